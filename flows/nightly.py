@@ -1,0 +1,39 @@
+"""The nightly flow: only wiring. Each step lives in `trialwarehouse.pipeline`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from trialwarehouse import pipeline, report
+from trialwarehouse.settings import Settings
+
+# Steps share a live DuckDB connection, which must never be hashed or cached.
+open_run = task(pipeline.open_run, name="open-run", cache_policy=NO_CACHE)
+ingest_raw_files = task(pipeline.ingest, name="ingest-raw-files", cache_policy=NO_CACHE)
+publish_versions = task(pipeline.publish, name="publish-versions", cache_policy=NO_CACHE)
+list_quarantined = task(pipeline.quarantined_inputs, name="list-quarantined", cache_policy=NO_CACHE)
+complete_run = task(pipeline.complete_run, name="complete-run", cache_policy=NO_CACHE)
+write_run_report = task(report.write_run_report, name="write-run-report", cache_policy=NO_CACHE)
+
+
+@flow(name="trialwarehouse-nightly", log_prints=False)
+def nightly(settings: Settings, raw_dir: Path | None = None) -> pipeline.RunSummary:
+    raw_dir = raw_dir or settings.raw_dir
+    ctx = open_run(settings, raw_dir)
+    try:
+        ingested = ingest_raw_files(ctx)
+        published = publish_versions(ctx)
+        quarantined = list_quarantined(ctx.con, ctx.run_id)
+        seconds = complete_run(ctx, ingested, published)
+    except BaseException as error:
+        pipeline.abort_run(ctx, error)
+        raise
+    summary = pipeline.RunSummary(
+        run_id=ctx.run_id, status="completed", warehouse=str(settings.warehouse), report=None,
+        raw_dir=str(raw_dir), seconds=seconds, ingest=ingested, publish=published, quarantined=quarantined,
+    )
+    summary.report = str(write_run_report(summary, settings.resolved_report_dir()))
+    return summary

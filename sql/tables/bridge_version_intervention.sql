@@ -1,0 +1,15 @@
+-- Interventions of each trial version.
+CREATE TABLE IF NOT EXISTS bridge_version_intervention (
+    version_key         BIGINT NOT NULL,
+    ordinal             INTEGER NOT NULL,
+    intervention_key    BIGINT NOT NULL REFERENCES dim_intervention (intervention_key),
+    description         VARCHAR,
+    other_names         VARCHAR,
+    PRIMARY KEY (version_key, ordinal)
+);
+COMMENT ON TABLE bridge_version_intervention IS 'Bridge between trial versions and interventions, with the version-specific description.';
+COMMENT ON COLUMN bridge_version_intervention.version_key IS 'Trial version (fct_trial_version).';
+COMMENT ON COLUMN bridge_version_intervention.ordinal IS 'Position in the registered list (0-based).';
+COMMENT ON COLUMN bridge_version_intervention.intervention_key IS 'Intervention (dim_intervention).';
+COMMENT ON COLUMN bridge_version_intervention.description IS 'Intervention description in this version.';
+COMMENT ON COLUMN bridge_version_intervention.other_names IS 'Other names of the intervention, separated by "; ".';

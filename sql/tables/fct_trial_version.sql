@@ -1,0 +1,156 @@
+-- Trial versions: one row per distinct content of a trial (type 2 history).
+CREATE SEQUENCE IF NOT EXISTS seq_version_key START 1;
+CREATE TABLE IF NOT EXISTS fct_trial_version (
+    version_key                             BIGINT PRIMARY KEY DEFAULT nextval('seq_version_key'),
+    trial_key                               BIGINT NOT NULL REFERENCES dim_trial (trial_key),
+    nct_id                                  VARCHAR NOT NULL,
+    content_hash                            VARCHAR NOT NULL,
+    version_number                          INTEGER,
+    valid_from                              DATE,
+    valid_to                                DATE,
+    is_current                              BOOLEAN NOT NULL DEFAULT false,
+    same_dates_as_previous                  BOOLEAN NOT NULL DEFAULT false,
+    first_capture_date                      DATE,
+    last_capture_date                       DATE,
+    first_source_file_key                   BIGINT NOT NULL REFERENCES dim_source_file (source_file_key),
+    first_seen_run_id                       BIGINT NOT NULL,
+    source_format                           VARCHAR NOT NULL,
+    org_study_id                            VARCHAR,
+    brief_title                             VARCHAR,
+    official_title                          VARCHAR,
+    acronym                                 VARCHAR,
+    organization_name                       VARCHAR,
+    organization_class                      VARCHAR,
+    overall_status                          VARCHAR REFERENCES dim_status (status_code),
+    last_known_status                       VARCHAR,
+    why_stopped                             VARCHAR,
+    study_type                              VARCHAR,
+    is_patient_registry                     BOOLEAN NOT NULL,
+    phases                                  VARCHAR REFERENCES dim_phase (phases),
+    phase_list                              VARCHAR[],
+    allocation                              VARCHAR,
+    intervention_model                      VARCHAR,
+    masking                                 VARCHAR,
+    who_masked                              VARCHAR[],
+    primary_purpose                         VARCHAR,
+    observational_model                     VARCHAR,
+    time_perspective                        VARCHAR,
+    enrollment_count                        BIGINT,
+    enrollment_type                         VARCHAR,
+    start_date                              DATE,
+    start_date_precision                    VARCHAR,
+    start_date_type                         VARCHAR,
+    primary_completion_date                 DATE,
+    primary_completion_date_precision       VARCHAR,
+    primary_completion_date_type            VARCHAR,
+    completion_date                         DATE,
+    completion_date_precision               VARCHAR,
+    completion_date_type                    VARCHAR,
+    first_submitted_date                    DATE,
+    first_submitted_date_precision          VARCHAR,
+    first_posted_date                       DATE,
+    first_posted_date_precision             VARCHAR,
+    first_posted_date_type                  VARCHAR,
+    last_update_submitted_date              DATE,
+    last_update_submitted_date_precision    VARCHAR,
+    last_update_posted_date                 DATE,
+    last_update_posted_date_precision       VARCHAR,
+    last_update_posted_date_type            VARCHAR,
+    status_verified_date                    DATE,
+    status_verified_date_precision          VARCHAR,
+    results_first_posted_date               DATE,
+    results_first_posted_date_precision     VARCHAR,
+    min_age_years                           DOUBLE,
+    max_age_years                           DOUBLE,
+    min_age_text                            VARCHAR,
+    max_age_text                            VARCHAR,
+    sex                                     VARCHAR,
+    healthy_volunteers                      BOOLEAN,
+    eligibility_criteria                    VARCHAR,
+    brief_summary                           VARCHAR,
+    detailed_description                    VARCHAR,
+    has_results                             BOOLEAN NOT NULL,
+    has_dmc                                 BOOLEAN,
+    is_fda_regulated_drug                   BOOLEAN,
+    is_fda_regulated_device                 BOOLEAN,
+    has_expanded_access                     BOOLEAN,
+    responsible_party_type                  VARCHAR,
+    responsible_party_name                  VARCHAR,
+    UNIQUE (nct_id, content_hash)
+);
+COMMENT ON TABLE fct_trial_version IS 'Trial version fact: one row per distinct content of a trial ever seen (type 2 history), with status, enrollment, design and key dates. Versions are ordered by the record''s own last-update date, then capture date, never by load order.';
+COMMENT ON COLUMN fct_trial_version.version_key IS 'Surrogate key of the version.';
+COMMENT ON COLUMN fct_trial_version.trial_key IS 'Trial (dim_trial).';
+COMMENT ON COLUMN fct_trial_version.nct_id IS 'ClinicalTrials.gov identifier (degenerate copy of dim_trial.nct_id for convenience).';
+COMMENT ON COLUMN fct_trial_version.content_hash IS 'SHA-256 of the normalized content (provenance excluded); equal hashes mean equal content.';
+COMMENT ON COLUMN fct_trial_version.version_number IS '1 for the earliest version of the trial, increasing in timeline order.';
+COMMENT ON COLUMN fct_trial_version.valid_from IS 'First day this version describes the trial: its last-update-posted date, else its capture date.';
+COMMENT ON COLUMN fct_trial_version.valid_to IS 'valid_from of the next version (exclusive); NULL for the current version.';
+COMMENT ON COLUMN fct_trial_version.is_current IS 'True for the latest version of the trial in timeline order.';
+COMMENT ON COLUMN fct_trial_version.same_dates_as_previous IS 'True when the previous version has the same last-update and capture dates but other content (re-downloads that differ only in derived fields); both are kept.';
+COMMENT ON COLUMN fct_trial_version.first_capture_date IS 'Earliest capture date (API versionHolder, XML download_date, page date) at which this content was seen.';
+COMMENT ON COLUMN fct_trial_version.last_capture_date IS 'Latest capture date at which this content was seen.';
+COMMENT ON COLUMN fct_trial_version.first_source_file_key IS 'File in which this content was first seen.';
+COMMENT ON COLUMN fct_trial_version.first_seen_run_id IS 'Run that stored this version.';
+COMMENT ON COLUMN fct_trial_version.source_format IS 'Format of the first file holding this content: ctgov-v2-json, ctgov-legacy-xml, trial-page-text.';
+COMMENT ON COLUMN fct_trial_version.org_study_id IS 'Sponsor''s own study identifier.';
+COMMENT ON COLUMN fct_trial_version.brief_title IS 'Brief title.';
+COMMENT ON COLUMN fct_trial_version.official_title IS 'Official title.';
+COMMENT ON COLUMN fct_trial_version.acronym IS 'Study acronym.';
+COMMENT ON COLUMN fct_trial_version.organization_name IS 'Organization that registered the study (API identificationModule.organization).';
+COMMENT ON COLUMN fct_trial_version.organization_class IS 'Agency class of that organization.';
+COMMENT ON COLUMN fct_trial_version.overall_status IS 'Overall recruitment status, API v2 code (dim_status).';
+COMMENT ON COLUMN fct_trial_version.last_known_status IS 'Status before the registry set UNKNOWN, API v2 code.';
+COMMENT ON COLUMN fct_trial_version.why_stopped IS 'Reason given for suspension, termination or withdrawal.';
+COMMENT ON COLUMN fct_trial_version.study_type IS 'INTERVENTIONAL, OBSERVATIONAL or EXPANDED_ACCESS.';
+COMMENT ON COLUMN fct_trial_version.is_patient_registry IS 'True for observational patient registries.';
+COMMENT ON COLUMN fct_trial_version.phases IS 'Phases joined by / (dim_phase), e.g. PHASE1/PHASE2; NULL when not given.';
+COMMENT ON COLUMN fct_trial_version.phase_list IS 'Phases as a list, API v2 codes.';
+COMMENT ON COLUMN fct_trial_version.allocation IS 'RANDOMIZED, NON_RANDOMIZED or NA.';
+COMMENT ON COLUMN fct_trial_version.intervention_model IS 'PARALLEL, SINGLE_GROUP, CROSSOVER, FACTORIAL or SEQUENTIAL.';
+COMMENT ON COLUMN fct_trial_version.masking IS 'NONE, SINGLE, DOUBLE, TRIPLE or QUADRUPLE.';
+COMMENT ON COLUMN fct_trial_version.who_masked IS 'Masked roles: PARTICIPANT, CARE_PROVIDER, INVESTIGATOR, OUTCOMES_ASSESSOR.';
+COMMENT ON COLUMN fct_trial_version.primary_purpose IS 'Primary purpose, API v2 code (TREATMENT, PREVENTION, ...).';
+COMMENT ON COLUMN fct_trial_version.observational_model IS 'Observational model, API v2 code (COHORT, CASE_CONTROL, ...).';
+COMMENT ON COLUMN fct_trial_version.time_perspective IS 'Time perspective, API v2 code (PROSPECTIVE, RETROSPECTIVE, ...).';
+COMMENT ON COLUMN fct_trial_version.enrollment_count IS 'Enrollment, number of participants.';
+COMMENT ON COLUMN fct_trial_version.enrollment_type IS 'ACTUAL or ESTIMATED (legacy Anticipated).';
+COMMENT ON COLUMN fct_trial_version.start_date IS 'Start date; a month or year date is stored as its first day (see start_date_precision).';
+COMMENT ON COLUMN fct_trial_version.start_date_precision IS 'Precision of start_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.start_date_type IS 'ACTUAL or ESTIMATED for start_date; NULL when the source does not say.';
+COMMENT ON COLUMN fct_trial_version.primary_completion_date IS 'Primary completion date; a month or year date is stored as its first day (see primary_completion_date_precision).';
+COMMENT ON COLUMN fct_trial_version.primary_completion_date_precision IS 'Precision of primary_completion_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.primary_completion_date_type IS 'ACTUAL or ESTIMATED for primary_completion_date; NULL when the source does not say.';
+COMMENT ON COLUMN fct_trial_version.completion_date IS 'Completion date; a month or year date is stored as its first day (see completion_date_precision).';
+COMMENT ON COLUMN fct_trial_version.completion_date_precision IS 'Precision of completion_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.completion_date_type IS 'ACTUAL or ESTIMATED for completion_date; NULL when the source does not say.';
+COMMENT ON COLUMN fct_trial_version.first_submitted_date IS 'First submitted date; a month or year date is stored as its first day (see first_submitted_date_precision).';
+COMMENT ON COLUMN fct_trial_version.first_submitted_date_precision IS 'Precision of first_submitted_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.first_posted_date IS 'First posted date; a month or year date is stored as its first day (see first_posted_date_precision).';
+COMMENT ON COLUMN fct_trial_version.first_posted_date_precision IS 'Precision of first_posted_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.first_posted_date_type IS 'ACTUAL or ESTIMATED for first_posted_date; NULL when the source does not say.';
+COMMENT ON COLUMN fct_trial_version.last_update_submitted_date IS 'Last update submitted date; a month or year date is stored as its first day (see last_update_submitted_date_precision).';
+COMMENT ON COLUMN fct_trial_version.last_update_submitted_date_precision IS 'Precision of last_update_submitted_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.last_update_posted_date IS 'Last update posted date; a month or year date is stored as its first day (see last_update_posted_date_precision).';
+COMMENT ON COLUMN fct_trial_version.last_update_posted_date_precision IS 'Precision of last_update_posted_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.last_update_posted_date_type IS 'ACTUAL or ESTIMATED for last_update_posted_date; NULL when the source does not say.';
+COMMENT ON COLUMN fct_trial_version.status_verified_date IS 'Status verified date; a month or year date is stored as its first day (see status_verified_date_precision).';
+COMMENT ON COLUMN fct_trial_version.status_verified_date_precision IS 'Precision of status_verified_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.results_first_posted_date IS 'Results first posted date; a month or year date is stored as its first day (see results_first_posted_date_precision).';
+COMMENT ON COLUMN fct_trial_version.results_first_posted_date_precision IS 'Precision of results_first_posted_date as given by the source: day, month or year.';
+COMMENT ON COLUMN fct_trial_version.min_age_years IS 'Minimum eligible age in years (months, weeks, days converted); NULL when not limited.';
+COMMENT ON COLUMN fct_trial_version.max_age_years IS 'Maximum eligible age in years; NULL when not limited.';
+COMMENT ON COLUMN fct_trial_version.min_age_text IS 'Minimum age as registered, e.g. 18 Years.';
+COMMENT ON COLUMN fct_trial_version.max_age_text IS 'Maximum age as registered, e.g. N/A.';
+COMMENT ON COLUMN fct_trial_version.sex IS 'ALL, FEMALE or MALE.';
+COMMENT ON COLUMN fct_trial_version.healthy_volunteers IS 'Accepts healthy volunteers.';
+COMMENT ON COLUMN fct_trial_version.eligibility_criteria IS 'Eligibility criteria text, in full.';
+COMMENT ON COLUMN fct_trial_version.brief_summary IS 'Brief summary text, in full.';
+COMMENT ON COLUMN fct_trial_version.detailed_description IS 'Detailed description text, in full.';
+COMMENT ON COLUMN fct_trial_version.has_results IS 'Results have been posted.';
+COMMENT ON COLUMN fct_trial_version.has_dmc IS 'Has a data monitoring committee.';
+COMMENT ON COLUMN fct_trial_version.is_fda_regulated_drug IS 'Studies a U.S. FDA-regulated drug product.';
+COMMENT ON COLUMN fct_trial_version.is_fda_regulated_device IS 'Studies a U.S. FDA-regulated device product.';
+COMMENT ON COLUMN fct_trial_version.has_expanded_access IS 'Expanded access is available.';
+COMMENT ON COLUMN fct_trial_version.responsible_party_type IS 'SPONSOR, PRINCIPAL_INVESTIGATOR or SPONSOR_INVESTIGATOR.';
+COMMENT ON COLUMN fct_trial_version.responsible_party_name IS 'Responsible investigator, when named.';

@@ -1,0 +1,17 @@
+-- Arms (groups) of each trial version.
+CREATE TABLE IF NOT EXISTS fct_version_arm (
+    version_key         BIGINT NOT NULL,
+    ordinal             INTEGER NOT NULL,
+    arm_label           VARCHAR,
+    arm_type            VARCHAR,
+    arm_description     VARCHAR,
+    intervention_names  VARCHAR,
+    PRIMARY KEY (version_key, ordinal)
+);
+COMMENT ON TABLE fct_version_arm IS 'Arms or groups of each trial version.';
+COMMENT ON COLUMN fct_version_arm.version_key IS 'Trial version (fct_trial_version).';
+COMMENT ON COLUMN fct_version_arm.ordinal IS 'Position in the registered list (0-based).';
+COMMENT ON COLUMN fct_version_arm.arm_label IS 'Arm label.';
+COMMENT ON COLUMN fct_version_arm.arm_type IS 'EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, SHAM_COMPARATOR, NO_INTERVENTION or OTHER.';
+COMMENT ON COLUMN fct_version_arm.arm_description IS 'Arm description.';
+COMMENT ON COLUMN fct_version_arm.intervention_names IS 'Interventions given in the arm, as "Type: Name" separated by "; ".';

@@ -1,0 +1,269 @@
+"""Normalize raw extracted values with polars: enumerations, dates, ages, flags.
+
+Every rule maps a source spelling to the ClinicalTrials.gov API v2 enumeration
+(https://clinicaltrials.gov/data-api/about-api/study-data-structure, "Enums"). Unknown
+spellings are kept as their upper-snake form rather than dropped, so a registry that adds
+a value loses nothing; `KNOWN_VALUES` lets checks flag them.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Legacy (XML / web page) spellings whose upper-snake form differs from API v2.
+ENUM_ALIASES: dict[str, dict[str, str]] = {
+    "status": {
+        "UNKNOWN_STATUS": "UNKNOWN",
+        "ACTIVE_NOT_RECRUITING": "ACTIVE_NOT_RECRUITING",
+        "AVAILABLE_FOR_EXPANDED_ACCESS": "AVAILABLE",
+    },
+    "study_type": {
+        "OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL",
+        "EXPANDED_ACCESS": "EXPANDED_ACCESS",
+        "INTERVENTIONAL_CLINICAL_TRIAL": "INTERVENTIONAL",
+        "N_A": None,
+    },
+    "phase": {
+        "N_A": "NA",
+        "NOT_APPLICABLE": "NA",
+        "PHASE_0": "EARLY_PHASE1",  # API v2 renamed Phase 0 to Early Phase 1
+        "EARLY_PHASE_1": "EARLY_PHASE1",
+        "PHASE_1": "PHASE1",
+        "PHASE_2": "PHASE2",
+        "PHASE_3": "PHASE3",
+        "PHASE_4": "PHASE4",
+    },
+    "allocation": {"N_A": "NA", "NON_RANDOMIZED": "NON_RANDOMIZED"},
+    "intervention_model": {
+        "PARALLEL_ASSIGNMENT": "PARALLEL",
+        "SINGLE_GROUP_ASSIGNMENT": "SINGLE_GROUP",
+        "CROSSOVER_ASSIGNMENT": "CROSSOVER",
+        "FACTORIAL_ASSIGNMENT": "FACTORIAL",
+        "SEQUENTIAL_ASSIGNMENT": "SEQUENTIAL",
+    },
+    "masking_role": {
+        "SUBJECT": "PARTICIPANT",
+        "CAREGIVER": "CARE_PROVIDER",
+    },
+    "primary_purpose": {"EDUCATIONAL_COUNSELING_TRAINING": "ECT"},
+    "observational_model": {"CASE_CONTROL": "CASE_CONTROL", "ECOLOGIC_OR_COMMUNITY": "ECOLOGIC_OR_COMMUNITY"},
+    "time_perspective": {"CROSS_SECTIONAL": "CROSS_SECTIONAL"},
+    "sex": {"BOTH": "ALL"},
+    "date_type": {"ANTICIPATED": "ESTIMATED", "ESTIMATE": "ESTIMATED", "EXPECTED": "ESTIMATED"},
+    "intervention_type": {"PROCEDURE_SURGERY": "PROCEDURE", "GENE_TRANSFER": "GENETIC"},
+    "agency_class": {"U_S_FED": "FED", "NIH": "NIH", "OTHER_U_S_GOV": "OTHER_GOV"},
+    "official_role": {},
+    "arm_type": {"PLACEBO_COMPARATOR": "PLACEBO_COMPARATOR"},
+    "site_status": {"ACTIVE_NOT_RECRUITING": "ACTIVE_NOT_RECRUITING"},
+    "responsible_party": {},
+    "secondary_id_type": {},
+}
+
+KNOWN_VALUES: dict[str, frozenset[str]] = {
+    "status": frozenset(
+        "ACTIVE_NOT_RECRUITING COMPLETED ENROLLING_BY_INVITATION NOT_YET_RECRUITING RECRUITING "
+        "SUSPENDED TERMINATED WITHDRAWN AVAILABLE NO_LONGER_AVAILABLE TEMPORARILY_NOT_AVAILABLE "
+        "APPROVED_FOR_MARKETING WITHHELD UNKNOWN".split()
+    ),
+    "phase": frozenset("NA EARLY_PHASE1 PHASE1 PHASE2 PHASE3 PHASE4".split()),
+    "study_type": frozenset("EXPANDED_ACCESS INTERVENTIONAL OBSERVATIONAL".split()),
+    "masking": frozenset("NONE SINGLE DOUBLE TRIPLE QUADRUPLE".split()),
+}
+
+# Statuses under which a trial is still open to or running enrolment.
+OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION")
+
+_MASKING_BY_COUNT = {1: "SINGLE", 2: "DOUBLE", 3: "TRIPLE", 4: "QUADRUPLE"}
+_AGE_UNIT_YEARS = {
+    "YEAR": 1.0,
+    "MONTH": 1.0 / 12.0,
+    "WEEK": 7.0 / 365.25,
+    "DAY": 1.0 / 365.25,
+    "HOUR": 1.0 / (365.25 * 24.0),
+    "MINUTE": 1.0 / (365.25 * 24.0 * 60.0),
+}
+
+
+def upper_snake(expr: pl.Expr) -> pl.Expr:
+    """"Active, not recruiting" -> "ACTIVE_NOT_RECRUITING"; blank -> null."""
+    code = expr.str.strip_chars().str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", "_").str.strip_chars("_")
+    return pl.when(code.str.len_chars() > 0).then(code).otherwise(None)
+
+
+def enum(expr: pl.Expr, kind: str) -> pl.Expr:
+    code = upper_snake(expr)
+    aliases = ENUM_ALIASES[kind]
+    if not aliases:
+        return code
+    return code.replace(aliases)
+
+
+def masking(raw: pl.Expr, who_count: pl.Expr) -> pl.Expr:
+    """Masking level: the word before any "(...)"; "Open Label" means NONE; a bare list
+    of masked roles (seen in 2017 exports) has as many levels as roles, the API's rule."""
+    head = upper_snake(raw.str.replace(r"\(.*$", ""))
+    level = (
+        pl.when(head.str.contains(r"^(NONE|OPEN_LABEL|NO_MASKING)"))
+        .then(pl.lit("NONE"))
+        .when(head.str.contains(r"^(SINGLE|DOUBLE|TRIPLE|QUADRUPLE)"))
+        .then(head.str.extract(r"^(SINGLE|DOUBLE|TRIPLE|QUADRUPLE)"))
+        .when(head.is_not_null() & (who_count > 0))
+        .then(who_count.replace_strict(_MASKING_BY_COUNT, default=None, return_dtype=pl.String))
+        .otherwise(head)
+    )
+    return level
+
+
+def yes_no(expr: pl.Expr) -> pl.Expr:
+    code = upper_snake(expr)
+    return (
+        pl.when(code.is_in(["YES", "TRUE", "ACCEPTS_HEALTHY_VOLUNTEERS"]))
+        .then(True)
+        .when(code.is_in(["NO", "FALSE"]))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+_DAY_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y")
+_MONTH_FORMATS = ("%Y-%m", "%B %Y", "%b %Y")
+
+
+def _clean_date_text(expr: pl.Expr) -> pl.Expr:
+    # "Sept. 2020" and "March 3 , 2020" appear in page renders; fold to strptime's form.
+    return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.replace(r"\.", "").str.replace(r" ,", ",")
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    """Full, month or year dates in API v2 or legacy spelling -> the first day they cover."""
+    text = _clean_date_text(expr)
+    candidates = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DAY_FORMATS]
+    for fmt in _MONTH_FORMATS:
+        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=False))
+    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+    return pl.coalesce(candidates)
+
+
+def date_precision(expr: pl.Expr) -> pl.Expr:
+    text = _clean_date_text(expr)
+    parsed = parse_date(expr)
+    return (
+        pl.when(parsed.is_null())
+        .then(None)
+        .when(text.str.contains(r"^\d{4}$"))
+        .then(pl.lit("year"))
+        .when(text.str.contains(r"^\d{4}-\d{2}$") | text.str.contains(r"^[A-Za-z]+ \d{4}$"))
+        .then(pl.lit("month"))
+        .otherwise(pl.lit("day"))
+    )
+
+
+def age_years(expr: pl.Expr) -> pl.Expr:
+    """"18 Years" -> 18.0, "6 Months" -> 0.5, "N/A" -> null."""
+    text = expr.str.strip_chars().str.to_uppercase()
+    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=False)
+    unit = text.str.extract(r"^\d+(?:\.\d+)?\s*([A-Z]+?)S?$")
+    factor = unit.replace_strict(_AGE_UNIT_YEARS, default=None, return_dtype=pl.Float64)
+    return (number * factor).round(4)
+
+
+def enrollment_count(expr: pl.Expr) -> pl.Expr:
+    digits = expr.str.strip_chars().str.replace_all(",", "").str.extract(r"^(\d+)")
+    return digits.cast(pl.Int64, strict=False)
+
+
+_DATE_FIELDS = (
+    ("start_date", True),
+    ("primary_completion_date", True),
+    ("completion_date", True),
+    ("first_submitted_date", False),
+    ("first_posted_date", True),
+    ("last_update_submitted_date", False),
+    ("last_update_posted_date", True),
+    ("status_verified_date", False),
+    ("results_first_posted_date", False),
+)
+
+
+def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
+    """Raw scalar fields of canonical records -> typed, normalized trial-version rows."""
+    phases = pl.col("phases_raw").list.eval(enum(pl.element(), "phase")).list.drop_nulls().list.unique(maintain_order=True)
+    who_masked = (
+        pl.col("who_masked_raw").list.eval(enum(pl.element(), "masking_role")).list.drop_nulls().list.unique(maintain_order=True)
+    )
+    columns: list[pl.Expr] = [
+        pl.col("nct_id").str.strip_chars().str.to_uppercase(),
+        pl.col("org_study_id"),
+        pl.col("brief_title"),
+        pl.col("official_title"),
+        pl.col("acronym"),
+        pl.col("organization_name"),
+        enum(pl.col("organization_class_raw"), "agency_class").alias("organization_class"),
+        enum(pl.col("overall_status_raw"), "status").alias("overall_status"),
+        enum(pl.col("last_known_status_raw"), "status").alias("last_known_status"),
+        pl.col("why_stopped"),
+        enum(pl.col("study_type_raw"), "study_type").alias("study_type"),
+        upper_snake(pl.col("study_type_raw")).str.contains("PATIENT_REGISTRY").fill_null(False).alias("is_patient_registry"),
+        phases.alias("phase_list"),
+        pl.when(phases.list.len() > 0).then(phases.list.join("/")).otherwise(None).alias("phases"),
+        enum(pl.col("allocation_raw"), "allocation").alias("allocation"),
+        enum(pl.col("intervention_model_raw"), "intervention_model").alias("intervention_model"),
+        masking(pl.col("masking_raw"), who_masked.list.len()).alias("masking"),
+        who_masked.alias("who_masked"),
+        enum(pl.col("primary_purpose_raw"), "primary_purpose").alias("primary_purpose"),
+        enum(pl.col("observational_model_raw"), "observational_model").alias("observational_model"),
+        enum(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective"),
+        enrollment_count(pl.col("enrollment_count_raw")).alias("enrollment_count"),
+        enum(pl.col("enrollment_type_raw"), "date_type").alias("enrollment_type"),
+        age_years(pl.col("min_age_raw")).alias("min_age_years"),
+        age_years(pl.col("max_age_raw")).alias("max_age_years"),
+        pl.col("min_age_raw").str.strip_chars().alias("min_age_text"),
+        pl.col("max_age_raw").str.strip_chars().alias("max_age_text"),
+        enum(pl.col("sex_raw"), "sex").alias("sex"),
+        yes_no(pl.col("healthy_volunteers_raw")).alias("healthy_volunteers"),
+        pl.col("eligibility_criteria"),
+        pl.col("brief_summary"),
+        pl.col("detailed_description"),
+        yes_no(pl.col("has_results_raw")).fill_null(False).alias("has_results"),
+        yes_no(pl.col("has_dmc_raw")).alias("has_dmc"),
+        yes_no(pl.col("is_fda_regulated_drug_raw")).alias("is_fda_regulated_drug"),
+        yes_no(pl.col("is_fda_regulated_device_raw")).alias("is_fda_regulated_device"),
+        yes_no(pl.col("has_expanded_access_raw")).alias("has_expanded_access"),
+        enum(pl.col("responsible_party_type_raw"), "responsible_party").alias("responsible_party_type"),
+        pl.col("responsible_party_name"),
+    ]
+    for name, has_type in _DATE_FIELDS:
+        text = pl.col(f"{name}_raw")
+        columns.append(parse_date(text).alias(name))
+        columns.append(date_precision(text).alias(f"{name}_precision"))
+        if has_type:
+            columns.append(enum(pl.col(f"{name}_type_raw"), "date_type").alias(f"{name}_type"))
+    provenance = [
+        pl.col("record_seq"),
+        pl.col("source_path"),
+        pl.col("source_member"),
+        pl.col("record_index"),
+        pl.col("source_sha256"),
+        pl.col("source_format"),
+        parse_date(pl.col("capture_date_raw")).alias("capture_date"),
+    ]
+    return raw.select(provenance + columns)
+
+
+def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
+    """Normalize one child table (`CHILD_FIELDS` kind) keyed by record_seq."""
+    if kind == "interventions":
+        return raw.with_columns(enum(pl.col("intervention_type_raw"), "intervention_type").alias("intervention_type")).drop(
+            "intervention_type_raw"
+        )
+    if kind == "sponsors":
+        return raw.with_columns(enum(pl.col("agency_class_raw"), "agency_class").alias("agency_class")).drop("agency_class_raw")
+    if kind == "sites":
+        return raw.with_columns(enum(pl.col("site_status_raw"), "site_status").alias("site_status")).drop("site_status_raw")
+    if kind == "arms":
+        return raw.with_columns(enum(pl.col("arm_type_raw"), "arm_type").alias("arm_type")).drop("arm_type_raw")
+    if kind == "secondary_ids":
+        return raw.with_columns(enum(pl.col("id_type_raw"), "secondary_id_type").alias("id_type")).drop("id_type_raw")
+    if kind == "officials":
+        return raw.with_columns(enum(pl.col("role_raw"), "official_role").alias("role")).drop("role_raw")
+    return raw

@@ -1,0 +1,362 @@
+"""The steps of one run. `flows/nightly.py` wires them into a Prefect flow.
+
+A run never writes the live warehouse file. It copies it to `<warehouse>.building`,
+loads into the copy, and atomically renames the copy over the live file when the run
+completes. A crash at any point therefore leaves the live warehouse exactly as it was,
+and analysts reading the live file are never blocked by the writer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import duckdb
+
+from transforms.detect import UnusableInput, extract
+from transforms.frames import build_frames
+from trialwarehouse import warehouse
+from trialwarehouse.settings import Settings
+from trialwarehouse.sources import RawFile, RawUnit, describe_raw_file, discover_raw_files, iter_units
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the writer lock of this warehouse."""
+
+
+def software_version() -> str:
+    try:
+        return version("trialwarehouse")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass
+class IngestStats:
+    files_seen: int = 0
+    files_loaded: int = 0
+    files_unchanged: int = 0
+    files_quarantined: int = 0
+    records_seen: int = 0
+    records_loaded: int = 0
+    records_rejected: int = 0
+    formats: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PublishStats:
+    versions_added: int = 0
+    trials_new: int = 0
+    trials_changed: int = 0
+    trials_unchanged: int = 0
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    status: str
+    warehouse: str
+    report: str | None
+    raw_dir: str
+    seconds: float
+    ingest: IngestStats
+    publish: PublishStats
+    quarantined: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RunContext:
+    settings: Settings
+    raw_dir: Path
+    run_id: int
+    started: float
+    building: Path
+    con: duckdb.DuckDBPyConnection
+    lock_handle: object
+    quarantine_dir: Path
+
+    @property
+    def live(self) -> Path:
+        return self.settings.warehouse
+
+
+def building_path(live: Path) -> Path:
+    return live.with_name(live.name + ".building")
+
+
+def acquire_writer_lock(live: Path):
+    """One writer per warehouse: a second run exits with a clear message instead of racing."""
+    live.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(live.with_name(live.name + ".lock"), "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise WarehouseBusy(f"another run is writing {live} (lock held on {live.name}.lock); try again when it ends")
+    return handle
+
+
+def _remove_building(building: Path) -> None:
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def open_run(settings: Settings, raw_dir: Path) -> RunContext:
+    """Take the writer lock, copy the live warehouse and register the run in the copy."""
+    live = settings.warehouse
+    lock = acquire_writer_lock(live)
+    try:
+        building = building_path(live)
+        _remove_building(building)  # a leftover from a killed run is discarded, never reused
+        if live.exists():
+            shutil.copyfile(live, building)
+        con = warehouse.connect(building)
+        warehouse.apply_schema(con)
+        # Single writer (lock above), so max + 1 is safe; failed runs recorded in the live
+        # file by abort_run keep their ids, which are therefore never reused.
+        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_run").fetchone()[0]
+        con.execute(
+            "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
+            [run_id, str(raw_dir), software_version()],
+        )
+        quarantine_dir = settings.resolved_quarantine_dir() / f"run-{run_id:06d}"
+        return RunContext(settings, raw_dir, run_id, time.monotonic(), building, con, lock, quarantine_dir)
+    except BaseException:
+        lock.close()
+        raise
+
+
+def _quarantine_copy(ctx: RunContext, raw: RawFile, member: str, data: bytes | None, reason: str) -> str | None:
+    """Keep a copy of refused bytes with the reason beside it; the raw file stays untouched."""
+    ctx.quarantine_dir.mkdir(parents=True, exist_ok=True)
+    flat = raw.relative.replace("/", "__") + (("!" + member.replace("/", "__")) if member else "")
+    target = ctx.quarantine_dir / flat
+    if data is None and not member:
+        shutil.copyfile(raw.path, target)
+    elif data is not None:
+        target.write_bytes(data)
+    else:
+        target = None
+    reason_file = ctx.quarantine_dir / (flat + ".reason.txt")
+    reason_file.write_text(f"source: {raw.relative}\nmember: {member}\nsha256: {raw.sha256}\nreason: {reason}\n")
+    return str(target) if target else None
+
+
+def _record_quarantine(ctx, raw: RawFile, member: str, index: int, reason: str, copy_path: str | None) -> None:
+    ctx.con.execute(
+        "INSERT INTO etl_quarantine VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [ctx.run_id, raw.relative, member, index, reason, copy_path, raw.sha256],
+    )
+
+
+class _Stager:
+    """Collects records into bounded batches, normalizes and stages each full batch."""
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self.pending: list[dict] = []
+        self.next_seq = 0
+        warehouse.create_staging(ctx.con)
+
+    def add(self, record: dict) -> None:
+        record["record_seq"] = self.next_seq
+        self.next_seq += 1
+        self.pending.append(record)
+        if len(self.pending) >= self.ctx.settings.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            warehouse.stage_frames(self.ctx.con, build_frames(self.pending))
+            self.pending = []
+
+
+def ingest(ctx: RunContext) -> IngestStats:
+    """Read every raw file, stage its records, quarantine what cannot be used."""
+    stats = IngestStats()
+    stager = _Stager(ctx)
+    for path in discover_raw_files(ctx.raw_dir):
+        raw = describe_raw_file(path, ctx.raw_dir)
+        stats.files_seen += 1
+        known = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()
+        if known:
+            _record_run_file(ctx, raw.relative, known[0], "unchanged", 0)
+            stats.files_unchanged += 1
+            continue
+        _ingest_file(ctx, raw, stager, stats)
+    stager.flush()
+    return stats
+
+
+def _ingest_file(ctx: RunContext, raw: RawFile, stager: _Stager, stats: IngestStats) -> None:
+    accepted = 0
+    refused_units = 0
+    rejected_before = stats.records_rejected
+    formats: set[str] = set()
+    for unit in iter_units(raw.path):
+        if isinstance(unit, tuple):
+            member, reason = unit
+            refused_units += 1
+            _record_quarantine(ctx, raw, member, -1, reason, _quarantine_copy(ctx, raw, member, None, reason))
+            continue
+        accepted_here = _ingest_unit(ctx, raw, unit, stager, stats, formats)
+        if accepted_here is None:
+            refused_units += 1
+        else:
+            accepted += accepted_here
+    if accepted == 0:
+        outcome, action = "quarantined", "quarantined"
+        stats.files_quarantined += 1
+    else:
+        outcome, action = ("partly_rejected" if refused_units or stats.records_rejected > rejected_before else "loaded"), "loaded"
+        stats.files_loaded += 1
+    detected = ",".join(sorted(formats)) or "unrecognized"
+    key = ctx.con.execute(
+        "INSERT INTO dim_source_file (sha256, first_path, size_bytes, detected_format, outcome, records, first_seen_run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING source_file_key",
+        [raw.sha256, raw.relative, raw.size, detected, outcome, accepted, ctx.run_id],
+    ).fetchone()[0]
+    _record_run_file(ctx, raw.relative, key, action, accepted)
+
+
+def _ingest_unit(ctx, raw: RawFile, unit: RawUnit, stager: _Stager, stats: IngestStats, formats: set[str]) -> int | None:
+    """Stage the records of one file or member; None when the whole unit was refused."""
+    try:
+        extraction = extract(unit.data)
+    except UnusableInput as exc:
+        reason = str(exc)
+        copy = _quarantine_copy(ctx, raw, unit.member, unit.data if unit.member else None, reason)
+        _record_quarantine(ctx, raw, unit.member, -1, reason, copy)
+        stats.records_rejected += 1
+        stats.records_seen += 1
+        return None
+    formats.add(extraction.detected_format)
+    stats.formats[extraction.detected_format] = stats.formats.get(extraction.detected_format, 0) + len(extraction.records)
+    for index, reason in extraction.rejects:
+        _record_quarantine(ctx, raw, unit.member, index, reason, None)
+    stats.records_rejected += len(extraction.rejects)
+    for position, record in enumerate(extraction.records):
+        record["source_path"] = raw.relative
+        record["source_member"] = unit.member
+        record["source_sha256"] = raw.sha256
+        record["source_format"] = extraction.detected_format
+        if record.get("record_index") is None:
+            record["record_index"] = position
+        stager.add(record)
+    stats.records_seen += len(extraction.records) + len(extraction.rejects)
+    stats.records_loaded += len(extraction.records)
+    return len(extraction.records)
+
+
+def _record_run_file(ctx: RunContext, relative: str, key: int, action: str, records: int) -> None:
+    ctx.con.execute(
+        "INSERT INTO etl_run_file VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [ctx.run_id, relative, key, action, records],
+    )
+
+
+def publish(ctx: RunContext) -> PublishStats:
+    """Merge staged records into the star schema in one transaction."""
+    con = ctx.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = warehouse.publish(con, ctx.run_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    stats = PublishStats(versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0))
+    if counts:
+        touched, changed = con.execute(
+            """
+            SELECT count(DISTINCT s.nct_id),
+                   count(DISTINCT s.nct_id) FILTER (WHERE v.first_seen_run_id = ? AND t.first_seen_run_id <> ?)
+            FROM stg_versions AS s
+            JOIN dim_trial AS t USING (nct_id)
+            LEFT JOIN fct_trial_version AS v ON v.trial_key = t.trial_key AND v.first_seen_run_id = ?
+            """,
+            [ctx.run_id, ctx.run_id, ctx.run_id],
+        ).fetchone()
+        stats.trials_changed = changed
+        stats.trials_unchanged = touched - changed - stats.trials_new
+    return stats
+
+
+def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: PublishStats) -> float:
+    """Record the run's counts, then atomically swap the built warehouse in."""
+    seconds = time.monotonic() - ctx.started
+    ctx.con.execute(
+        """
+        UPDATE etl_run SET finished_at = now(), status = 'completed',
+            files_seen = ?, files_loaded = ?, files_unchanged = ?, files_quarantined = ?,
+            records_seen = ?, records_loaded = ?, records_rejected = ?,
+            versions_added = ?, trials_new = ?, trials_changed = ?, trials_unchanged = ?
+        WHERE run_id = ?
+        """,
+        [
+            ingest_stats.files_seen, ingest_stats.files_loaded, ingest_stats.files_unchanged,
+            ingest_stats.files_quarantined, ingest_stats.records_seen, ingest_stats.records_loaded,
+            ingest_stats.records_rejected, publish_stats.versions_added, publish_stats.trials_new,
+            publish_stats.trials_changed, publish_stats.trials_unchanged, ctx.run_id,
+        ],
+    )
+    ctx.con.execute("CHECKPOINT")
+    ctx.con.close()
+    _fsync(ctx.building)
+    os.replace(ctx.building, ctx.live)  # atomic: readers see the old file or the new one, never a mix
+    _fsync(ctx.live.parent)
+    ctx.lock_handle.close()
+    return seconds
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def abort_run(ctx: RunContext, error: BaseException) -> None:
+    """Discard the building copy and record the failure in the live warehouse."""
+    try:
+        ctx.con.close()
+    except duckdb.Error:
+        pass
+    _remove_building(ctx.building)
+    try:
+        con = warehouse.connect(ctx.live)
+        try:
+            warehouse.apply_schema(con)
+            con.execute(
+                "INSERT INTO etl_run (run_id, started_at, finished_at, status, raw_dir, error, software_version) "
+                "VALUES (?, now() - to_seconds(?), now(), 'failed', ?, ?, ?) ON CONFLICT DO NOTHING",
+                [ctx.run_id, time.monotonic() - ctx.started, str(ctx.raw_dir), f"{type(error).__name__}: {error}", software_version()],
+            )
+        finally:
+            con.close()
+    finally:
+        ctx.lock_handle.close()
+
+
+def quarantined_inputs(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict]:
+    rows = con.execute(
+        "SELECT path, member, record_index, reason, quarantine_path FROM etl_quarantine WHERE run_id = ? ORDER BY ALL",
+        [run_id],
+    ).fetchall()
+    keys = ("path", "member", "record_index", "reason", "quarantine_path")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

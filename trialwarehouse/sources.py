@@ -1,0 +1,151 @@
+"""Find raw files in the landing folder and open archives safely.
+
+The only module that reads the landing folder. It never modifies or deletes a raw file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from transforms.detect import archive_kind
+
+# Files our own tools leave in a landing folder; never records.
+_IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")
+_IGNORED_NAMES = (".DS_Store",)
+MAX_MEMBER_BYTES = 512 * 1024 * 1024  # guard against zip bombs: no real record is near this
+
+
+class UnsafeArchive(ValueError):
+    """An archive member that would escape the extraction folder, or is too large."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Path
+    relative: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RawUnit:
+    """One file, or one member of an archive, with its bytes."""
+
+    member: str  # "" for a plain file
+    data: bytes
+
+
+def discover_raw_files(raw_dir: Path) -> list[Path]:
+    """Every candidate raw file under raw_dir, in a stable order."""
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"landing folder does not exist: {raw_dir}")
+    files = []
+    for path in sorted(raw_dir.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        if path.name.startswith(".") or path.name in _IGNORED_NAMES or path.name.endswith(_IGNORED_SUFFIXES):
+            continue
+        files.append(path)
+    return files
+
+
+def describe_raw_file(path: Path, raw_dir: Path) -> RawFile:
+    """Size and SHA-256 of a raw file, hashed in chunks so a large bundle is never held whole."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return RawFile(path, path.relative_to(raw_dir).as_posix(), size, digest.hexdigest())
+
+
+def safe_member_name(name: str) -> str:
+    """Refuse absolute paths and '..' in archive member names (zip-slip)."""
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if posix.is_absolute() or ".." in posix.parts or (posix.parts and posix.parts[0].endswith(":")):
+        raise UnsafeArchive(f"archive member with unsafe path refused: {name!r}")
+    return posix.as_posix()
+
+
+def iter_units(path: Path) -> Iterator[RawUnit | tuple[str, str]]:
+    """Yield the file itself, or each archive member in turn (one in memory at a time);
+    a refused member comes as (name, reason)."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    kind = archive_kind(head)
+    if kind is None:
+        yield RawUnit("", path.read_bytes())
+    elif kind == "zip":
+        yield from _zip_members(path)
+    else:
+        yield from _tar_members(path)
+
+
+def _zip_members(path: Path) -> Iterator[RawUnit | tuple[str, str]]:
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield ("", f"corrupt zip archive: {exc}")
+        return
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            name = safe_member_name(info.filename)
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise UnsafeArchive(f"archive member too large ({info.file_size} bytes): {info.filename!r}")
+            yield RawUnit(name, archive.read(info))
+        except UnsafeArchive as exc:
+            yield (info.filename, str(exc))
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            yield (info.filename, f"corrupt zip member: {exc}")
+
+
+def _tar_members(path: Path) -> Iterator[RawUnit | tuple[str, str]]:
+    try:
+        archive = tarfile.open(path, mode="r:*")
+    except tarfile.ReadError:
+        yield from _gzip_single(path)
+        return
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield ("", f"corrupt or unsupported gzip/tar archive: {exc}")
+        return
+    with archive:
+        try:
+            for info in archive:
+                if info.isdir():
+                    continue
+                try:
+                    name = safe_member_name(info.name)
+                    if not info.isfile():
+                        raise UnsafeArchive(f"archive member is a link or device, refused: {info.name!r}")
+                    if info.size > MAX_MEMBER_BYTES:
+                        raise UnsafeArchive(f"archive member too large ({info.size} bytes): {info.name!r}")
+                    extracted = archive.extractfile(info)
+                    yield RawUnit(name, extracted.read() if extracted else b"")
+                except UnsafeArchive as exc:
+                    yield (info.name, str(exc))
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            yield ("", f"truncated or corrupt gzip/tar archive: {exc}")
+
+
+def _gzip_single(path: Path) -> Iterator[RawUnit | tuple[str, str]]:
+    # A gzip that is not a tar: one compressed record file (e.g. studies.ndjson.gz).
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(MAX_MEMBER_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        yield ("", f"corrupt or truncated gzip file: {exc}")
+        return
+    if len(data) > MAX_MEMBER_BYTES:
+        yield ("", "gzip content too large: refused")
+        return
+    yield RawUnit(path.name.removesuffix(".gz"), data)

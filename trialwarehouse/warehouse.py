@@ -1,0 +1,221 @@
+"""The DuckDB warehouse: schema from `sql/`, staging of normalized frames, publication.
+
+All SQL lives in `sql/` (one file per table, view or load operation) and is run through
+`run_sql_file`, which binds values as parameters; identifiers come only from the file
+names listed here, never from record content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from transforms.canonical import CHILD_FIELDS
+
+
+def sql_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "sql", here / "_sql"):  # source checkout, then installed wheel
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("sql/ folder not found next to the trialwarehouse package")
+
+
+# Creation order matters: dimensions before the facts and bridges that reference them.
+TABLES = (
+    "etl_run",
+    "dim_source_file",
+    "etl_run_file",
+    "etl_quarantine",
+    "dim_date",
+    "dim_status",
+    "dim_phase",
+    "dim_trial",
+    "dim_organization",
+    "dim_condition",
+    "dim_intervention",
+    "dim_facility",
+    "fct_trial_version",
+    "fct_record_sighting",
+    "bridge_version_condition",
+    "bridge_version_intervention",
+    "bridge_version_sponsor",
+    "bridge_version_site",
+    "bridge_version_keyword",
+    "bridge_version_mesh_term",
+    "fct_version_arm",
+    "fct_version_outcome",
+    "fct_version_secondary_id",
+    "fct_version_official",
+)
+VIEWS = (
+    "v_trial_current",
+    "v_trial_conditions",
+    "v_trial_interventions",
+    "v_trial_sponsors",
+    "v_trial_sites",
+    "v_trial_arms",
+    "v_trial_outcomes",
+    "v_trial_versions",
+)
+# Publication steps, in order (sql/load/<name>.sql).
+PUBLISH_STEPS = (
+    "merge_dim_trial",
+    "merge_dim_status",
+    "merge_dim_phase",
+    "insert_fct_trial_version",
+    "widen_version_capture_dates",
+    "map_new_versions",
+    "merge_dim_organization",
+    "merge_dim_condition",
+    "merge_dim_intervention",
+    "merge_dim_facility",
+    "insert_bridge_version_condition",
+    "insert_bridge_version_intervention",
+    "insert_bridge_version_sponsor",
+    "insert_bridge_version_site",
+    "insert_bridge_version_keyword",
+    "insert_bridge_version_mesh_term",
+    "insert_fct_version_arm",
+    "insert_fct_version_outcome",
+    "insert_fct_version_secondary_id",
+    "insert_fct_version_official",
+    "insert_fct_record_sighting",
+    "merge_dim_date",
+    "rebuild_version_timeline",
+)
+STAGING_TABLES = ("versions", *CHILD_FIELDS)
+
+
+def read_sql(relative: str) -> str:
+    return (sql_dir() / relative).read_text(encoding="utf-8")
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> int | None:
+    """Run one SQL file; returns the row count of its last statement when it reports one."""
+    statements = [s for s in _split_statements(read_sql(relative)) if s.strip()]
+    result = None
+    for statement in statements:
+        needed = {k: v for k, v in (params or {}).items() if f"${k}" in statement}
+        result = con.execute(statement, needed) if needed else con.execute(statement)
+    if result is None:
+        return None
+    try:
+        row = result.fetchone()
+    except duckdb.Error:
+        return None
+    return int(row[0]) if row and isinstance(row[0], int) else None
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split on semicolons outside quotes and comments (our SQL files hold no procedural blocks)."""
+    statements, current, quote, in_comment = [], [], None, False
+    previous = ""
+    for char in sql:
+        if in_comment:
+            if char == "\n":
+                in_comment = False
+                current.append(char)
+        elif quote:
+            current.append(char)
+            if char == quote:
+                quote = None
+        elif char == "-" and previous == "-":
+            current.pop()
+            in_comment = True
+        elif char == ";":
+            statements.append("".join(current))
+            current = []
+        else:
+            if char in ("'", '"'):
+                quote = char
+            current.append(char)
+        previous = char if not in_comment else ""
+    statements.append("".join(current))
+    return [s for s in statements if _has_code(s)]
+
+
+def _has_code(statement: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view if missing (idempotent; safe on an existing warehouse)."""
+    for table in TABLES:
+        run_sql_file(con, f"tables/{table}.sql")
+    for view in VIEWS:
+        run_sql_file(con, f"views/{view}.sql")
+    _comment_view_columns(con)
+
+
+def _comment_view_columns(con: duckdb.DuckDBPyConnection) -> None:
+    # View columns that pass a table column through unchanged inherit its comment, so
+    # the dictionary stays complete without repeating every sentence in each view file.
+    rows = con.execute(
+        """
+        SELECT c.table_name, c.column_name, min(src.comment) AS inherited
+        FROM duckdb_columns() AS c
+        JOIN duckdb_views() AS v ON v.view_name = c.table_name AND NOT v.internal
+        JOIN duckdb_columns() AS src
+          ON src.column_name = c.column_name AND src.comment IS NOT NULL
+         AND src.table_name IN (SELECT table_name FROM duckdb_tables())
+         AND src.table_name IN ('fct_trial_version', 'dim_condition', 'dim_intervention', 'dim_organization',
+                                'dim_facility', 'bridge_version_sponsor', 'bridge_version_site',
+                                'bridge_version_intervention', 'fct_version_arm', 'fct_version_outcome')
+        WHERE c.comment IS NULL
+        GROUP BY ALL
+        """
+    ).fetchall()
+    allowed_views = set(VIEWS)
+    for view, column, comment in rows:
+        if view not in allowed_views or not column.isidentifier():
+            continue
+        con.execute(f'COMMENT ON COLUMN {view}."{column}" IS ' + _sql_string(comment))
+
+
+def _sql_string(text: str) -> str:
+    # COMMENT ON takes no bound parameters; the text comes from our own DDL, quoted safely.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_staging(con: duckdb.DuckDBPyConnection) -> None:
+    for name in STAGING_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS stg_{name}")
+
+
+def stage_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
+    """Append one batch of normalized frames to the temp staging tables."""
+    for name in STAGING_TABLES:
+        frame = frames[name]
+        con.register("stg_batch", frame)
+        try:
+            exists = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [f"stg_{name}"]
+            ).fetchone()[0]
+            if exists:
+                con.execute(f"INSERT INTO stg_{name} BY NAME SELECT * FROM stg_batch")
+            else:
+                con.execute(f"CREATE TEMP TABLE stg_{name} AS SELECT * FROM stg_batch")
+        finally:
+            con.unregister("stg_batch")
+
+
+def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
+    """Merge the staged batch into the star schema; returns row counts per step."""
+    counts: dict[str, int] = {}
+    has_staged = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
+    ).fetchone()[0]
+    if not has_staged:
+        return counts
+    for step in PUBLISH_STEPS:
+        counts[step] = run_sql_file(con, f"load/{step}.sql", {"run_id": run_id}) or 0
+    return counts
