@@ -91,6 +91,7 @@ CHILD_FIELDS: dict[str, tuple[str, ...]] = {
     "outcomes": ("outcome_kind", "measure", "time_frame", "description"),
     "secondary_ids": ("secondary_id", "id_type_raw", "domain"),
     "officials": ("name", "role_raw", "affiliation"),
+    "contacts": ("contact_scope", "name", "role_raw", "phone", "email", "facility"),
 }
 
 

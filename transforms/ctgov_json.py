@@ -175,7 +175,23 @@ def extract_study(study: dict) -> dict:
         }
         for item in _list(locations, "overallOfficials")
     ]
+    record["contacts"] = _contacts(locations)
     return record
+
+
+def _contacts(locations: dict) -> list[dict]:
+    rows = [
+        {"contact_scope": "CENTRAL", "name": _text(c, "name"), "role_raw": _text(c, "role"),
+         "phone": _text(c, "phone"), "email": _text(c, "email"), "facility": None}
+        for c in _list(locations, "centralContacts")
+    ]
+    for site in _list(locations, "locations"):
+        rows.extend(
+            {"contact_scope": "FACILITY", "name": _text(c, "name"), "role_raw": _text(c, "role"),
+             "phone": _text(c, "phone"), "email": _text(c, "email"), "facility": _text(site, "facility")}
+            for c in _list(site, "contacts")
+        )
+    return rows
 
 
 def _sponsors(module: dict) -> list[dict]:

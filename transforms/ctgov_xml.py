@@ -205,7 +205,22 @@ def extract_clinical_study(root: etree._Element) -> dict:
         }
         for item in root.findall("overall_official")
     ]
+    record["contacts"] = _contacts(root)
     return record
+
+
+def _contacts(root: etree._Element) -> list[dict]:
+    def person(node: etree._Element, scope: str, role: str | None, facility: str | None) -> dict:
+        return {"contact_scope": scope, "name": _text(node, "last_name"), "role_raw": _text(node, "role") or role,
+                "phone": _text(node, "phone"), "email": _text(node, "email"), "facility": facility}
+
+    rows = [person(n, "CENTRAL", "CONTACT", None) for n in root.findall("overall_contact")]
+    rows += [person(n, "CENTRAL", "CONTACT_BACKUP", None) for n in root.findall("overall_contact_backup")]
+    for loc in root.findall("location"):
+        facility = _text(loc, "facility/name")
+        rows += [person(n, "FACILITY", "CONTACT", facility) for n in loc.findall("contact")]
+        rows += [person(n, "FACILITY", "CONTACT_BACKUP", facility) for n in loc.findall("contact_backup")]
+    return rows
 
 
 def _phases(value: str | None) -> list[str]:

@@ -264,6 +264,8 @@ def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
         return raw.with_columns(enum(pl.col("arm_type_raw"), "arm_type").alias("arm_type")).drop("arm_type_raw")
     if kind == "secondary_ids":
         return raw.with_columns(enum(pl.col("id_type_raw"), "secondary_id_type").alias("id_type")).drop("id_type_raw")
+    if kind == "contacts":
+        return raw.with_columns(enum(pl.col("role_raw"), "official_role").alias("role")).drop("role_raw")
     if kind == "officials":
         return raw.with_columns(enum(pl.col("role_raw"), "official_role").alias("role")).drop("role_raw")
     return raw

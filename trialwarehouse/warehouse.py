@@ -49,6 +49,7 @@ TABLES = (
     "fct_version_outcome",
     "fct_version_secondary_id",
     "fct_version_official",
+    "fct_version_contact",
 )
 VIEWS = (
     "v_trial_current",
@@ -82,6 +83,7 @@ PUBLISH_STEPS = (
     "insert_fct_version_outcome",
     "insert_fct_version_secondary_id",
     "insert_fct_version_official",
+    "insert_fct_version_contact",
     "insert_fct_record_sighting",
     "merge_dim_date",
     "rebuild_version_timeline",

@@ -2,7 +2,7 @@
 CREATE TABLE IF NOT EXISTS fct_version_outcome (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
-    outcome_kind        VARCHAR NOT NULL CHECK (outcome_kind IN ('PRIMARY', 'SECONDARY', 'OTHER')),
+    outcome_kind        VARCHAR NOT NULL CHECK (outcome_kind IN ('PRIMARY', 'SECONDARY', 'OTHER', 'UNSPECIFIED')),
     measure             VARCHAR,
     time_frame          VARCHAR,
     outcome_description VARCHAR,
@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS fct_version_outcome (
 COMMENT ON TABLE fct_version_outcome IS 'Registered (protocol) outcome measures of each trial version.';
 COMMENT ON COLUMN fct_version_outcome.version_key IS 'Trial version (fct_trial_version).';
 COMMENT ON COLUMN fct_version_outcome.ordinal IS 'Position: primary outcomes first, then secondary, then other (0-based).';
-COMMENT ON COLUMN fct_version_outcome.outcome_kind IS 'PRIMARY, SECONDARY or OTHER.';
+COMMENT ON COLUMN fct_version_outcome.outcome_kind IS 'PRIMARY, SECONDARY or OTHER; UNSPECIFIED when the source (a text page without the headings) does not say.';
 COMMENT ON COLUMN fct_version_outcome.measure IS 'Outcome measure title.';
 COMMENT ON COLUMN fct_version_outcome.time_frame IS 'Time frame of the measurement.';
 COMMENT ON COLUMN fct_version_outcome.outcome_description IS 'Outcome description.';
