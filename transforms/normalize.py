@@ -70,6 +70,8 @@ KNOWN_VALUES: dict[str, frozenset[str]] = {
     "masking": frozenset("NONE SINGLE DOUBLE TRIPLE QUADRUPLE".split()),
 }
 
+MASKED_ROLES = ("PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR", "OUTCOMES_ASSESSOR")
+
 # Statuses under which a trial is still open to or running enrolment.
 OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION")
 
@@ -188,8 +190,12 @@ _DATE_FIELDS = (
 def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw scalar fields of canonical records -> typed, normalized trial-version rows."""
     phases = pl.col("phases_raw").list.eval(enum(pl.element(), "phase")).list.drop_nulls().list.unique(maintain_order=True)
+    # Only real roles: "None (Open Label)" has a parenthesis that names no one.
     who_masked = (
-        pl.col("who_masked_raw").list.eval(enum(pl.element(), "masking_role")).list.drop_nulls().list.unique(maintain_order=True)
+        pl.col("who_masked_raw")
+        .list.eval(enum(pl.element(), "masking_role"))
+        .list.eval(pl.element().filter(pl.element().is_in(list(MASKED_ROLES))))
+        .list.unique(maintain_order=True)
     )
     columns: list[pl.Expr] = [
         pl.col("nct_id").str.strip_chars().str.to_uppercase(),

@@ -1,0 +1,37 @@
+# trialwarehouse: `make run` (sample nightly run) and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .venv-bootstrap/bin/uv)
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+
+.DEFAULT_GOAL := run
+.PHONY: run test setup sample lint clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(UV):
+	$(PYTHON) -m venv .venv-bootstrap
+	.venv-bootstrap/bin/pip install --quiet "uv==0.13.9"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: .venv/.synced  ## create .venv from the lock file (bootstraps uv if missing)
+
+run: setup  ## one nightly run over the bundled sample landing folder
+	.venv/bin/trialwarehouse run --raw-dir sample/landing --warehouse warehouse/trials.duckdb
+
+test: setup  ## run the test suite
+	.venv/bin/python -m pytest -n 2 --dist loadfile
+
+sample: setup  ## regenerate the synthetic part of the sample landing folder
+	.venv/bin/python -m trialwarehouse.samplegen sample/landing
+
+clean:  ## remove the local warehouse, caches and virtual environments
+	rm -rf warehouse .venv .venv-bootstrap .pytest_cache
