@@ -191,8 +191,11 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw scalar fields of canonical records -> typed, normalized trial-version rows."""
     phases = pl.col("phases_raw").list.eval(enum(pl.element(), "phase")).list.drop_nulls().list.unique(maintain_order=True)
     # Only real roles: "None (Open Label)" has a parenthesis that names no one.
+    # Pages and XML give the roles inside the masking text: "Triple (Participant, ...)".
+    roles_in_text = pl.col("masking_raw").str.extract(r"\(([^)]*)\)").str.split(",").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    listed = pl.when(pl.col("who_masked_raw").list.len() > 0).then(pl.col("who_masked_raw")).otherwise(roles_in_text)
     who_masked = (
-        pl.col("who_masked_raw")
+        listed
         .list.eval(enum(pl.element(), "masking_role"))
         .list.eval(pl.element().filter(pl.element().is_in(list(MASKED_ROLES))))
         .list.unique(maintain_order=True)

@@ -43,7 +43,9 @@ def html_to_text(markup: str) -> str:
 
     def walk(node) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _BLOCK_TAGS:
+        if tag == "br":
+            parts.append("\n\x00\n")  # an explicit line break is the only blank line kept
+        elif tag in _BLOCK_TAGS:
             parts.append("\n")
         if node.text:
             parts.append(node.text)
@@ -59,7 +61,9 @@ def html_to_text(markup: str) -> str:
     walk(root)
     text = "".join(parts).replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
-    return "\n".join(lines)
+    # Block boundaries are line ends, not paragraphs: keep only the <br> blank lines.
+    kept = [("" if line == "\x00" else line) for line in lines if line]
+    return "\n".join(kept)
 
 
 def looks_like_html(text: str) -> bool:
@@ -508,7 +512,7 @@ def _classic_ages(value: str) -> tuple[str | None, str | None]:
 def _table_after(lines: list[str], header: re.Pattern) -> tuple[int, int] | None:
     """(first body line, end) of a markdown table whose header matches."""
     for index, line in enumerate(lines):
-        if header.match(line) and index + 1 < len(lines) and re.match(r"^-{3}\|", lines[index + 1]):
+        if header.match(line) and index + 1 < len(lines) and re.match(r"^-{3,}\s*\|", lines[index + 1]):
             start = index + 2
             return start, len(lines)
     return None
@@ -587,7 +591,9 @@ def _classic_criteria(lines: list[str]) -> str | None:
     start = next((i for i, line in enumerate(lines) if re.match(r"^(Inclusion|Exclusion) Criteria\s*:?$", line)), None)
     if start is None:
         return None
-    end = next((i for i in range(start, len(lines)) if not lines[i]), len(lines))
+    # The criteria are headings and list items; the first other line (or a blank) ends them.
+    item = re.compile(r"^([-*\u2022]\s|\d+[.)]\s|(Inclusion|Exclusion) Criteria\s*:?$)")
+    end = next((i for i in range(start, len(lines)) if not lines[i] or not item.match(lines[i])), len(lines))
     return clean_text("\n".join(lines[start:end]))
 
 

@@ -1,0 +1,152 @@
+"""A whole run on real records: idempotency, quarantine, versions, atomicity, single writer."""
+
+import hashlib
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from conftest import SEEDS, run_pipeline, shared_path
+from trialwarehouse import pipeline, warehouse
+from trialwarehouse.settings import Settings
+
+DATA_TABLES = [t for t in warehouse.TABLES if not t.startswith("etl_")]
+
+
+def _snapshot(path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in DATA_TABLES}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def landing(tmp_path):
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    for name in ("NCT02552212.json", "NCT03630471.json", "NCT04207047.json"):
+        shutil.copy(shared_path(f"data/ctti-clinicaltrials__aact/spec/support/json_data/{name}"), folder / name)
+    shutil.copy(shared_path("data/hantswilliams__clinicaltrials_trec_2022/data/sample/NCT00055081.xml"), folder)
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, folder / seed.name)
+    shutil.copy(shared_path("data/ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml"),
+                folder / "malformed.xml")
+    return folder
+
+
+def test_run_loads_every_format_and_quarantines_the_malformed_file(landing, tmp_path, read_warehouse):
+    wh = tmp_path / "wh" / "trials.duckdb"
+    before = hashlib.sha256((landing / "malformed.xml").read_bytes()).hexdigest()
+    summary = run_pipeline(landing, wh)
+    assert (summary.ingest.files_seen, summary.ingest.files_loaded, summary.ingest.files_quarantined) == (7, 6, 1)
+    assert summary.publish.trials_new == 6
+    con = read_warehouse(wh)
+    assert con.execute("SELECT count(*) FROM v_trial_current").fetchone()[0] == 6
+    assert sorted(r[0] for r in con.execute("SELECT DISTINCT source_format FROM v_trial_current").fetchall()) == [
+        "ctgov-legacy-xml", "ctgov-v2-json", "trial-page-classic", "trial-page-modern"]
+    reason, copy = con.execute("SELECT reason, quarantine_path FROM etl_quarantine WHERE path = 'malformed.xml'").fetchone()
+    assert "not well-formed" in reason
+    # The raw file is untouched; the quarantine holds a byte-identical copy and the reason.
+    assert hashlib.sha256((landing / "malformed.xml").read_bytes()).hexdigest() == before
+    assert hashlib.sha256(open(copy, "rb").read()).hexdigest() == before
+    assert "not well-formed" in open(copy + ".reason.txt").read()
+    run = con.execute("SELECT status, files_quarantined, records_loaded FROM etl_run").fetchone()
+    assert run == ("completed", 1, 6)
+
+
+def test_second_run_on_same_input_changes_nothing(landing, tmp_path):
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(landing, wh)
+    first = _snapshot(wh)
+    again = run_pipeline(landing, wh)
+    assert again.ingest.files_unchanged == 7 and again.publish.versions_added == 0
+    assert _snapshot(wh) == first
+
+
+def test_same_content_under_another_name_is_stored_once(landing, tmp_path, read_warehouse):
+    shutil.copy(landing / "NCT02552212.json", landing / "copy-of-NCT02552212.json")
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(landing, wh)
+    con = read_warehouse(wh)
+    assert con.execute("SELECT count(*) FROM fct_trial_version WHERE nct_id = 'NCT02552212'").fetchone()[0] == 1
+    actions = dict(con.execute("SELECT path, action FROM etl_run_file").fetchall())
+    assert actions["copy-of-NCT02552212.json"] == "unchanged"
+
+
+def test_misnamed_fixture_with_other_capture_is_one_version_two_sightings(tmp_path, read_warehouse):
+    # AACT's json_data/NCT02278341.json really holds NCT02552212, captured 2024-01-03 vs 2023-12-12.
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    for name in ("NCT02278341.json", "NCT02552212.json"):
+        shutil.copy(shared_path(f"data/ctti-clinicaltrials__aact/spec/support/json_data/{name}"), folder / name)
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(folder, wh)
+    con = read_warehouse(wh)
+    rows = con.execute("SELECT count(*), min(first_capture_date), max(last_capture_date) FROM fct_trial_version").fetchone()
+    assert rows == (1, date(2023, 12, 12), date(2024, 1, 3))
+    assert con.execute("SELECT count(*) FROM fct_record_sighting").fetchone()[0] == 2
+
+
+def test_older_capture_loaded_later_lands_in_the_past(tmp_path, read_warehouse):
+    # AACT fixture history of NCT02591810: NOT_YET_RECRUITING in 2016, WITHDRAWN later.
+    history = shared_path("data/ctti-clinicaltrials__aact/history/NCT02591810")
+    files = sorted(history.glob("*.xml"))
+    assert len(files) >= 2
+    newest, older = files[-1], files[0]
+    wh = tmp_path / "trials.duckdb"
+    night1, night2 = tmp_path / "n1", tmp_path / "n2"
+    night1.mkdir()
+    night2.mkdir()
+    shutil.copy(newest, night1)
+    shutil.copy(older, night2)
+    run_pipeline(night1, wh)
+    run_pipeline(night2, wh)
+    con = read_warehouse(wh)
+    timeline = con.execute(
+        "SELECT version_number, overall_status, is_current FROM v_trial_versions WHERE nct_id = 'NCT02591810'"
+    ).fetchall()
+    assert timeline[0][1] == "NOT_YET_RECRUITING" and timeline[0][2] is False
+    assert timeline[-1] == (len(timeline), "WITHDRAWN", True)
+    assert con.execute("SELECT count(*) FROM fct_trial_version WHERE is_current").fetchone()[0] == 1
+
+
+def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path, monkeypatch, read_warehouse):
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(landing, wh)
+    before = _snapshot(wh)
+    extra = tmp_path / "night2"
+    shutil.copytree(landing, extra)
+    shutil.copy(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT06171568.json"), extra)
+
+    def explode(con, run_id):
+        con.execute("INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES ('NCT99999999', ?, 'x')", [run_id])
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(warehouse, "publish", explode)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run_pipeline(extra, wh)
+    assert _snapshot(wh) == before
+    assert not (tmp_path / "trials.duckdb.building").exists()
+    con = read_warehouse(wh)
+    assert con.execute("SELECT status, error FROM etl_run ORDER BY run_id").fetchall() == [
+        ("completed", None), ("failed", "RuntimeError: disk on fire")]
+
+
+def test_next_run_after_failure_completes_the_work(landing, tmp_path, read_warehouse):
+    wh = tmp_path / "trials.duckdb"
+    (tmp_path / "trials.duckdb.building").write_bytes(b"leftover of a killed run")
+    run_pipeline(landing, wh)
+    con = read_warehouse(wh)
+    assert con.execute("SELECT count(*) FROM dim_trial").fetchone()[0] == 6
+
+
+def test_second_writer_is_refused_with_a_clear_message(tmp_path):
+    wh = tmp_path / "trials.duckdb"
+    held = pipeline.acquire_writer_lock(wh)
+    try:
+        with pytest.raises(pipeline.WarehouseBusy, match="another run is writing"):
+            pipeline.open_run(Settings(warehouse=wh), tmp_path)
+    finally:
+        held.close()
