@@ -16,6 +16,7 @@ Run: `python -m trialwarehouse.samplegen sample/landing` (what `make sample` doe
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import random
@@ -246,6 +247,12 @@ def to_legacy_xml(study: dict, search_export: bool = False, rank: int = 1) -> st
     return "".join(out)
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(2026, 11, 1, 0, 0, 0))  # fixed: reproducible bytes
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def _dump(study: dict) -> str:
     return json.dumps(_strip_nones(study), ensure_ascii=False)
 
@@ -273,12 +280,14 @@ def generate(target: Path, seed: int = 20261122) -> list[Path]:
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
         for study in studies[12:16]:
-            archive.writestr(f"{study['protocolSection']['identificationModule']['nctId']}.json", json.dumps(_strip_nones(study), indent=2))
+            archive.writestr(_member(f"{study['protocolSection']['identificationModule']['nctId']}.json"),
+                             json.dumps(_strip_nones(study), indent=2))
     write("api_v2/ctg-studies.json.zip", bundle.getvalue())
     for study in studies[16:18]:
         write(f"legacy_xml/{study['protocolSection']['identificationModule']['nctId']}.xml", to_legacy_xml(study))
     tarball = io.BytesIO()
-    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
+    # gzip stamps the time in its header; a fixed one keeps the sample byte-reproducible.
+    with gzip.GzipFile(fileobj=tarball, mode="wb", mtime=0) as zipped, tarfile.open(fileobj=zipped, mode="w") as archive:
         for study in studies[18:20]:
             data = to_legacy_xml(study).encode("utf-8")
             info = tarfile.TarInfo(f"NCT0990xxxx/{study['protocolSection']['identificationModule']['nctId']}.xml")
@@ -288,7 +297,8 @@ def generate(target: Path, seed: int = 20261122) -> list[Path]:
     export = io.BytesIO()
     with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
         for rank, study in enumerate(studies[20:24], start=1):
-            archive.writestr(f"{study['protocolSection']['identificationModule']['nctId']}.xml", to_legacy_xml(study, True, rank))
+            archive.writestr(_member(f"{study['protocolSection']['identificationModule']['nctId']}.xml"),
+                             to_legacy_xml(study, True, rank))
     write("legacy_xml/search_results.zip", export.getvalue())
     # A month later: four trials changed status (a second version each) and one is new.
     later = [

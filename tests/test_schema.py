@@ -1,0 +1,64 @@
+"""The warehouse documents itself: every table, view and column has a COMMENT."""
+
+from trialwarehouse import warehouse
+
+REQUIRED_CURRENT_COLUMNS = """nct_id brief_title official_title overall_status last_known_status why_stopped study_type
+phases allocation intervention_model masking primary_purpose enrollment_count enrollment_type start_date start_date_type
+primary_completion_date primary_completion_date_type completion_date completion_date_type first_posted_date
+last_update_posted_date status_verified_date min_age_years max_age_years sex healthy_volunteers lead_sponsor n_sites
+n_conditions n_interventions has_results source_format""".split()
+
+
+def test_every_table_and_column_has_a_comment(fresh_db):
+    missing_tables = fresh_db.execute("SELECT table_name FROM duckdb_tables() WHERE comment IS NULL").fetchall()
+    missing_views = fresh_db.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND comment IS NULL").fetchall()
+    missing_columns = fresh_db.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND (comment IS NULL OR comment = '')"
+    ).fetchall()
+    assert (missing_tables, missing_views, missing_columns) == ([], [], [])
+
+
+def test_schema_files_match_the_declared_objects(fresh_db):
+    tables = {r[0] for r in fresh_db.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    views = {r[0] for r in fresh_db.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert tables == set(warehouse.TABLES)
+    assert views == set(warehouse.VIEWS)
+    on_disk = {p.stem for p in (warehouse.sql_dir() / "tables").glob("*.sql")}
+    assert on_disk == set(warehouse.TABLES)
+    assert {p.stem for p in (warehouse.sql_dir() / "load").glob("*.sql")} == set(warehouse.PUBLISH_STEPS)
+
+
+def test_current_view_has_the_documented_columns(fresh_db):
+    columns = [r[0] for r in fresh_db.execute("DESCRIBE v_trial_current").fetchall()]
+    assert [c for c in REQUIRED_CURRENT_COLUMNS if c not in columns] == []
+    for view, expected in {
+        "v_trial_sites": ["nct_id", "facility", "city", "state", "zip", "country", "site_status"],
+        "v_trial_sponsors": ["nct_id", "sponsor_role", "organization_name", "agency_class"],
+        "v_trial_conditions": ["nct_id", "condition_name"],
+        "v_trial_interventions": ["nct_id", "intervention_type", "intervention_name"],
+        "v_trial_arms": ["nct_id", "arm_label", "arm_type"],
+        "v_trial_outcomes": ["nct_id", "outcome_kind", "measure", "time_frame"],
+    }.items():
+        present = [r[0] for r in fresh_db.execute(f"DESCRIBE {view}").fetchall()]
+        assert [c for c in expected if c not in present] == [], view
+
+
+def test_schema_is_idempotent(fresh_db):
+    warehouse.apply_schema(fresh_db)
+    assert fresh_db.execute("SELECT count(*) FROM dim_status").fetchone()[0] == 14
+    assert fresh_db.execute("SELECT count(*) FROM dim_phase").fetchone()[0] == 8
+
+
+def test_constraints_reject_bad_rows(fresh_db):
+    import duckdb
+    import pytest
+
+    with pytest.raises(duckdb.ConstraintException):
+        fresh_db.execute("INSERT INTO bridge_version_condition VALUES (1, 0, 12345)")  # no such condition
+    with pytest.raises(duckdb.ConstraintException):
+        fresh_db.execute("INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES (NULL, 1, 'x')")
+
+
+def test_sql_splitter_ignores_semicolons_in_comments_and_strings():
+    statements = warehouse._split_statements("-- a; comment 'x\nSELECT 'a;b' -- c;\n;\nSELECT 2;")
+    assert [s.strip() for s in statements] == ["SELECT 'a;b'", "SELECT 2"]
