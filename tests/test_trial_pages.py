@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from conftest import SEEDS, shared_path
+from conftest import shared_path
 from transforms.detect import UnusableInput, extract
 from transforms.frames import build_frames
 
@@ -141,7 +141,7 @@ def test_unrecognized_page_is_refused_with_reason():
 
 
 def test_recognized_page_without_nct_id_is_refused():
-    text = (SEEDS / "000_993b791048a96074.txt").read_text(encoding="utf-8").replace("NCT05689008", "(none)")
+    text = shared_path(MODERN).read_text(encoding="utf-8").replace("NCT05689008", "(none)")
     with pytest.raises(UnusableInput, match="without an NCT id"):
         extract(text.encode())
 
