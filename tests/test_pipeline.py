@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from conftest import SEEDS, run_pipeline, shared_path
+from conftest import run_pipeline, shared_path
 from trialwarehouse import pipeline, warehouse
 from trialwarehouse.settings import Settings
 
@@ -29,7 +29,7 @@ def landing(tmp_path):
     for name in ("NCT02552212.json", "NCT03630471.json", "NCT04207047.json"):
         shutil.copy(shared_path(f"data/ctti-clinicaltrials__aact/spec/support/json_data/{name}"), folder / name)
     shutil.copy(shared_path("data/hantswilliams__clinicaltrials_trec_2022/data/sample/NCT00055081.xml"), folder)
-    for seed in SEEDS.glob("*.txt"):
+    for seed in shared_path("seeds").glob("*.txt"):
         shutil.copy(seed, folder / seed.name)
     shutil.copy(shared_path("data/ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml"),
                 folder / "malformed.xml")

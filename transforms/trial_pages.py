@@ -79,8 +79,10 @@ def _normalized_lines(text: str) -> list[str]:
 
 
 def recognize_layout(text: str) -> str | None:
-    """'modern', 'classic', or None when the page is not a known trial-page layout."""
+    """'modern', 'classic', 'archive', or None when the page is not a known layout."""
     if looks_like_html(text):
+        if is_archive_page(text):
+            return "archive"
         text = html_to_text(text)
     lines = [line.strip() for line in _normalized_lines(text)]
     line_set = set(lines)
@@ -96,6 +98,8 @@ def recognize_layout(text: str) -> str | None:
 
 
 def extract_page(text: str, layout: str) -> dict:
+    if layout == "archive":
+        return extract_archive_page(text)
     if looks_like_html(text):
         text = html_to_text(text)
     lines = _normalized_lines(text)
@@ -636,3 +640,184 @@ def _classic_mesh_line(lines: list[str]) -> list[dict]:
         return []
     term = lines[last].rstrip("|").strip()
     return [{"mesh_kind": "CONDITION", "mesh_id": None, "term": term}] if term else []
+
+
+# ---------------------------------------------------------------- registry archive pages
+
+# archive.clinicaltrials.gov "View of NCTxxxxxxxx on YYYY_MM_DD": a table of <th> label /
+# <td> value rows under section rows; long values sit in the next row's wide <td>.
+_ARCHIVE_TITLE = re.compile(r"View of\s+(NCT\d{8})\s+on\s+(\d{4})_(\d{2})_(\d{2})")
+_ARCHIVE_FIELDS = {
+    "Brief title": "brief_title",
+    "Official title": "official_title",
+    "Brief summary": "brief_summary",
+    "Detailed description": "detailed_description",
+    "Study type": "study_type_raw",
+    "Status": "overall_status_raw",
+    "Why stopped": "why_stopped",
+    "Criteria": "eligibility_criteria",
+    "Gender": "sex_raw",
+    "Minimum age": "min_age_raw",
+    "Maximum age": "max_age_raw",
+    "Healthy volunteers": "healthy_volunteers_raw",
+    "Organization name": "organization_name",
+    "Organization study ID": "org_study_id",
+    "Verification date": "status_verified_date_raw",
+    "First received": "first_submitted_date_raw",
+}
+_DATED_FIELDS = {
+    "Start date": "start_date",
+    "Primary completion date": "primary_completion_date",
+    # Before 2007 the registry called the completion date "Last follow-up date" or "End date".
+    "Last follow-up date": "completion_date",
+    "Completion date": "completion_date",
+    "End date": "completion_date",
+}
+_ENROLLMENT_LABEL = re.compile(r"^(Expected|Anticipated|Actual|Estimated)?\s*[Ee]nrollment$")
+# Older pages list the design as separate values; each belongs to one API v2 enumeration.
+_DESIGN_VALUES = {
+    "allocation_raw": {"RANDOMIZED", "NON_RANDOMIZED", "N_A"},
+    "intervention_model_raw": {"PARALLEL_ASSIGNMENT", "SINGLE_GROUP_ASSIGNMENT", "CROSSOVER_ASSIGNMENT",
+                               "FACTORIAL_ASSIGNMENT", "SEQUENTIAL_ASSIGNMENT"},
+    "primary_purpose_raw": {"TREATMENT", "PREVENTION", "DIAGNOSTIC", "SUPPORTIVE_CARE", "SCREENING",
+                            "HEALTH_SERVICES_RESEARCH", "BASIC_SCIENCE", "EDUCATIONAL_COUNSELING_TRAINING", "OTHER"},
+    "observational_model_raw": {"COHORT", "CASE_CONTROL", "CASE_ONLY", "CASE_CROSSOVER", "ECOLOGIC_OR_COMMUNITY",
+                                "FAMILY_BASED", "NATURAL_HISTORY", "DEFINED_POPULATION"},
+    "time_perspective_raw": {"PROSPECTIVE", "RETROSPECTIVE", "CROSS_SECTIONAL", "LONGITUDINAL"},
+}
+
+
+def is_archive_page(markup: str) -> bool:
+    return bool(_ARCHIVE_TITLE.search(markup[:20000])) and 'class="info"' in markup
+
+
+def _cell_text(cell) -> str | None:
+    return clean_text(re.sub(r"[ \t\xa0]+", " ", "\n".join(t.strip() for t in cell.itertext() if t.strip())))
+
+
+def _archive_rows(root) -> list[tuple[str, object]]:
+    """(label, <td>) pairs; a label row without a cell takes the next row's wide cell."""
+    rows: list[tuple[str, object]] = []
+    pending: str | None = None
+    for tr in root.xpath('//table[contains(concat(" ", @class, " "), " info ")]//tr'):
+        header = tr.xpath("./th")
+        cells = tr.xpath("./td")
+        if header and "section" in (header[0].get("class") or ""):
+            pending = None
+            continue
+        if header:
+            label = _cell_text(header[0]) or ""
+            if cells:
+                rows.append((label.rstrip(":"), cells[0]))
+                pending = None
+            else:
+                pending = label.rstrip(":")
+        elif cells and pending:
+            rows.append((pending, cells[0]))
+            pending = None
+    return rows
+
+
+def _date_and_type(text: str | None) -> tuple[str | None, str | None]:
+    if not text:
+        return None, None
+    kind = re.search(r"\((Actual|Anticipated|Estimated|Expected)\)", text)
+    return clean_text(re.sub(r"\(.*?\)", "", text)), kind.group(1) if kind else None
+
+
+def _labelled_parts(cell) -> dict[str, str]:
+    # "Measure: X<br>Time Frame: Y<br>Safety Issue? No<br>Description: <p>...</p>"
+    text = "\n".join(t.strip() for t in cell.itertext() if t.strip())
+    parts: dict[str, str] = {}
+    current = None
+    for line in text.split("\n"):
+        match = re.match(r"^(Measure|Time Frame|Safety Issue\?|Description)\s*:?\s*(.*)$", line)
+        if match:
+            current = match.group(1)
+            parts[current] = match.group(2).strip()
+        elif current:
+            parts[current] = (parts[current] + "\n" + line).strip()
+    return parts
+
+
+def _archive_head_and_body(cell) -> tuple[str, str | None]:
+    # Intervention / Arm cells: a <div> heading ("Drug: X ... Arm Label: Y") then <p> text.
+    head = cell.xpath("./div")
+    head_text = _cell_text(head[0]) if head else (cell.text or "").strip()
+    body = " ".join(_cell_text(p) or "" for p in cell.xpath("./p")).strip() or None
+    return head_text or "", body
+
+
+def extract_archive_page(markup: str) -> dict:
+    record = empty_record()
+    root = lxml.html.document_fromstring(markup)
+    title = _ARCHIVE_TITLE.search(" ".join(root.xpath("//h1//text()")) or markup)
+    if title:
+        record["nct_id"] = title.group(1)
+        record["capture_date_raw"] = f"{title.group(2)}-{title.group(3)}-{title.group(4)}"
+    arm_interventions: dict[str, list[str]] = {}
+    for label, cell in _archive_rows(root):
+        text = _cell_text(cell)
+        if label == "ClinicalTrials Identifier" and text:
+            record["nct_id"] = record["nct_id"] or (_NCT.search(text) or [None])[0]
+        elif label in _ARCHIVE_FIELDS:
+            record[_ARCHIVE_FIELDS[label]] = text
+        elif label in _DATED_FIELDS:
+            value, kind = _date_and_type(text)
+            record[f"{_DATED_FIELDS[label]}_raw"], record[f"{_DATED_FIELDS[label]}_type_raw"] = value, kind
+        elif label == "Phase" and text:
+            # One row per phase ("Phase 1", then "Phase 2"), or "Phase 1/Phase 2" in one.
+            parts = [p.strip() for p in re.split(r"/|\n", text) if p.strip()] if "Phase" in text else [text]
+            record["phases_raw"] += [p for p in parts if p not in record["phases_raw"]]
+        elif _ENROLLMENT_LABEL.match(label) and text:
+            record["enrollment_count_raw"] = (re.match(r"^[\d,]+", text) or [None])[0]
+            kind = _ENROLLMENT_LABEL.match(label).group(1)
+            _, inline = _date_and_type(text)
+            record["enrollment_type_raw"] = inline or kind
+        elif label == "Study design" and text:
+            _archive_design_value(record, text)
+        elif label == "Condition" and text:
+            record["conditions"].append({"name": text})
+        elif label == "Keyword" and text:
+            record["keywords"].append({"keyword": text})
+        elif label in ("Primary outcome", "Secondary outcome", "Other outcome"):
+            parts = _labelled_parts(cell)
+            record["outcomes"].append(
+                {"outcome_kind": label.split()[0].upper(), "measure": clean_text(parts.get("Measure")) or text,
+                 "time_frame": clean_text(parts.get("Time Frame")), "description": clean_text(parts.get("Description"))}
+            )
+        elif label == "Intervention":
+            head, body = _archive_head_and_body(cell)
+            name_part, _, arm_part = head.partition("Arm Label:")
+            kind, _, name = name_part.strip().partition(":")
+            item = {"intervention_type_raw": kind.strip() if name else None, "name": (name or kind).strip() or None,
+                    "description": body, "other_names": None}
+            record["interventions"].append(item)
+            for arm in [a.strip() for a in arm_part.split("Arm Label:") if a.strip()]:
+                arm_interventions.setdefault(arm, []).append(f"{kind.strip()}: {name.strip()}")
+        elif label == "Arm/Group":
+            head, body = _archive_head_and_body(cell)
+            match = re.match(r"^Arm Label:\s*(.*?)\s*" + _ARM_TYPES + r"?\s*$", head.replace("\n", " "))
+            arm_label = match.group(1).strip() if match else head
+            record["arms"].append({"label": arm_label, "arm_type_raw": match.group(2) if match else None,
+                                   "description": body, "intervention_names": None})
+        elif label == "Sponsor" and text:
+            record["sponsors"].insert(0, {"role": "LEAD", "name": text, "agency_class_raw": None})
+        elif label == "Collaborator" and text:
+            record["sponsors"].append({"role": "COLLABORATOR", "name": text, "agency_class_raw": None})
+        elif label == "Secondary ID" and text:
+            value, kind = re.match(r"^(.*?)\s*(?:\((.*)\))?$", text.replace("\n", " ")).groups()
+            record["secondary_ids"].append({"secondary_id": value, "id_type_raw": None, "domain": kind})
+    for arm in record["arms"]:
+        arm["intervention_names"] = "; ".join(arm_interventions.get(arm["label"], [])) or None
+    return record
+
+
+def _archive_design_value(record: dict, text: str) -> None:
+    code = re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")
+    for field, values in _DESIGN_VALUES.items():
+        if code in values and not record[field]:
+            record[field] = text
+            return
+    if re.match(r"^(OPEN_LABEL|NONE|NO_MASKING|(SINGLE|DOUBLE|TRIPLE|QUADRUPLE)(_BLIND)?)(_|$)", code):
+        record["masking_raw"] = text
