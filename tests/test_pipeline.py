@@ -129,9 +129,13 @@ def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path
         run_pipeline(extra, wh)
     assert _snapshot(wh) == before
     assert not (tmp_path / "trials.duckdb.building").exists()
+    assert "disk on fire" in (tmp_path / "trials.duckdb.runs.jsonl").read_text()
+    monkeypatch.undo()
+    run_pipeline(extra, wh)  # the next run records the failure and does the work
     con = read_warehouse(wh)
-    assert con.execute("SELECT status, error FROM etl_run ORDER BY run_id").fetchall() == [
-        ("completed", None), ("failed", "RuntimeError: disk on fire")]
+    assert con.execute("SELECT run_id, status, error FROM etl_run ORDER BY run_id").fetchall() == [
+        (1, "completed", None), (2, "failed", "RuntimeError: disk on fire"), (3, "completed", None)]
+    assert con.execute("SELECT count(*) FROM dim_trial WHERE nct_id = 'NCT06171568'").fetchone()[0] == 1
 
 
 def test_next_run_after_failure_completes_the_work(landing, tmp_path, read_warehouse):

@@ -61,6 +61,9 @@ def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, q
     except FileNotFoundError as missing:
         click.echo(f"error: {missing}", err=True)
         sys.exit(2)
+    except Exception as failure:  # the run was discarded; the warehouse is as before
+        click.echo(f"error: the run failed and was rolled back: {type(failure).__name__}: {failure}", err=True)
+        sys.exit(1)
     click.echo("\n".join(summary_lines(summary)))
 
 

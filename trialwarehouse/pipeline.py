@@ -9,6 +9,7 @@ and analysts reading the live file are never blocked by the writer.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -94,6 +95,47 @@ def building_path(live: Path) -> Path:
     return live.with_name(live.name + ".building")
 
 
+def run_log_path(live: Path) -> Path:
+    """Append-only log of run starts and ends, beside the warehouse.
+
+    The live warehouse is only ever replaced whole, so a run that fails or is killed
+    cannot write its own row there. It leaves lines here instead, and the next run
+    copies them into etl_run (a killed run shows up as failed, "interrupted").
+    """
+    return live.with_name(live.name + ".runs.jsonl")
+
+
+def _log_run_event(live: Path, event: dict) -> None:
+    with run_log_path(live).open("a", encoding="utf-8") as log:
+        log.write(json.dumps(event, default=str) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def _import_unfinished_runs(con: duckdb.DuckDBPyConnection, live: Path) -> None:
+    path = run_log_path(live)
+    if not path.exists():
+        return
+    runs: dict[int, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a kill; the run still has its "started" line
+        runs.setdefault(int(event["run_id"]), {}).update({event["event"]: event})
+    for run_id, events in sorted(runs.items()):
+        if "completed" in events or "started" not in events:
+            continue
+        started = events["started"]
+        failed = events.get("failed", {})
+        con.execute(
+            "INSERT INTO etl_run (run_id, started_at, finished_at, status, raw_dir, error, software_version) "
+            "VALUES (?, ?, ?, 'failed', ?, ?, ?) ON CONFLICT DO NOTHING",
+            [run_id, started["at"], failed.get("at"), started.get("raw_dir"),
+             failed.get("error", "interrupted: the process ended before the run finished"), started.get("version")],
+        )
+
+
 def acquire_writer_lock(live: Path):
     """One writer per warehouse: a second run exits with a clear message instead of racing."""
     live.parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +164,12 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
             shutil.copyfile(live, building)
         con = warehouse.connect(building)
         warehouse.apply_schema(con)
-        # Single writer (lock above), so max + 1 is safe; failed runs recorded in the live
-        # file by abort_run keep their ids, which are therefore never reused.
+        _import_unfinished_runs(con, live)
+        # Single writer (lock above), so max + 1 is safe; failed and killed runs were
+        # imported just above, so their ids are never reused.
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_run").fetchone()[0]
+        _log_run_event(live, {"event": "started", "run_id": run_id, "at": utc_now().isoformat(),
+                              "raw_dir": str(raw_dir), "version": software_version()})
         con.execute(
             "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
             [run_id, str(raw_dir), software_version()],
@@ -315,6 +360,7 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
     _fsync(ctx.building)
     os.replace(ctx.building, ctx.live)  # atomic: readers see the old file or the new one, never a mix
     _fsync(ctx.live.parent)
+    _log_run_event(ctx.live, {"event": "completed", "run_id": ctx.run_id, "at": utc_now().isoformat()})
     ctx.lock_handle.close()
     return seconds
 
@@ -328,23 +374,15 @@ def _fsync(path: Path) -> None:
 
 
 def abort_run(ctx: RunContext, error: BaseException) -> None:
-    """Discard the building copy and record the failure in the live warehouse."""
+    """Discard the building copy; the failure is logged and lands in etl_run next run."""
     try:
         ctx.con.close()
     except duckdb.Error:
         pass
-    _remove_building(ctx.building)
     try:
-        con = warehouse.connect(ctx.live)
-        try:
-            warehouse.apply_schema(con)
-            con.execute(
-                "INSERT INTO etl_run (run_id, started_at, finished_at, status, raw_dir, error, software_version) "
-                "VALUES (?, now() - to_seconds(?), now(), 'failed', ?, ?, ?) ON CONFLICT DO NOTHING",
-                [ctx.run_id, time.monotonic() - ctx.started, str(ctx.raw_dir), f"{type(error).__name__}: {error}", software_version()],
-            )
-        finally:
-            con.close()
+        _remove_building(ctx.building)
+        _log_run_event(ctx.live, {"event": "failed", "run_id": ctx.run_id, "at": utc_now().isoformat(),
+                                  "error": f"{type(error).__name__}: {error}"})
     finally:
         ctx.lock_handle.close()
 

@@ -50,6 +50,7 @@ TABLES = (
     "fct_version_secondary_id",
     "fct_version_official",
     "fct_version_contact",
+    "fct_trial_change",
 )
 VIEWS = (
     "v_trial_current",
@@ -60,7 +61,10 @@ VIEWS = (
     "v_trial_arms",
     "v_trial_outcomes",
     "v_trial_versions",
+    "v_status_history",
+    "v_trial_changes",
 )
+MACROS = ("trial_as_of",)
 # Publication steps, in order (sql/load/<name>.sql).
 PUBLISH_STEPS = (
     "merge_dim_trial",
@@ -87,6 +91,7 @@ PUBLISH_STEPS = (
     "insert_fct_record_sighting",
     "merge_dim_date",
     "rebuild_version_timeline",
+    "rebuild_fct_trial_change",
 )
 STAGING_TABLES = ("versions", *CHILD_FIELDS)
 
@@ -153,7 +158,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view if missing (idempotent; safe on an existing warehouse)."""
     for table in TABLES:
         run_sql_file(con, f"tables/{table}.sql")
-    for view in VIEWS:
+    for view in VIEWS + MACROS:
         run_sql_file(con, f"views/{view}.sql")
     _comment_view_columns(con)
 
@@ -168,13 +173,11 @@ def _comment_view_columns(con: duckdb.DuckDBPyConnection) -> None:
         JOIN duckdb_views() AS v ON v.view_name = c.table_name AND NOT v.internal
         JOIN duckdb_columns() AS src
           ON src.column_name = c.column_name AND src.comment IS NOT NULL
-         AND src.table_name IN (SELECT table_name FROM duckdb_tables())
-         AND src.table_name IN ('fct_trial_version', 'dim_condition', 'dim_intervention', 'dim_organization',
-                                'dim_facility', 'bridge_version_sponsor', 'bridge_version_site',
-                                'bridge_version_intervention', 'fct_version_arm', 'fct_version_outcome')
+         AND list_contains(?, src.table_name)
         WHERE c.comment IS NULL
         GROUP BY ALL
-        """
+        """,
+        [list(TABLES)],
     ).fetchall()
     allowed_views = set(VIEWS)
     for view, column, comment in rows:

@@ -5,7 +5,7 @@ SET version_number = o.version_number,
     valid_from = o.valid_from,
     valid_to = o.valid_to,
     is_current = o.is_current,
-    same_dates_as_previous = o.same_dates_as_previous
+    same_last_update_as_previous = o.same_last_update_as_previous
 FROM (
     WITH touched AS (
         SELECT * FROM fct_trial_version
@@ -18,10 +18,8 @@ FROM (
             row_number() OVER timeline AS version_number,
             lead(coalesce(last_update_posted_date, first_capture_date)) OVER timeline AS valid_to,
             lead(version_key) OVER timeline IS NULL AS is_current,
-            lag(version_key) OVER timeline IS NOT NULL
-                AND lag(last_update_posted_date) OVER timeline IS NOT DISTINCT FROM last_update_posted_date
-                AND lag(first_capture_date) OVER timeline IS NOT DISTINCT FROM first_capture_date
-                AS same_dates_as_previous
+            coalesce(lag(last_update_posted_date) OVER timeline = last_update_posted_date, false)
+                AS same_last_update_as_previous
         FROM touched
         WINDOW timeline AS (
             PARTITION BY trial_key
@@ -34,4 +32,4 @@ FROM (
 WHERE v.version_key = o.version_key
   AND (v.version_number IS DISTINCT FROM o.version_number OR v.valid_from IS DISTINCT FROM o.valid_from
        OR v.valid_to IS DISTINCT FROM o.valid_to OR v.is_current IS DISTINCT FROM o.is_current
-       OR v.same_dates_as_previous IS DISTINCT FROM o.same_dates_as_previous);
+       OR v.same_last_update_as_previous IS DISTINCT FROM o.same_last_update_as_previous);

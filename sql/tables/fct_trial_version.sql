@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS fct_trial_version (
     valid_from                              DATE,
     valid_to                                DATE,
     is_current                              BOOLEAN NOT NULL DEFAULT false,
-    same_dates_as_previous                  BOOLEAN NOT NULL DEFAULT false,
+    same_last_update_as_previous                  BOOLEAN NOT NULL DEFAULT false,
     first_capture_date                      DATE,
     last_capture_date                       DATE,
     first_source_file_key                   BIGINT NOT NULL REFERENCES dim_source_file (source_file_key),
@@ -87,7 +87,7 @@ COMMENT ON COLUMN fct_trial_version.version_number IS '1 for the earliest versio
 COMMENT ON COLUMN fct_trial_version.valid_from IS 'First day this version describes the trial: its last-update-posted date, else its capture date.';
 COMMENT ON COLUMN fct_trial_version.valid_to IS 'valid_from of the next version (exclusive); NULL for the current version.';
 COMMENT ON COLUMN fct_trial_version.is_current IS 'True for the latest version of the trial in timeline order.';
-COMMENT ON COLUMN fct_trial_version.same_dates_as_previous IS 'True when the previous version has the same last-update and capture dates but other content (re-downloads that differ only in derived fields); both are kept.';
+COMMENT ON COLUMN fct_trial_version.same_last_update_as_previous IS 'True when the previous version has the same last-update-posted date but other content (e.g. re-downloads that differ only in derived fields); both are kept, ordered by capture date.';
 COMMENT ON COLUMN fct_trial_version.first_capture_date IS 'Earliest capture date (API versionHolder, XML download_date, page date) at which this content was seen.';
 COMMENT ON COLUMN fct_trial_version.last_capture_date IS 'Latest capture date at which this content was seen.';
 COMMENT ON COLUMN fct_trial_version.first_source_file_key IS 'File in which this content was first seen.';
