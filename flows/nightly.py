@@ -7,10 +7,11 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse import pipeline, report
+from trialwarehouse import pipeline, pull, report
 from trialwarehouse.settings import Settings
 
 # Steps share a live DuckDB connection, which must never be hashed or cached.
+pull_changed_studies = task(pull.pull, name="pull-changed-studies", cache_policy=NO_CACHE, retries=0)
 open_run = task(pipeline.open_run, name="open-run", cache_policy=NO_CACHE)
 ingest_raw_files = task(pipeline.ingest, name="ingest-raw-files", cache_policy=NO_CACHE)
 publish_versions = task(pipeline.publish, name="publish-versions", cache_policy=NO_CACHE)
@@ -20,8 +21,10 @@ write_run_report = task(report.write_run_report, name="write-run-report", cache_
 
 
 @flow(name="trialwarehouse-nightly", log_prints=False)
-def nightly(settings: Settings, raw_dir: Path | None = None) -> pipeline.RunSummary:
+def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | None = None) -> pipeline.RunSummary:
     raw_dir = raw_dir or settings.raw_dir
+    if settings.pull if pull_first is None else pull_first:
+        pull_changed_studies(settings, raw_dir)
     ctx = open_run(settings, raw_dir)
     try:
         ingested = ingest_raw_files(ctx)

@@ -40,31 +40,72 @@ def main() -> None:
               help="Folder for the run report. Default: TW_REPORT_DIR or 'reports' beside the warehouse.")
 @click.option("--quarantine-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for copies of refused inputs. Default: TW_QUARANTINE_DIR or 'quarantine' beside the warehouse.")
-def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, quarantine_dir: Path | None) -> None:
-    """Run the nightly flow once: load, version and report every raw file under the landing folder.
+@click.option("--pull/--no-pull", "pull_first", default=None,
+              help="Pull changed records from the API into the landing folder before loading. Default: TW_PULL (off).")
+@click.option("--api-url", default=None, help="API v2 base URL for --pull. Default: TW_API_URL or https://clinicaltrials.gov/api/v2.")
+def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, quarantine_dir: Path | None,
+        pull_first: bool | None, api_url: str | None) -> None:
+    """Run the nightly flow once: (optionally pull,) load, version and report every raw file under the landing folder.
 
     Exits 0 when the run completed (even with refused inputs), non-zero when the pipeline failed.
     """
     _offline_environment()
-    overrides = {k: v for k, v in {"raw_dir": raw_dir, "warehouse": warehouse, "report_dir": report_dir,
-                                    "quarantine_dir": quarantine_dir}.items() if v is not None}
-    settings = Settings(**overrides)
+    settings = _settings(raw_dir=raw_dir, warehouse=warehouse, report_dir=report_dir, quarantine_dir=quarantine_dir,
+                         api_url=api_url)
     from flows.nightly import nightly  # Prefect is imported only when a flow runs
     from trialwarehouse.pipeline import WarehouseBusy
+    from trialwarehouse.pull import PullError
     from trialwarehouse.report import summary_lines
 
     try:
-        summary = nightly(settings)
+        summary = nightly(settings, pull_first=pull_first)
     except WarehouseBusy as busy:
         click.echo(f"error: {busy}", err=True)
         sys.exit(3)
     except FileNotFoundError as missing:
         click.echo(f"error: {missing}", err=True)
         sys.exit(2)
+    except PullError as failed_pull:
+        click.echo(f"error: pull failed, nothing was loaded: {failed_pull}", err=True)
+        sys.exit(4)
     except Exception as failure:  # the run was discarded; the warehouse is as before
         click.echo(f"error: the run failed and was rolled back: {type(failure).__name__}: {failure}", err=True)
         sys.exit(1)
     click.echo("\n".join(summary_lines(summary)))
+
+
+def _settings(**options) -> Settings:
+    """Settings from TW_* / .env, with the command-line options that were given on top."""
+    return Settings(**{k: v for k, v in options.items() if v is not None})
+
+
+@main.command(name="pull")
+@click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Landing folder to write the pulled NDJSON into. Default: TW_RAW_DIR.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Fetch studies whose last update was posted on or after this date (YYYY-MM-DD). "
+                   "Default: the last pull's newest last-update date minus one day, or TW_PULL_WINDOW_DAYS ago.")
+@click.option("--api-url", default=None, help="API v2 base URL. Default: TW_API_URL or https://clinicaltrials.gov/api/v2.")
+@click.option("--query", default=None, help="Extra query.term (Essie syntax) to narrow the pull, e.g. 'AREA[Condition]cancer'.")
+@click.option("--full", is_flag=True, default=False,
+              help="Also list every NCT id the query covers, so the next load flags trials the registry no longer returns.")
+@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Warehouse holding the pull state (for the default --since). Default: TW_WAREHOUSE.")
+def pull_command(raw_dir: Path | None, since, api_url: str | None, query: str | None, full: bool, warehouse: Path | None) -> None:
+    """Fetch new and changed studies from ClinicalTrials.gov API v2 into the landing folder (resumes an unfinished pull)."""
+    from trialwarehouse.pull import PullError, pull
+
+    settings = _settings(raw_dir=raw_dir, api_url=api_url, warehouse=warehouse)
+    try:
+        state = pull(settings, settings.raw_dir, since=since.date() if since else None, query=query, full=full,
+                     log=lambda line: click.echo(line, err=True))
+    except PullError as failed:
+        click.echo(f"error: {failed}", err=True)
+        sys.exit(4)
+    click.echo(f"pulled {state.studies} studies in {state.pages} pages into {settings.raw_dir / state.data_file}")
+    click.echo(f"  since {state.since}; API total {state.total_count}; data timestamp {state.data_timestamp}")
+    if state.count_mismatch:
+        click.echo(f"  WARNING: the API counted {state.total_count} studies, {state.studies} arrived", err=True)
 
 
 if __name__ == "__main__":

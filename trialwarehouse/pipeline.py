@@ -15,7 +15,6 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import duckdb
@@ -23,19 +22,14 @@ import duckdb
 from transforms.detect import UnusableInput, extract
 from transforms.frames import build_frames
 from trialwarehouse import warehouse
+from trialwarehouse.pull import STATE_DIR, pending_manifests
 from trialwarehouse.settings import Settings
+from trialwarehouse.version import software_version
 from trialwarehouse.sources import RawFile, RawUnit, describe_raw_file, discover_raw_files, iter_units
 
 
 class WarehouseBusy(RuntimeError):
     """Another run holds the writer lock of this warehouse."""
-
-
-def software_version() -> str:
-    try:
-        return version("trialwarehouse")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @dataclass
@@ -211,6 +205,7 @@ class _Stager:
         self.ctx = ctx
         self.pending: list[dict] = []
         self.next_seq = 0
+        self.staged_any = False
         warehouse.create_staging(ctx.con)
 
     def add(self, record: dict) -> None:
@@ -221,14 +216,41 @@ class _Stager:
             self.flush()
 
     def flush(self) -> None:
-        if self.pending:
+        # An empty night still stages (empty) tables, so publication steps always run.
+        if self.pending or not self.staged_any:
             warehouse.stage_frames(self.ctx.con, build_frames(self.pending))
+            self.staged_any = True
             self.pending = []
+
+
+def _record_pulls(ctx: RunContext) -> None:
+    """Copy completed pull manifests into etl_pull and stage full-sync id lists."""
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE stg_full_sync (pull_id VARCHAR, query VARCHAR)")
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE stg_listed_ids (pull_id VARCHAR, nct_id VARCHAR)")
+    for manifest in pending_manifests(ctx.raw_dir):
+        inserted = ctx.con.execute(
+            """
+            INSERT INTO etl_pull VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING RETURNING pull_id
+            """,
+            [manifest["pull_id"], manifest["started_at"], manifest["finished_at"], manifest["status"],
+             manifest["since"], manifest["query"], manifest["full"], manifest["pages"], manifest["studies"],
+             manifest["total_count"], manifest["count_mismatch"], manifest["newest_last_update"],
+             manifest["api_version"], manifest["data_timestamp"], manifest["listed_ids"], manifest["data_file"],
+             ctx.run_id],
+        ).fetchall()
+        if inserted and manifest.get("full") and manifest.get("nct_ids_file"):
+            listing = json.loads((ctx.raw_dir / STATE_DIR / manifest["nct_ids_file"]).read_text(encoding="utf-8"))
+            ctx.con.execute("INSERT INTO stg_full_sync VALUES (?, ?)", [manifest["pull_id"], manifest["query"]])
+            ctx.con.execute(
+                "INSERT INTO stg_listed_ids SELECT ?, unnest(?::VARCHAR[])", [manifest["pull_id"], listing["nct_ids"]]
+            )
 
 
 def ingest(ctx: RunContext) -> IngestStats:
     """Read every raw file, stage its records, quarantine what cannot be used."""
     stats = IngestStats()
+    _record_pulls(ctx)
     stager = _Stager(ctx)
     for path in discover_raw_files(ctx.raw_dir):
         raw = describe_raw_file(path, ctx.raw_dir)
@@ -321,7 +343,7 @@ def publish(ctx: RunContext) -> PublishStats:
         con.execute("ROLLBACK")
         raise
     stats = PublishStats(versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0))
-    if counts:
+    if counts.get("insert_fct_record_sighting") or counts.get("insert_fct_trial_version"):
         touched, changed = con.execute(
             """
             SELECT count(DISTINCT s.nct_id),

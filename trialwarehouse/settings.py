@@ -24,6 +24,16 @@ class Settings(BaseSettings):
         None, description="Where copies of refused inputs go; default: 'quarantine' beside the warehouse."
     )
     batch_size: int = Field(2000, ge=1, description="Records normalized and staged per batch (bounds memory).")
+    pull: bool = Field(False, description="Nightly run pulls changed records from the API before loading.")
+    api_url: str = Field("https://clinicaltrials.gov/api/v2", description="ClinicalTrials.gov API v2 base URL.")
+    pull_query: str | None = Field(None, description="Extra API query.term (Essie syntax) that every pull adds.")
+    pull_window_days: int = Field(5, ge=1, description="First pull without state: fetch records updated in the last N days.")
+    pull_page_size: int = Field(1000, ge=1, le=1000, description="Studies per API page (the API allows at most 1000).")
+    pull_rate_per_minute: float = Field(50.0, gt=0, description="Most API requests per minute.")
+    pull_max_attempts: int = Field(6, ge=1, description="Attempts per request before the pull fails.")
+    pull_connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
+    pull_read_timeout: float = Field(120.0, gt=0, description="Seconds to wait for response data.")
+    pull_backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt, with jitter.")
 
     def resolved_report_dir(self) -> Path:
         return self.report_dir or self.warehouse.parent / "reports"

@@ -49,8 +49,9 @@ def discover_raw_files(raw_dir: Path) -> list[Path]:
     for path in sorted(raw_dir.rglob("*")):
         if not path.is_file() or path.is_symlink():
             continue
-        if path.name.startswith(".") or path.name in _IGNORED_NAMES or path.name.endswith(_IGNORED_SUFFIXES):
-            continue
+        hidden = any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
+        if hidden or path.name in _IGNORED_NAMES or path.name.endswith(_IGNORED_SUFFIXES):
+            continue  # .pulls/ holds pull state; *.part files are still being written
         files.append(path)
     return files
 

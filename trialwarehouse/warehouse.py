@@ -26,6 +26,7 @@ def sql_dir() -> Path:
 # Creation order matters: dimensions before the facts and bridges that reference them.
 TABLES = (
     "etl_run",
+    "etl_pull",
     "dim_source_file",
     "etl_run_file",
     "etl_quarantine",
@@ -92,6 +93,7 @@ PUBLISH_STEPS = (
     "merge_dim_date",
     "rebuild_version_timeline",
     "rebuild_fct_trial_change",
+    "mark_removed_trials",
 )
 STAGING_TABLES = ("versions", *CHILD_FIELDS)
 

@@ -1,0 +1,325 @@
+"""Pull new and changed studies from the ClinicalTrials.gov API v2 into the landing folder.
+
+Politeness and safety, in the API's own terms (https://clinicaltrials.gov/data-api/api):
+one `requests.Session`, connect and read timeouts, a descriptive User-Agent, a request
+rate limit, `429` honoured with `Retry-After`, exponential backoff with jitter on 5xx and
+connection errors, and a bounded number of attempts. A body that is not complete JSON is
+retried, never saved.
+
+Each pull appends every page's studies, exactly as the API returned them, as NDJSON to
+`pulls/pull-<id>.ndjson.part`; a progress file records the next page token and the byte
+length of the data after each completed page, so a pull killed half-way resumes from the
+last completed page (and cuts any half-written page off). When the last page is in, the
+file is renamed to `.ndjson` (the loader ignores `.part` files) and a manifest with the
+pull's metadata is written to `.pulls/`, which the next load copies into `etl_pull`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import requests
+
+from trialwarehouse.settings import Settings
+from trialwarehouse.version import software_version
+
+STATE_DIR = ".pulls"
+DATA_DIR = "pulls"
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class PullError(RuntimeError):
+    """The API could not be read after every allowed attempt."""
+
+
+def incremental_term(since: date, user_query: str | None) -> str:
+    """The Essie expression for "updated since": AREA[LastUpdatePostDate]RANGE[since,MAX]."""
+    term = f"AREA[LastUpdatePostDate]RANGE[{since.isoformat()},MAX]"
+    return f"({user_query}) AND {term}" if user_query else term
+
+
+@dataclass
+class PullState:
+    """Progress of one pull, saved after every completed page."""
+
+    pull_id: str
+    started_at: str
+    since: str | None
+    query: str | None
+    full: bool
+    params: dict
+    next_page_token: str | None = None
+    pages: int = 0
+    studies: int = 0
+    data_bytes: int = 0
+    total_count: int | None = None
+    newest_last_update: str | None = None
+    api_version: str | None = None
+    data_timestamp: str | None = None
+    listed_ids: int | None = None
+    status: str = "running"
+    finished_at: str | None = None
+    data_file: str | None = None
+    count_mismatch: bool = False
+    nct_ids_file: str | None = None
+
+    def matches(self, since: str | None, query: str | None, full: bool) -> bool:
+        return (self.since, self.query, self.full) == (since, query, full)
+
+
+@dataclass
+class _RateLimiter:
+    per_minute: float
+    clock: object = time.monotonic
+    sleep: object = time.sleep
+    _last: float | None = field(default=None, init=False)
+
+    def wait(self) -> None:
+        interval = 60.0 / self.per_minute
+        now = self.clock()
+        if self._last is not None and now - self._last < interval:
+            self.sleep(interval - (now - self._last))
+        self._last = self.clock()
+
+
+class ApiClient:
+    """GET JSON from the API with rate limiting, retries and clear errors."""
+
+    def __init__(self, settings: Settings, session: requests.Session | None = None, sleep=time.sleep):
+        self.base = settings.api_url.rstrip("/")
+        self.settings = settings
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = (
+            f"trialwarehouse/{software_version()} (nightly clinical-trial warehouse; python-requests)"
+        )
+        self.session.headers["Accept"] = "application/json"
+        self.limiter = _RateLimiter(settings.pull_rate_per_minute, sleep=sleep)
+        self.requests_made = 0
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        url = f"{self.base}/{path.lstrip('/')}"
+        last_problem = "no attempt made"
+        for attempt in range(1, self.settings.pull_max_attempts + 1):
+            self.limiter.wait()
+            self.requests_made += 1
+            try:
+                response = self.session.get(
+                    url, params=params,
+                    timeout=(self.settings.pull_connect_timeout, self.settings.pull_read_timeout),
+                )
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                self._backoff(attempt)
+                continue
+            if response.status_code == 429:
+                last_problem = "HTTP 429 Too Many Requests"
+                self.sleep(self._retry_after(response, attempt))
+                continue
+            if response.status_code in RETRY_STATUSES:
+                last_problem = f"HTTP {response.status_code}"
+                self._backoff(attempt)
+                continue
+            if response.status_code != 200:
+                raise PullError(f"GET {response.url} answered HTTP {response.status_code}: {response.text[:300]}")
+            try:
+                return response.json()
+            except ValueError as exc:  # truncated or invalid body: never saved, asked again
+                last_problem = f"invalid or truncated JSON body ({exc})"
+                self._backoff(attempt)
+        raise PullError(
+            f"GET {url} failed after {self.settings.pull_max_attempts} attempts; last problem: {last_problem}"
+        )
+
+    def _backoff(self, attempt: int) -> None:
+        base = self.settings.pull_backoff_seconds * (2 ** (attempt - 1))
+        self.sleep(min(base, 300.0) * (0.5 + random.random() / 2))  # full jitter keeps clients apart
+
+    def _retry_after(self, response: requests.Response, attempt: int) -> float:
+        header = response.headers.get("Retry-After")
+        if header:
+            if header.strip().isdigit():
+                return float(header.strip())
+            when = email.utils.parsedate_to_datetime(header)
+            if when is not None:
+                return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        return self.settings.pull_backoff_seconds * (2 ** (attempt - 1))
+
+
+def _state_dir(raw_dir: Path) -> Path:
+    path = raw_dir / STATE_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_json_atomically(path: Path, payload: dict) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(payload, handle, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _save(raw_dir: Path, state: PullState) -> None:
+    _write_json_atomically(_state_dir(raw_dir) / f"{state.pull_id}.progress.json", asdict(state))
+
+
+def pending_manifests(raw_dir: Path) -> list[dict]:
+    folder = raw_dir / STATE_DIR
+    if not folder.is_dir():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.manifest.json"))]
+
+
+def _unfinished(raw_dir: Path) -> list[PullState]:
+    folder = raw_dir / STATE_DIR
+    if not folder.is_dir():
+        return []
+    states = [PullState(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.progress.json"))]
+    return [s for s in states if s.status == "running"]
+
+
+def default_since(settings: Settings, raw_dir: Path, today: date | None = None) -> date:
+    """Newest last-update date of the last successful pull, minus one day (the API's dates
+    are days, and a study updated late on that day may not have been in it)."""
+    newest: list[str] = [m["newest_last_update"] for m in pending_manifests(raw_dir) if m.get("newest_last_update")]
+    if settings.warehouse.exists():
+        try:
+            con = duckdb.connect(str(settings.warehouse), read_only=True)
+            try:
+                row = con.execute(
+                    "SELECT max(newest_last_update) FROM etl_pull WHERE status = 'completed'"
+                ).fetchone()
+                if row and row[0]:
+                    newest.append(row[0].isoformat())
+            finally:
+                con.close()
+        except duckdb.Error:
+            pass  # a warehouse without pull state yet, or busy: fall back to the window
+    if newest:
+        return date.fromisoformat(max(newest)) - timedelta(days=1)
+    return (today or date.today()) - timedelta(days=settings.pull_window_days)
+
+
+def _page_params(state: PullState, page_size: int) -> dict:
+    params = dict(state.params)
+    params["pageSize"] = page_size
+    if state.next_page_token:
+        params["pageToken"] = state.next_page_token
+    else:
+        params["countTotal"] = "true"  # asked once, on the first page
+    return params
+
+
+def _last_update(study: dict) -> str | None:
+    value = (((study.get("protocolSection") or {}).get("statusModule") or {}).get("lastUpdatePostDateStruct") or {}).get("date")
+    return value if isinstance(value, str) else None
+
+
+def _truncate_to_completed_pages(part: Path, state: PullState) -> None:
+    # A kill between writing a page and saving progress leaves extra bytes: drop them.
+    if part.exists() and part.stat().st_size != state.data_bytes:
+        with part.open("r+b") as handle:
+            handle.truncate(state.data_bytes)
+
+
+def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size: int, log) -> Path:
+    data_dir = raw_dir / DATA_DIR
+    data_dir.mkdir(parents=True, exist_ok=True)
+    part = data_dir / f"pull-{state.pull_id}.ndjson.part"
+    _truncate_to_completed_pages(part, state)
+    while True:
+        page = client.get_json("studies", _page_params(state, page_size))
+        studies = page.get("studies")
+        if not isinstance(studies, list):
+            raise PullError(f"API page without a 'studies' list (keys: {sorted(page)[:10]})")
+        if state.total_count is None and isinstance(page.get("totalCount"), int):
+            state.total_count = page["totalCount"]
+        lines = b"".join(json.dumps(s, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for s in studies)
+        with part.open("ab") as handle:
+            handle.write(lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+        updates = [d for d in (_last_update(s) for s in studies) if d]
+        if updates:
+            state.newest_last_update = max([state.newest_last_update or "", *updates]) or None
+        state.pages += 1
+        state.studies += len(studies)
+        state.data_bytes += len(lines)
+        state.next_page_token = page.get("nextPageToken")
+        _save(raw_dir, state)
+        log(f"pull {state.pull_id}: page {state.pages}, {state.studies} studies"
+            + (f" of {state.total_count}" if state.total_count is not None else ""))
+        if not state.next_page_token:
+            return part
+
+
+def _list_nct_ids(client: ApiClient, raw_dir: Path, state: PullState, page_size: int) -> Path:
+    params = {"fields": "NCTId", "pageSize": page_size, "countTotal": "true"}
+    if state.query:
+        params["query.term"] = state.query
+    ids: list[str] = []
+    while True:
+        page = client.get_json("studies", params)
+        for study in page.get("studies") or []:
+            nct = ((study.get("protocolSection") or {}).get("identificationModule") or {}).get("nctId")
+            if nct:
+                ids.append(nct)
+        token = page.get("nextPageToken")
+        if not token:
+            break
+        params = {**params, "pageToken": token}
+        params.pop("countTotal", None)
+    target = _state_dir(raw_dir) / f"{state.pull_id}.nct_ids.json"
+    _write_json_atomically(target, {"pull_id": state.pull_id, "query": state.query, "nct_ids": ids})
+    state.listed_ids = len(ids)
+    return target
+
+
+def pull(
+    settings: Settings,
+    raw_dir: Path,
+    since: date | None = None,
+    query: str | None = None,
+    full: bool = False,
+    client: ApiClient | None = None,
+    log=print,
+) -> PullState:
+    """Fetch studies updated since `since` (default: from the pull state) into raw_dir."""
+    query = query if query is not None else settings.pull_query
+    since = since or default_since(settings, raw_dir)
+    client = client or ApiClient(settings)
+    state = next((s for s in _unfinished(raw_dir) if s.matches(since.isoformat(), query, full)), None)
+    if state:
+        log(f"pull {state.pull_id}: resuming after page {state.pages} ({state.studies} studies saved)")
+    else:
+        pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        state = PullState(pull_id=pull_id, started_at=datetime.now(timezone.utc).isoformat(),
+                          since=since.isoformat(), query=query, full=full,
+                          params={"query.term": incremental_term(since, query), "format": "json"})
+        _save(raw_dir, state)
+    version = client.get_json("version")
+    state.api_version, state.data_timestamp = version.get("apiVersion"), version.get("dataTimestamp")
+    part = _fetch_studies(client, raw_dir, state, settings.pull_page_size, log)
+    if full:
+        state.nct_ids_file = _list_nct_ids(client, raw_dir, state, settings.pull_page_size).name
+    final = part.with_name(part.name.removesuffix(".part"))
+    os.replace(part, final)
+    state.data_file = final.relative_to(raw_dir).as_posix()
+    state.count_mismatch = state.total_count is not None and state.total_count != state.studies
+    state.status = "completed"
+    state.finished_at = datetime.now(timezone.utc).isoformat()
+    _write_json_atomically(_state_dir(raw_dir) / f"{state.pull_id}.manifest.json", asdict(state))
+    (_state_dir(raw_dir) / f"{state.pull_id}.progress.json").unlink(missing_ok=True)
+    if state.count_mismatch:
+        log(f"pull {state.pull_id}: WARNING received {state.studies} studies but the API counted {state.total_count}")
+    return state
