@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
 .DEFAULT_GOAL := run
-.PHONY: run test setup sample lint clean help
+.PHONY: run test setup sample docs lint clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,6 +32,9 @@ test: setup  ## run the test suite
 
 sample: setup  ## regenerate the synthetic part of the sample landing folder
 	.venv/bin/python -m trialwarehouse.samplegen sample/landing
+
+docs: setup  ## regenerate docs/schema.md and the cookbook outputs from the warehouse
+	.venv/bin/python -m trialwarehouse.docs
 
 clean:  ## remove the local warehouse, caches and virtual environments
 	rm -rf warehouse .venv .venv-bootstrap .pytest_cache

@@ -71,13 +71,16 @@ def test_defaults_come_from_tw_environment(tmp_path, monkeypatch):
 
 
 def test_help_explains_every_option():
+    import click
+
     runner = CliRunner()
-    top = runner.invoke(main, ["--help"])
-    assert top.exit_code == 0
-    for command in main.commands:
-        result = runner.invoke(main, [command, "--help"])
+    assert runner.invoke(main, ["--help"]).exit_code == 0
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0
-        for param in main.commands[command].params:
-            if isinstance(param, type(main.commands[command].params[0])) and getattr(param, "help", None) is not None:
-                continue
-            assert param.help, f"{command} {param.name} has no help"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} --{param.name} has no help"
+                assert param.opts[0] in result.output
+            else:  # arguments are explained in the command's own text
+                assert param.name.upper() in (command.help or ""), f"{name} {param.name} is not explained"

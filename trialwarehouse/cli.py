@@ -108,5 +108,108 @@ def pull_command(raw_dir: Path | None, since, api_url: str | None, query: str | 
         click.echo(f"  WARNING: the API counted {state.total_count} studies, {state.studies} arrived", err=True)
 
 
+@main.command(name="sql")
+@click.argument("query", required=False)
+@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Warehouse to read. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table", show_default=True,
+              help="Output format; parquet needs --output.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the result to this file instead of printing it.")
+def sql_command(query: str | None, warehouse: Path | None, fmt: str, output: Path | None) -> None:
+    """Run read-only SQL on the warehouse; without QUERY, an interactive prompt (statements end with ';').
+
+    Statements that would write (INSERT, UPDATE, CREATE, COPY, ATTACH, ...) are refused.
+    """
+    from trialwarehouse import analyst
+
+    settings = _settings(warehouse=warehouse)
+    try:
+        con = analyst.open_read_only(settings.warehouse)
+    except FileNotFoundError as missing:
+        click.echo(f"error: {missing}", err=True)
+        sys.exit(2)
+    try:
+        if query is not None:
+            sys.exit(_run_sql(con, query, fmt, output))
+        _sql_prompt(con, fmt)
+    finally:
+        con.close()
+
+
+def _run_sql(con, query: str, fmt: str, output: Path | None) -> int:
+    from trialwarehouse import analyst
+
+    try:
+        text = analyst.write_result(analyst.run_query(con, query), fmt, output)
+    except analyst.WriteRefused as refused:
+        click.echo(f"error: {refused}", err=True)
+        return 5
+    except (ValueError, Exception) as failed:  # a query error is the analyst's to fix, shown plainly
+        click.echo(f"error: {failed}", err=True)
+        return 1
+    if text is not None:
+        click.echo(text)
+    else:
+        click.echo(f"wrote {output}", err=True)
+    return 0
+
+
+def _sql_prompt(con, fmt: str) -> None:
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (line editing and history for input())
+
+        history = Path.home() / ".trialwarehouse_history"
+        try:
+            readline.read_history_file(history)
+        except OSError:
+            pass
+        click.echo("trialwarehouse sql (read-only). End statements with ';'. Ctrl-D or .quit to leave.")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input("tw> " if not buffer else "... ") if interactive else sys.stdin.readline()
+        except EOFError:
+            break
+        if not interactive and line == "":
+            break
+        if line.strip() in (".quit", ".exit", "quit", "exit") and not buffer:
+            break
+        buffer.append(line.rstrip("\n"))
+        if line.rstrip().endswith(";"):
+            _run_sql(con, "\n".join(buffer), fmt, None)
+            buffer = []
+    if buffer and "".join(buffer).strip():
+        _run_sql(con, "\n".join(buffer), fmt, None)
+    if interactive:
+        readline.write_history_file(history)
+
+
+@main.command(name="export")
+@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Warehouse to export. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
+@click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder to write the files into (created if missing).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
+              help="File format. Parquet splits the version history by overall_status (hive partitions).")
+def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
+    """Write every public view and table as files, plus the data dictionary, for R, pandas, Spark or a BI tool."""
+    from trialwarehouse import analyst
+    from trialwarehouse.docs import SCHEMA_DOC
+
+    settings = _settings(warehouse=warehouse)
+    try:
+        con = analyst.open_read_only(settings.warehouse)
+    except FileNotFoundError as missing:
+        click.echo(f"error: {missing}", err=True)
+        sys.exit(2)
+    try:
+        written = analyst.export_warehouse(con, target, fmt, SCHEMA_DOC)
+    finally:
+        con.close()
+    click.echo(f"exported {len(written)} files to {target}")
+
+
 if __name__ == "__main__":
     main()

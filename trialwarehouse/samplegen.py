@@ -74,8 +74,11 @@ def make_study(rng: random.Random, number: int, capture: date, status: str | Non
         "startDateStruct": {"date": start.isoformat(), "type": "ACTUAL" if start < capture else "ESTIMATED"},
         "primaryCompletionDateStruct": {"date": _month(primary), "type": "ACTUAL" if is_done else "ESTIMATED"},
         "completionDateStruct": {"date": _month(completion), "type": "ACTUAL" if is_done else "ESTIMATED"},
-        "studyFirstSubmitDate": (start - timedelta(days=30)).isoformat(),
-        "studyFirstPostDateStruct": {"date": (start - timedelta(days=25)).isoformat(), "type": "ACTUAL"},
+        # Every seventh trial is registered after it started (a real and common finding).
+        "studyFirstSubmitDate": (start + timedelta(days=40) if number % 7 == 0 else start - timedelta(days=30)).isoformat(),
+        "studyFirstPostDateStruct": {
+            "date": (start + timedelta(days=45) if number % 7 == 0 else start - timedelta(days=25)).isoformat(),
+            "type": "ACTUAL"},
         "lastUpdateSubmitDate": last_update.isoformat(),
         "lastUpdatePostDateStruct": {"date": last_update.isoformat(), "type": "ACTUAL"},
     }
