@@ -1,4 +1,5 @@
-"""The nightly flow: only wiring. Each step lives in `trialwarehouse.pipeline`."""
+"""The nightly flow: only wiring. Each step lives in `trialwarehouse` (pipeline, pull,
+quality, report, mailer) and is a plain function, tested without Prefect."""
 
 from __future__ import annotations
 
@@ -7,17 +8,19 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse import pipeline, pull, report
+from trialwarehouse import mailer, pipeline, pull, quality, report
 from trialwarehouse.settings import Settings
 
 # Steps share a live DuckDB connection, which must never be hashed or cached.
-pull_changed_studies = task(pull.pull, name="pull-changed-studies", cache_policy=NO_CACHE, retries=0)
+pull_changed_studies = task(pull.pull, name="pull-changed-studies", cache_policy=NO_CACHE)
 open_run = task(pipeline.open_run, name="open-run", cache_policy=NO_CACHE)
 ingest_raw_files = task(pipeline.ingest, name="ingest-raw-files", cache_policy=NO_CACHE)
 publish_versions = task(pipeline.publish, name="publish-versions", cache_policy=NO_CACHE)
+check_quality = task(quality.run_checks, name="check-quality", cache_policy=NO_CACHE)
 list_quarantined = task(pipeline.quarantined_inputs, name="list-quarantined", cache_policy=NO_CACHE)
 complete_run = task(pipeline.complete_run, name="complete-run", cache_policy=NO_CACHE)
 write_run_report = task(report.write_run_report, name="write-run-report", cache_policy=NO_CACHE)
+email_report = task(mailer.deliver_report, name="email-report", cache_policy=NO_CACHE)
 
 
 @flow(name="trialwarehouse-nightly", log_prints=False)
@@ -29,6 +32,7 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
     try:
         ingested = ingest_raw_files(ctx)
         published = publish_versions(ctx)
+        checked = check_quality(ctx.con, ctx.run_id)  # raises before publication if integrity fails
         quarantined = list_quarantined(ctx.con, ctx.run_id)
         seconds = complete_run(ctx, ingested, published)
     except BaseException as error:
@@ -37,6 +41,10 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
     summary = pipeline.RunSummary(
         run_id=ctx.run_id, status="completed", warehouse=str(settings.warehouse), report=None,
         raw_dir=str(raw_dir), seconds=seconds, ingest=ingested, publish=published, quarantined=quarantined,
+        quality=checked,
     )
-    summary.report = str(write_run_report(summary, settings.resolved_report_dir()))
+    files = write_run_report(summary, settings.resolved_report_dir(), checked.validation_json)
+    outcome = email_report(settings, ctx.run_id, report.email_subject(summary), files.text, files.html.read_text(), files.csv)
+    summary.email = outcome.describe()
+    pipeline.log_email_outcome(settings.warehouse, ctx.run_id, outcome.describe(), outcome.error)
     return summary

@@ -43,18 +43,27 @@ def main() -> None:
 @click.option("--pull/--no-pull", "pull_first", default=None,
               help="Pull changed records from the API into the landing folder before loading. Default: TW_PULL (off).")
 @click.option("--api-url", default=None, help="API v2 base URL for --pull. Default: TW_API_URL or https://clinicaltrials.gov/api/v2.")
+@click.option("--smtp-host", default=None, help="SMTP server for the curators' email. Default: TW_SMTP_HOST (unset: the email waits in the outbox).")
+@click.option("--smtp-port", type=int, default=None, help="SMTP port. Default: TW_SMTP_PORT or 25.")
+@click.option("--smtp-user", default=None, help="SMTP login; the password is read from TW_SMTP_PASSWORD only.")
+@click.option("--smtp-starttls/--no-smtp-starttls", default=None, help="Use STARTTLS. Default: TW_SMTP_STARTTLS (off).")
+@click.option("--mail-from", default=None, help="Sender address. Default: TW_MAIL_FROM.")
+@click.option("--mail-to", default=None, help="Curators' addresses, comma-separated. Default: TW_MAIL_TO.")
 def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, quarantine_dir: Path | None,
-        pull_first: bool | None, api_url: str | None) -> None:
+        pull_first: bool | None, api_url: str | None, smtp_host: str | None, smtp_port: int | None,
+        smtp_user: str | None, smtp_starttls: bool | None, mail_from: str | None, mail_to: str | None) -> None:
     """Run the nightly flow once: (optionally pull,) load, version and report every raw file under the landing folder.
 
     Exits 0 when the run completed (even with refused inputs), non-zero when the pipeline failed.
     """
     _offline_environment()
     settings = _settings(raw_dir=raw_dir, warehouse=warehouse, report_dir=report_dir, quarantine_dir=quarantine_dir,
-                         api_url=api_url)
+                         api_url=api_url, smtp_host=smtp_host, smtp_port=smtp_port, smtp_user=smtp_user,
+                         smtp_starttls=smtp_starttls, mail_from=mail_from, mail_to=mail_to)
     from flows.nightly import nightly  # Prefect is imported only when a flow runs
     from trialwarehouse.pipeline import WarehouseBusy
     from trialwarehouse.pull import PullError
+    from trialwarehouse.quality import IntegrityError
     from trialwarehouse.report import summary_lines
 
     try:
@@ -65,6 +74,9 @@ def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, q
     except FileNotFoundError as missing:
         click.echo(f"error: {missing}", err=True)
         sys.exit(2)
+    except IntegrityError as broken:
+        click.echo(f"error: the night's warehouse was not published: {broken}", err=True)
+        sys.exit(6)
     except PullError as failed_pull:
         click.echo(f"error: pull failed, nothing was loaded: {failed_pull}", err=True)
         sys.exit(4)
@@ -106,6 +118,27 @@ def pull_command(raw_dir: Path | None, since, api_url: str | None, query: str | 
     click.echo(f"  since {state.since}; API total {state.total_count}; data timestamp {state.data_timestamp}")
     if state.count_mismatch:
         click.echo(f"  WARNING: the API counted {state.total_count} studies, {state.studies} arrived", err=True)
+
+
+@main.command(name="accept")
+@click.argument("finding_ids", nargs=-1, type=int, required=True)
+@click.option("--note", required=True, help="Why the finding is acceptable (kept with it).")
+@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Warehouse holding the findings. Default: TW_WAREHOUSE.")
+def accept_command(finding_ids: tuple[int, ...], note: str, warehouse: Path | None) -> None:
+    """Mark findings FINDING_IDS (the Id column of the report) as accepted, so they are no longer reported."""
+    from trialwarehouse.pipeline import WarehouseBusy, accept_findings
+
+    settings = _settings(warehouse=warehouse)
+    try:
+        accepted = accept_findings(settings, list(finding_ids), note)
+    except WarehouseBusy as busy:
+        click.echo(f"error: {busy}", err=True)
+        sys.exit(3)
+    missing = sorted(set(finding_ids) - set(accepted))
+    click.echo(f"accepted {len(accepted)} finding(s)" + (f"; not found or already resolved: {missing}" if missing else ""))
+    if missing:
+        sys.exit(7)
 
 
 @main.command(name="sql")

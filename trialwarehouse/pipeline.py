@@ -64,9 +64,14 @@ class RunSummary:
     publish: PublishStats
     quarantined: list[dict] = field(default_factory=list)
     error: str | None = None
+    quality: object | None = None  # quality.QualityStats
+    email: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if isinstance(data.get("quality"), dict):
+            data["quality"].pop("validation_json", None)  # kept in its own file
+        return data
 
 
 @dataclass
@@ -118,7 +123,7 @@ def _import_unfinished_runs(con: duckdb.DuckDBPyConnection, live: Path) -> None:
             continue  # a line cut short by a kill; the run still has its "started" line
         runs.setdefault(int(event["run_id"]), {}).update({event["event"]: event})
     for run_id, events in sorted(runs.items()):
-        if "completed" in events or "started" not in events:
+        if "completed" in events or "started" not in events:  # "email" events are read by `status`
             continue
         started = events["started"]
         failed = events.get("failed", {})
@@ -407,6 +412,39 @@ def abort_run(ctx: RunContext, error: BaseException) -> None:
                                   "error": f"{type(error).__name__}: {error}"})
     finally:
         ctx.lock_handle.close()
+
+
+def accept_findings(settings: Settings, finding_ids: list[int], note: str) -> list[int]:
+    """Curators' acceptance: a small write, made like a run (lock, copy, swap) so readers
+    and the nightly load are never disturbed."""
+    live = settings.warehouse
+    if not live.exists():
+        raise FileNotFoundError(f"warehouse not found: {live}")
+    lock = acquire_writer_lock(live)
+    try:
+        building = building_path(live)
+        _remove_building(building)
+        shutil.copyfile(live, building)
+        con = warehouse.connect(building)
+        try:
+            rows = con.execute(
+                "UPDATE dq_finding SET accepted_at = now(), accepted_note = ? "
+                "WHERE finding_key IN (SELECT unnest(?::BIGINT[])) AND resolved_run_id IS NULL RETURNING finding_key",
+                [note, finding_ids],
+            ).fetchall()
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(building, live)
+        return [r[0] for r in rows]
+    finally:
+        lock.close()
+
+
+def log_email_outcome(live: Path, run_id: int, description: str, error: str | None) -> None:
+    """Email delivery happens after publication, so it is logged beside the warehouse."""
+    _log_run_event(live, {"event": "email", "run_id": run_id, "at": utc_now().isoformat(),
+                          "status": "failed" if error else "ok", "detail": description})
 
 
 def quarantined_inputs(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict]:

@@ -1,15 +1,89 @@
-"""The run report: a self-contained HTML page and a JSON twin, written per run.
+"""The curators' report for a run: one self-contained HTML page (inline CSS and SVG, no
+external scripts, styles or fonts), a CSV of open findings, and a plain-text summary.
 
-Record text (file names, reasons) is always HTML-escaped: it comes from outside.
+Everything that comes from records (titles, messages, file names) is HTML-escaped.
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from trialwarehouse.pipeline import RunSummary
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_COLOUR = {"error": "#a4161a", "warning": "#b35c00", "info": "#2b5d8a"}
+MAX_ROWS_IN_PAGE = 300
+
+
+@dataclass
+class ReportData:
+    """What the report shows, read from the published warehouse."""
+
+    findings: list[dict] = field(default_factory=list)  # NEW and OPEN, not accepted
+    resolved_tonight: int = 0
+    counts: list[tuple] = field(default_factory=list)  # (check, severity, new, open)
+    status_changes: list[tuple] = field(default_factory=list)
+    trend: list[tuple] = field(default_factory=list)  # (run_id, open findings after that run)
+    explanations: dict[str, str] = field(default_factory=dict)
+    freshness: dict = field(default_factory=dict)
+
+
+def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int) -> ReportData:
+    data = ReportData()
+    columns = ["finding_key", "nct_id", "check", "rule", "severity", "message", "evidence", "state", "first_seen_run"]
+    rows = con.execute(
+        """
+        SELECT finding_key, nct_id, "check", rule, severity, message, evidence, state, first_seen_run
+        FROM v_dq_findings
+        WHERE state IN ('NEW', 'OPEN') AND NOT accepted
+        """
+    ).fetchall()
+    data.findings = sorted(
+        (dict(zip(columns, r)) for r in rows),
+        key=lambda f: (f["state"] != "NEW", SEVERITY_ORDER.get(f["severity"], 9), f["check"], f["nct_id"], f["rule"]),
+    )
+    data.resolved_tonight = con.execute("SELECT count(*) FROM dq_finding WHERE resolved_run_id = ?", [run_id]).fetchone()[0]
+    data.counts = con.execute(
+        """
+        SELECT "check", severity, count(*) FILTER (WHERE state = 'NEW'), count(*)
+        FROM v_dq_findings WHERE state IN ('NEW', 'OPEN') AND NOT accepted
+        GROUP BY ALL ORDER BY 4 DESC, 1, 2
+        """
+    ).fetchall()
+    data.status_changes = con.execute(
+        """
+        SELECT nct_id, old_value, new_value, changed_between FROM v_trial_changes
+        WHERE field = 'overall_status' AND detected_in_run = ? ORDER BY nct_id
+        """,
+        [run_id],
+    ).fetchall()
+    data.trend = con.execute(
+        """
+        WITH runs AS (SELECT run_id FROM etl_run WHERE status = 'completed' ORDER BY run_id DESC LIMIT 30)
+        SELECT r.run_id, count(f.finding_key)
+        FROM runs AS r
+        LEFT JOIN dq_finding AS f
+          ON f.first_seen_run_id <= r.run_id AND (f.resolved_run_id IS NULL OR f.resolved_run_id > r.run_id)
+        GROUP BY r.run_id ORDER BY r.run_id
+        """
+    ).fetchall()
+    data.explanations = dict(con.execute("SELECT check_name, explanation FROM dq_check").fetchall())
+    row = con.execute(
+        """
+        SELECT max(last_update_posted_date), max(last_capture_date),
+               (SELECT data_timestamp FROM etl_pull ORDER BY finished_at DESC LIMIT 1)
+        FROM fct_trial_version
+        """
+    ).fetchone()
+    data.freshness = {"newest_last_update": row[0], "newest_capture": row[1], "api_data_timestamp": row[2]}
+    return data
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
@@ -25,6 +99,13 @@ def summary_lines(summary: RunSummary) -> list[str]:
         f"  trials:      {p.trials_new} new, {p.trials_changed} changed, {p.trials_unchanged} unchanged "
         f"({p.versions_added} versions added)",
     ]
+    if summary.quality is not None:
+        q = summary.quality
+        severities = ", ".join(f"{n} {s}" for s, n in sorted(q.by_severity.items(), key=lambda x: SEVERITY_ORDER.get(x[0], 9)))
+        lines.append(f"  findings:    {q.findings_new} new, {q.findings_open} open ({severities or 'none'}), "
+                     f"{q.findings_resolved} resolved; {q.evaluated_trials} trials checked")
+    if summary.email:
+        lines.append(f"  email:       {summary.email}")
     if i.formats:
         lines.append("  formats:     " + ", ".join(f"{fmt} {n}" for fmt, n in sorted(i.formats.items())))
     for item in summary.quarantined[:10]:
@@ -35,46 +116,184 @@ def summary_lines(summary: RunSummary) -> list[str]:
     return lines
 
 
+def email_subject(summary: RunSummary) -> str:
+    q = summary.quality
+    if q is None:
+        return f"[trialwarehouse] run {summary.run_id} completed"
+    errors, warnings = q.by_severity.get("error", 0), q.by_severity.get("warning", 0)
+    return (f"[trialwarehouse] run {summary.run_id}: {q.findings_new} new findings "
+            f"({q.findings_open} open: {errors} errors, {warnings} warnings)")
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
 def _row(cells: list[object], tag: str = "td") -> str:
-    return "<tr>" + "".join(f"<{tag}>{html.escape(str(c))}</{tag}>" for c in cells) + "</tr>"
+    return "<tr>" + "".join(f"<{tag}>{_e(c)}</{tag}>" for c in cells) + "</tr>"
 
 
-def render_html(summary: RunSummary) -> str:
-    i, p = summary.ingest, summary.publish
-    counts = [
-        ("Files seen", i.files_seen), ("Files loaded", i.files_loaded), ("Files unchanged", i.files_unchanged),
-        ("Files quarantined", i.files_quarantined), ("Records read", i.records_seen),
-        ("Records loaded", i.records_loaded), ("Records rejected", i.records_rejected),
-        ("New trials", p.trials_new), ("Changed trials", p.trials_changed),
-        ("Unchanged trials", p.trials_unchanged), ("Versions added", p.versions_added),
-    ]
-    quarantine_rows = "".join(
-        _row([q["path"], q["member"], q["record_index"], q["reason"]]) for q in summary.quarantined
+def _trial_link(nct_id: str) -> str:
+    url = "https://clinicaltrials.gov/study/" + nct_id
+    return f'<a href="{_e(url)}">{_e(nct_id)}</a>'
+
+
+def bar_chart_svg(items: list[tuple[str, int]], width: int = 560) -> str:
+    """Horizontal bars, one per label; inline SVG that renders in mail clients that allow it."""
+    if not items:
+        return "<p>No open findings.</p>"
+    bar_height, label_width = 18, 230
+    top = max(n for _, n in items) or 1
+    height = bar_height * len(items) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="Open findings by check">']
+    for index, (label, count) in enumerate(items):
+        y = 5 + index * bar_height
+        length = max(1, int((width - label_width - 50) * count / top))
+        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" font-size="12" text-anchor="end">{_e(label)}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y + 2}" width="{length}" height="{bar_height - 5}" fill="#4a7ab5"/>')
+        parts.append(f'<text x="{label_width + length + 4}" y="{y + 13}" font-size="12">{count}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trend_svg(points: list[tuple[int, int]], width: int = 560, height: int = 140) -> str:
+    if len(points) < 2:
+        return "<p>The trend appears after the second run.</p>"
+    top = max(n for _, n in points) or 1
+    step = (width - 60) / (len(points) - 1)
+    coords = [(40 + i * step, height - 25 - (height - 45) * n / top) for i, (_, n) in enumerate(points)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    labels = "".join(
+        f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{run}</text>'
+        for (run, _), (x, _) in zip(points, coords)
     )
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="Open findings over the last runs">'
+            f'<text x="4" y="14" font-size="11">{top}</text><text x="4" y="{height - 25}" font-size="11">0</text>'
+            f'<polyline fill="none" stroke="#4a7ab5" stroke-width="2" points="{path}"/>{labels}</svg>')
+
+
+def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None) -> str:
+    i, p, q = summary.ingest, summary.publish, summary.quality
+    new = [f for f in data.findings if f["state"] == "NEW"]
+    errors = sum(1 for f in data.findings if f["severity"] == "error")
+    headline = (f"Run {summary.run_id}: {p.trials_new} new and {p.trials_changed} changed trials; "
+                f"{len(new)} new findings, {len(data.findings)} open ({errors} errors), {data.resolved_tonight} resolved.")
+    counts_rows = "".join(
+        _row([check, severity, new_count, total]) for check, severity, new_count, total in data.counts
+    )
+    by_check: dict[str, int] = {}
+    for check, _, _, total in data.counts:
+        by_check[check] = by_check.get(check, 0) + total
+    finding_rows = []
+    for finding in data.findings[:MAX_ROWS_IN_PAGE]:
+        colour = SEVERITY_COLOUR.get(finding["severity"], "#333")
+        finding_rows.append(
+            "<tr>"
+            f"<td>{_e(finding['state'])}</td>"
+            f'<td style="color:{colour}"><b>{_e(finding["severity"])}</b></td>'
+            f"<td>{_e(finding['check'])}</td>"
+            f"<td>{_trial_link(finding['nct_id']) if finding['nct_id'].startswith('NCT') else _e(finding['nct_id'])}</td>"
+            f"<td>{_e(finding['message'])}</td>"
+            f"<td>{_e(finding['finding_key'])}</td>"
+            "</tr>"
+        )
+    more = len(data.findings) - MAX_ROWS_IN_PAGE
+    changes = "".join(
+        "<tr>" f"<td>{_trial_link(n)}</td><td>{_e(old)}</td><td>{_e(new_value)}</td><td>{_e(between)}</td></tr>"
+        for n, old, new_value, between in data.status_changes
+    )
+    quarantine_rows = "".join(_row([x["path"], x["member"], x["record_index"], x["reason"]]) for x in summary.quarantined)
+    explanations = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in sorted(data.explanations.items()))
+    fresh = data.freshness
+    validation = (f"Great Expectations validation results for this run: <code>{_e(validation_name)}</code> "
+                  "(JSON, next to this report)." if validation_name else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>trialwarehouse run {summary.run_id}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; margin: 1em 0; }}
-td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }}
+body {{ font-family: Arial, Helvetica, sans-serif; margin: 1.5em; color: #222; max-width: 1100px; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
+td, th {{ border: 1px solid #ccc; padding: 3px 7px; text-align: left; vertical-align: top; font-size: 13px; }}
 th {{ background: #f2f2f2; }}
-.ok {{ color: #17672d; }} .failed {{ color: #a4161a; }}
+.headline {{ font-size: 16px; padding: 8px; background: #f5f7fa; border-left: 4px solid #4a7ab5; }}
 </style></head><body>
-<h1>trialwarehouse run {summary.run_id}</h1>
-<p class="{html.escape(summary.status)}">Status: <b>{html.escape(summary.status)}</b> in {summary.seconds:.1f} s.
-Landing folder: <code>{html.escape(summary.raw_dir)}</code>. Warehouse: <code>{html.escape(summary.warehouse)}</code>.</p>
-<h2>Counts</h2>
-<table>{''.join(_row([k, v]) for k, v in counts)}</table>
+<h1>trialwarehouse: run {summary.run_id}</h1>
+<p class="headline">{_e(headline)}</p>
+<p>Loaded {i.records_loaded} records from {i.files_loaded} new files ({i.files_unchanged} unchanged,
+{i.files_quarantined} quarantined) in {summary.seconds:.1f} s. Newest last update posted: {_e(fresh.get("newest_last_update"))};
+newest capture: {_e(fresh.get("newest_capture"))}; registry data timestamp: {_e(fresh.get("api_data_timestamp") or "no API pull yet")}.</p>
+<h2>Findings by check</h2>
+{bar_chart_svg(sorted(by_check.items(), key=lambda x: -x[1]))}
+<table>{_row(["Check", "Severity", "New", "Open"], "th")}{counts_rows}</table>
+<h2>Open findings over the last runs</h2>
+{trend_svg(data.trend)}
+<h2>Findings, new first ({len(data.findings)})</h2>
+<table>{_row(["State", "Severity", "Check", "Trial", "What is wrong", "Id"], "th")}{"".join(finding_rows)}</table>
+{f"<p>{more} more in the attached CSV ({_e(csv_name)}).</p>" if more > 0 else f"<p>All open findings are also in {_e(csv_name)}.</p>"}
+<p>To stop reporting a finding you have checked: <code>trialwarehouse accept ID --note "why"</code>.</p>
+<h2>Status changes detected tonight ({len(data.status_changes)})</h2>
+<table>{_row(["Trial", "From", "To", "Between"], "th")}{changes}</table>
 <h2>Quarantined inputs ({len(summary.quarantined)})</h2>
 <table>{_row(["File", "Member", "Record", "Reason"], "th")}{quarantine_rows}</table>
+<h2>The checks</h2>
+<ul>{explanations}</ul>
+<p>{validation} Warehouse: <code>{_e(summary.warehouse)}</code>.</p>
 </body></html>
 """
 
 
-def write_run_report(summary: RunSummary, report_dir: Path) -> Path:
+def render_text(summary: RunSummary, data: ReportData) -> str:
+    lines = summary_lines(summary) + ["", "New findings:"]
+    new = [f for f in data.findings if f["state"] == "NEW"]
+    for finding in new[:100]:
+        lines.append(f"  [{finding['severity']}] {finding['check']} {finding['nct_id']}: {finding['message']}")
+    if len(new) > 100:
+        lines.append(f"  ... {len(new) - 100} more in the attached CSV")
+    if not new:
+        lines.append("  none")
+    lines += ["", f"Status changes tonight: {len(data.status_changes)}"]
+    lines += [f"  {n}: {old} -> {new_value} ({between})" for n, old, new_value, between in data.status_changes[:50]]
+    return "\n".join(lines) + "\n"
+
+
+def findings_csv(data: ReportData) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["finding_id", "state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence",
+                     "first_seen_run"])
+    for f in data.findings:
+        writer.writerow([f["finding_key"], f["state"], f["severity"], f["check"], f["rule"], f["nct_id"],
+                         "https://clinicaltrials.gov/study/" + f["nct_id"], f["message"], f["evidence"], f["first_seen_run"]])
+    return buffer.getvalue()
+
+
+@dataclass
+class ReportFiles:
+    html: Path
+    csv: Path
+    text: str
+    validation: Path | None
+
+
+def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dict | None = None) -> ReportFiles:
+    """Write the HTML report, the findings CSV, the GX validation results and a JSON summary."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    page = report_dir / f"run-{summary.run_id:06d}.html"
-    page.write_text(render_html(summary), encoding="utf-8")
-    (report_dir / f"run-{summary.run_id:06d}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str))
-    return page
+    stem = f"run-{summary.run_id:06d}"
+    con = duckdb.connect(summary.warehouse, read_only=True)
+    try:
+        data = read_report_data(con, summary.run_id)
+    finally:
+        con.close()
+    validation_path = None
+    if validation_json is not None:
+        validation_path = report_dir / f"{stem}.gx-validation.json"
+        validation_path.write_text(json.dumps(validation_json, indent=1, default=str), encoding="utf-8")
+    csv_path = report_dir / f"{stem}-findings.csv"
+    csv_path.write_text(findings_csv(data), encoding="utf-8")
+    page = report_dir / f"{stem}.html"
+    summary.report = str(page)
+    page.write_text(render_html(summary, data, csv_path.name, validation_path.name if validation_path else None), encoding="utf-8")
+    (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
+    return ReportFiles(page, csv_path, render_text(summary, data), validation_path)

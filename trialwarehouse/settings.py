@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,21 @@ class Settings(BaseSettings):
     pull_connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
     pull_read_timeout: float = Field(120.0, gt=0, description="Seconds to wait for response data.")
     pull_backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt, with jitter.")
+
+    smtp_host: str | None = Field(None, description="SMTP server for the curators' email; unset: messages go to the outbox.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP login name, if the server needs one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (environment or .env only, never a file in the repo).")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    mail_from: str = Field("trialwarehouse@localhost", description="Sender address of the nightly email.")
+    mail_to: str | None = Field(None, description="Curators' addresses, comma-separated; unset: no email is sent or queued.")
+    outbox_dir: Path | None = Field(None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse.")
+
+    def recipients(self) -> list[str]:
+        return [a.strip() for a in (self.mail_to or "").split(",") if a.strip()]
+
+    def resolved_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.warehouse.parent / "outbox"
 
     def resolved_report_dir(self) -> Path:
         return self.report_dir or self.warehouse.parent / "reports"

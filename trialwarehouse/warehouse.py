@@ -52,6 +52,9 @@ TABLES = (
     "fct_version_official",
     "fct_version_contact",
     "fct_trial_change",
+    "dq_check",
+    "dq_finding",
+    "dq_run_check",
 )
 VIEWS = (
     "v_trial_current",
@@ -64,6 +67,7 @@ VIEWS = (
     "v_trial_versions",
     "v_status_history",
     "v_trial_changes",
+    "v_dq_findings",
 )
 MACROS = ("trial_as_of",)
 # Publication steps, in order (sql/load/<name>.sql).
@@ -112,10 +116,10 @@ def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | N
     if result is None:
         return None
     try:
-        row = result.fetchone()
+        rows = result.fetchall()  # drain: DuckDB 2 refuses new work while a result is open
     except duckdb.Error:
         return None
-    return int(row[0]) if row and isinstance(row[0], int) else None
+    return int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else None
 
 
 def _split_statements(sql: str) -> list[str]:
