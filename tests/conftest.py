@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from trialwarehouse import pipeline, warehouse
+from trialwarehouse import pipeline, quality, warehouse
 from trialwarehouse.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,20 +32,22 @@ def shared_path(relative: str) -> Path:
     return path
 
 
-def run_pipeline(raw_dir: Path, warehouse_path: Path, **settings) -> pipeline.RunSummary:
-    """The nightly flow's steps without Prefect (the flow itself is tested in test_cli)."""
+def run_pipeline(raw_dir: Path, warehouse_path: Path, checks: bool = False, **settings) -> pipeline.RunSummary:
+    """The nightly flow's steps without Prefect (the flow itself is tested in test_cli).
+    Data-quality checks are off unless asked for: most tests are about loading."""
     config = Settings(raw_dir=raw_dir, warehouse=warehouse_path, **settings)
     ctx = pipeline.open_run(config, raw_dir)
     try:
         ingested = pipeline.ingest(ctx)
         published = pipeline.publish(ctx)
+        checked = quality.run_checks(ctx.con, ctx.run_id) if checks else None
         quarantined = pipeline.quarantined_inputs(ctx.con, ctx.run_id)
         seconds = pipeline.complete_run(ctx, ingested, published)
     except BaseException as error:
         pipeline.abort_run(ctx, error)
         raise
     return pipeline.RunSummary(ctx.run_id, "completed", str(warehouse_path), None, str(raw_dir), seconds,
-                               ingested, published, quarantined)
+                               ingested, published, quarantined, quality=checked)
 
 
 @pytest.fixture

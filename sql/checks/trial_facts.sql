@@ -39,7 +39,11 @@ final AS (
         c.enrollment_count, c.enrollment_type, e.last_estimated_enrollment,
         CASE WHEN e.last_estimated_enrollment > 0 THEN c.enrollment_count / e.last_estimated_enrollment END
             AS actual_over_last_estimate,
-        c.start_date, c.start_date_type, c.primary_completion_date, c.primary_completion_date_type,
+        c.start_date, c.start_date_type,
+        -- The latest day a month or year date can mean: "2015-09" is not before 2015-09-15.
+        CASE c.start_date_precision WHEN 'month' THEN last_day(c.start_date)
+             WHEN 'year' THEN make_date(year(c.start_date), 12, 31) ELSE c.start_date END AS start_date_latest,
+        c.primary_completion_date, c.primary_completion_date_type,
         c.completion_date, c.completion_date_type, c.first_submitted_date, c.first_posted_date, c.status_verified_date,
         date_diff('month', c.primary_completion_date, c.reference_date) AS months_since_primary_completion,
         date_diff('month', c.completion_date, c.reference_date) AS months_since_completion,

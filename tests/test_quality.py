@@ -1,0 +1,240 @@
+"""Every data-quality check flags a real failing row and passes a clean one.
+
+The clean trial is a real record (AACT fixture NCT02552212, API v2, captured 2023-12-12:
+completed, actual dates, results posted). Each failing case is that same record with one
+thing changed, under its own NCT id, so the clean record proves the check stays quiet.
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import SAMPLE_LANDING, run_pipeline, shared_path
+from trialwarehouse import quality
+
+BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
+
+
+def _set(study: dict, path: str, value) -> None:
+    node = study
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    if value is None:
+        node.pop(keys[-1], None)
+    else:
+        node[keys[-1]] = value
+
+
+S = "protocolSection.statusModule."
+D = "protocolSection.designModule."
+# check -> list of (path, value) changes; two-version cases list an earlier version first.
+CASES = {
+    "status_unknown": [(S + "overallStatus", "UNKNOWN")],
+    "withdrawn_with_enrollment": [(S + "overallStatus", "WITHDRAWN"), (S + "whyStopped", "No funding")],
+    "withdrawn_or_stopped_without_reason": [(S + "overallStatus", "TERMINATED")],
+    "reason_without_stop": [(S + "overallStatus", "RECRUITING"), (S + "whyStopped", "<script>alert(1)</script>")],
+    "enrollment_text_mismatch": [("protocolSection.descriptionModule.briefSummary",
+                                  "Axial spondyloarthritis study. The investigators plan to recruit 500 participants.")],
+    "enrollment_type_vs_status": [(D + "enrollmentInfo.type", "ESTIMATED")],
+    "stale_open_status": [(S + "overallStatus", "ACTIVE_NOT_RECRUITING")],
+    "date_order": [(S + "primaryCompletionDateStruct.date", "2014-01")],
+    "actual_date_in_future": [(S + "startDateStruct.date", "2030-01")],
+    "estimated_date_in_past": [(S + "primaryCompletionDateStruct.type", "ESTIMATED")],
+    "completed_without_actual_dates": [(S + "startDateStruct.type", "ESTIMATED")],
+    "phase_na_for_drug": [(D + "phases", ["NA"])],
+    "age_range_invalid": [("protocolSection.eligibilityModule.minimumAge", "80 Years"),
+                          ("protocolSection.eligibilityModule.maximumAge", "65 Years")],
+    "results_overdue": [("hasResults", False), ("resultsSection", None), (S + "resultsFirstPostDateStruct", None)],
+    "retrospective_registration": [(S + "studyFirstSubmitDate", "2016-01-05")],
+    "site_status_conflict": [("protocolSection.contactsLocationsModule.locations", [
+        {"facility": "Site A", "city": "Birmingham", "state": "Alabama", "country": "United States", "status": "RECRUITING"}])],
+}
+HISTORY_CASES = {
+    # earlier version changes, later version changes (the later one is current)
+    "status_changed": ([(S + "overallStatus", "RECRUITING")], [(S + "overallStatus", "TERMINATED"), (S + "whyStopped", "Sponsor decision")]),
+    "enrollment_shortfall": ([(D + "enrollmentInfo", {"count": 1000, "type": "ESTIMATED"})], []),
+}
+
+
+def _variant(base: dict, nct: str, changes, capture: str, last_update: str) -> dict:
+    study = copy.deepcopy(base)
+    _set(study, "protocolSection.identificationModule.nctId", nct)
+    _set(study, "derivedSection.miscInfoModule.versionHolder", capture)
+    _set(study, S + "lastUpdatePostDateStruct", {"date": last_update, "type": "ACTUAL"})
+    for path, value in changes:
+        _set(study, path, copy.deepcopy(value))
+    return study
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    base = json.loads(shared_path(BASE).read_text())
+    folder = tmp_path_factory.mktemp("landing")
+    (folder / "clean.json").write_text(json.dumps(base))
+    ids: dict[str, str] = {}
+    lines = []
+    for number, (check, changes) in enumerate(CASES.items(), start=1):
+        ids[check] = f"NCT9900{number:04d}"
+        lines.append(json.dumps(_variant(base, ids[check], changes, "2023-12-12", "2022-08-18")))
+    for number, (check, (earlier, later)) in enumerate(HISTORY_CASES.items(), start=50):
+        ids[check] = f"NCT9900{number:04d}"
+        lines.append(json.dumps(_variant(base, ids[check], earlier, "2021-01-05", "2021-01-04")))
+        lines.append(json.dumps(_variant(base, ids[check], later, "2023-12-12", "2022-08-18")))
+    (folder / "variants.ndjson").write_text("\n".join(lines) + "\n")
+    wh = tmp_path_factory.mktemp("wh") / "trials.duckdb"
+    summary = run_pipeline(folder, wh, checks=True)
+    con = duckdb.connect(str(wh), read_only=True)
+    findings = con.execute("SELECT nct_id, check_name, rule, severity, message, evidence FROM dq_finding").fetchall()
+    con.close()
+    return ids, findings, summary
+
+
+@pytest.mark.parametrize("check", [*CASES, *HISTORY_CASES])
+def test_check_flags_the_failing_variant_and_not_the_clean_record(checked, check):
+    ids, findings, _ = checked
+    flagged = {nct for nct, name, *_ in findings if name == check}
+    assert ids[check] in flagged, f"{check} did not flag its failing case"
+    assert "NCT02552212" not in flagged, f"{check} flagged the clean record"
+
+
+def test_the_clean_record_has_no_finding_at_all(checked):
+    _, findings, _ = checked
+    assert [f for f in findings if f[0] == "NCT02552212"] == []
+
+
+def test_status_change_severity_follows_the_transition(checked):
+    ids, findings, _ = checked
+    severities = {(n, c): s for n, c, _, s, _, _ in findings}
+    assert severities[(ids["status_changed"], "status_changed")] == "warning"  # RECRUITING -> TERMINATED
+
+
+def test_findings_explain_themselves(checked):
+    ids, findings, _ = checked
+    by_check = {c: (m, json.loads(e)) for n, c, _, _, m, e in findings if n == ids.get(c)}
+    message, evidence = by_check["enrollment_text_mismatch"]
+    assert message.startswith("The text states 500 participants, the structured enrollment is 317 (ACTUAL)")
+    assert "plan to recruit 500 participants" in message
+    assert evidence["values"]["stated_enrollment"] == 500
+    assert "enrollment_count" in evidence["fields"]
+
+
+@pytest.fixture(scope="module")
+def seeds_checked(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("seeds")
+    for seed in shared_path("seeds").glob("*.txt"):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    wh = tmp_path_factory.mktemp("wh") / "trials.duckdb"
+    run_pipeline(folder, wh, checks=True)
+    con = duckdb.connect(str(wh), read_only=True)
+    rows = con.execute("SELECT nct_id, check_name, message FROM dq_finding").fetchall()
+    con.close()
+    return rows
+
+
+def test_seed_findings(seeds_checked):
+    found = {(n, c) for n, c, _ in seeds_checked}
+    assert ("NCT04293692", "enrollment_text_mismatch") in found
+    assert ("NCT04293692", "phase_na_for_drug") in found
+    assert ("NCT05689008", "site_status_conflict") in found
+    assert ("NCT05689008", "status_unknown") in found
+    message = next(m for n, c, m in seeds_checked if (n, c) == ("NCT04293692", "enrollment_text_mismatch"))
+    assert "48" in message and "planned to recruit 48 patients" in message
+
+
+def test_findings_have_a_life(tmp_path):
+    seeds = shared_path("seeds")
+    night1, night2, night3 = (tmp_path / f"n{i}" for i in (1, 2, 3))
+    for night in (night1, night2, night3):
+        night.mkdir()
+    (night1 / "classic.txt").write_bytes((seeds / "002_2a0bb01d304053c2.txt").read_bytes())
+    (night2 / "modern.txt").write_bytes((seeds / "000_993b791048a96074.txt").read_bytes())
+    fixed = (seeds / "002_2a0bb01d304053c2.txt").read_text(encoding="utf-8")
+    fixed = fixed.replace("Biological: UC-MSCs", "Other: UC-MSCs").replace("Last Update Posted : March 18, 2020",
+                                                                         "Last Update Posted : April 18, 2020")
+    (night3 / "classic-fixed.txt").write_text(fixed, encoding="utf-8")
+    wh = tmp_path / "trials.duckdb"
+
+    def state(check, nct):
+        con = duckdb.connect(str(wh), read_only=True)
+        try:
+            return con.execute('SELECT state FROM v_dq_findings WHERE "check" = ? AND nct_id = ? ORDER BY finding_key DESC',
+                               [check, nct]).fetchone()[0]
+        finally:
+            con.close()
+
+    run_pipeline(night1, wh, checks=True)
+    assert state("phase_na_for_drug", "NCT04293692") == "NEW"
+    run_pipeline(night2, wh, checks=True)
+    assert state("phase_na_for_drug", "NCT04293692") == "OPEN"
+    assert state("site_status_conflict", "NCT05689008") == "NEW"
+    run_pipeline(night3, wh, checks=True)  # no drug or biological any more: phase NA is fine
+    assert state("phase_na_for_drug", "NCT04293692") == "RESOLVED"
+    assert state("enrollment_text_mismatch", "NCT04293692") == "OPEN"
+
+
+def test_accepted_findings_are_not_reported(tmp_path):
+    from click.testing import CliRunner
+
+    from trialwarehouse.cli import main
+    from trialwarehouse.report import read_report_data
+
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "classic.txt").write_bytes((shared_path("seeds") / "002_2a0bb01d304053c2.txt").read_bytes())
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(folder, wh, checks=True)
+    con = duckdb.connect(str(wh), read_only=True)
+    key = con.execute("SELECT finding_key FROM dq_finding WHERE check_name = 'phase_na_for_drug'").fetchone()[0]
+    con.close()
+    result = CliRunner().invoke(main, ["accept", str(key), "--note", "device-like cell therapy, NA is right", "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        data = read_report_data(con, 1)
+        assert "phase_na_for_drug" not in {f["check"] for f in data.findings}
+        assert con.execute("SELECT accepted_note FROM v_dq_findings WHERE finding_key = ?", [key]).fetchone()[0].startswith("device")
+    finally:
+        con.close()
+    assert CliRunner().invoke(main, ["accept", "999999", "--note", "x", "--warehouse", str(wh)]).exit_code == 7
+
+
+def test_integrity_failure_stops_publication(tmp_path, monkeypatch):
+    from trialwarehouse import warehouse
+
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(SAMPLE_LANDING, wh, checks=True)
+    before = Path(wh).read_bytes()
+    original = warehouse.publish
+
+    def publish_then_break(con, run_id):
+        counts = original(con, run_id)
+        con.execute("UPDATE fct_trial_version SET is_current = true")  # two current versions per changed trial
+        return counts
+
+    monkeypatch.setattr(warehouse, "publish", publish_then_break)
+    night = tmp_path / "night"
+    night.mkdir()
+    (night / "withdrawn.xml").write_bytes(
+        shared_path("data/ctti-clinicaltrials__aact/history/NCT02591810/20171020_140a133b62__93b76b510c.xml").read_bytes())
+    (night / "earlier.xml").write_bytes(
+        shared_path("data/ctti-clinicaltrials__aact/history/NCT02591810/20170130_beff82e835__98f152c0de.xml").read_bytes())
+    with pytest.raises(quality.IntegrityError, match="current versions"):
+        run_pipeline(night, wh, checks=True)
+    assert Path(wh).read_bytes() == before
+
+
+def test_every_integrity_rule_flags_a_broken_warehouse(fresh_db):
+    fresh_db.execute("INSERT INTO dim_source_file VALUES (1, 'abc', 'f.json', 1, 'x', 'loaded', 2, 1)")
+    fresh_db.execute("INSERT INTO dim_trial (trial_key, nct_id, first_seen_run_id, registry_url) VALUES (1, 'NCT123', 1, 'x')")
+    fresh_db.execute("INSERT INTO bridge_version_keyword VALUES (77, 0, 'orphan')")
+    with pytest.raises(quality.IntegrityError) as raised:
+        quality.check_integrity(fresh_db, 1)
+    text = " ".join(raised.value.messages)
+    assert "NCT123 has 0 current versions" in text
+    assert "bridge_version_keyword has 1 rows whose version does not exist" in text
+    assert "Trial id NCT123 is not NCT followed by 8 digits" in text
+    assert "f.json: 2 records accepted from the file but 0 stored" in text

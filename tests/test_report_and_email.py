@@ -1,0 +1,157 @@
+"""The curators' report and email: escaping, content, a real SMTP server on 127.0.0.1, the outbox."""
+
+import json
+import socket
+import time
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import run_pipeline, shared_path
+from trialwarehouse import mailer, report
+from trialwarehouse.settings import Settings
+
+HOSTILE_TITLE = 'Evil <script>alert("x")</script> & co'
+
+
+class Collector:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, collector
+    controller.stop()
+
+
+@pytest.fixture
+def run_with_findings(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for seed in shared_path("seeds").glob("*.txt"):
+        (landing / seed.name).write_bytes(seed.read_bytes())
+    study = json.loads(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_text())
+    study["protocolSection"]["identificationModule"]["briefTitle"] = HOSTILE_TITLE
+    study["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"
+    study["protocolSection"]["statusModule"]["whyStopped"] = '<img src=x onerror="alert(1)">'
+    (landing / "hostile.json").write_text(json.dumps(study))
+    wh = tmp_path / "wh" / "trials.duckdb"
+    summary = run_pipeline(landing, wh, checks=True)
+    files = report.write_run_report(summary, tmp_path / "reports", summary.quality.validation_json)
+    return summary, files, tmp_path
+
+
+def test_report_is_self_contained_and_escaped(run_with_findings):
+    summary, files, _ = run_with_findings
+    page = files.html.read_text(encoding="utf-8")
+    assert "<script" not in page.lower().replace("&lt;script", "")
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "<img" not in page
+    assert 'src="http' not in page and "<link" not in page and "@import" not in page  # nothing external
+    assert '<a href="https://clinicaltrials.gov/study/NCT04293692">NCT04293692</a>' in page
+    assert "<svg" in page  # inline charts
+    # NEW findings come first, errors and warnings before info.
+    states = [line for line in page.split("<tr>") if "<td>NEW</td>" in line or "<td>OPEN</td>" in line]
+    assert states and "<td>NEW</td>" in states[0]
+
+
+def test_findings_csv_lists_every_open_finding(run_with_findings):
+    summary, files, _ = run_with_findings
+    rows = files.csv.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("finding_id,state,severity,check,rule,nct_id,registry_url,message")
+    assert len(rows) - 1 == summary.quality.findings_open
+    assert any("enrollment_text_mismatch" in r and "NCT04293692" in r for r in rows)
+
+
+def test_gx_validation_results_are_kept(run_with_findings):
+    _, files, _ = run_with_findings
+    results = json.loads(files.validation.read_text())
+    assert set(results) == {"warehouse_integrity", "trial_checks", "site_checks"}
+    first = next(iter(results["trial_checks"].values()))
+    assert "results" in first and "statistics" in first
+
+
+def test_email_reaches_a_real_smtp_server(run_with_findings, smtp_server):
+    summary, files, tmp_path = run_with_findings
+    controller, collector = smtp_server
+    settings = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", smtp_host="127.0.0.1", smtp_port=controller.port,
+                        mail_from="warehouse@example.org", mail_to="curator1@example.org, curator2@example.org")
+    outcome = mailer.deliver_report(settings, summary.run_id, report.email_subject(summary), files.text,
+                                    files.html.read_text(), files.csv)
+    assert outcome.error is None and outcome.sent == ["run-000001.eml"]
+    sender, recipients, raw = collector.messages[0]
+    assert sender == "warehouse@example.org"
+    assert recipients == ["curator1@example.org", "curator2@example.org"]
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert message["Subject"].startswith(f"[trialwarehouse] run {summary.run_id}: {summary.quality.findings_new} new findings")
+    plain = message.get_body(preferencelist=("plain",)).get_content()
+    html_part = message.get_body(preferencelist=("html",)).get_content()
+    assert "enrollment_text_mismatch NCT04293692" in plain
+    assert "&lt;img src=x" in html_part and "<img" not in html_part
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == files.csv.name
+    assert "NCT04293692" in attachment.get_content()
+    assert not list((tmp_path / "wh" / "outbox").glob("*.eml"))  # sent, moved to outbox/sent
+
+
+def test_smtp_down_keeps_the_message_and_the_next_run_sends_it(run_with_findings, smtp_server):
+    summary, files, tmp_path = run_with_findings
+    controller, collector = smtp_server
+    down = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", smtp_host="127.0.0.1", smtp_port=_free_port(),
+                    mail_to="curator@example.org")
+    outcome = mailer.deliver_report(down, summary.run_id, "subject", files.text, files.html.read_text(), files.csv)
+    assert outcome.error and "ConnectionRefused" in outcome.error
+    assert outcome.waiting == ["run-000001.eml"]
+    assert "not sent" in outcome.describe()
+    up = down.model_copy(update={"smtp_port": controller.port})
+    later = mailer.flush_outbox(up, up.resolved_outbox_dir())
+    assert later.sent == ["run-000001.eml"] and len(collector.messages) == 1
+
+
+def test_without_smtp_the_message_waits_in_the_outbox(run_with_findings):
+    summary, files, tmp_path = run_with_findings
+    settings = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", mail_to="curator@example.org")
+    outcome = mailer.deliver_report(settings, summary.run_id, "subject", files.text, files.html.read_text(), files.csv)
+    assert outcome.error is None and outcome.waiting == ["run-000001.eml"]
+    eml = (tmp_path / "wh" / "outbox" / "run-000001.eml").read_bytes()
+    message = BytesParser(policy=policy.default).parsebytes(eml)
+    assert message["To"] == "curator@example.org"
+    assert message.get_body(preferencelist=("html",)) is not None
+
+
+@pytest.mark.prefect
+def test_nightly_run_emails_the_report(tmp_path, smtp_server):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import SAMPLE_LANDING
+
+    controller, collector = smtp_server
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TW_MAIL_TO": "curators@example.org"}
+    result = subprocess.run(
+        [sys.executable, "-m", "trialwarehouse.cli", "run", "--raw-dir", str(SAMPLE_LANDING),
+         "--warehouse", str(tmp_path / "trials.duckdb"), "--smtp-host", "127.0.0.1", "--smtp-port", str(controller.port)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "email:       sent 1 message(s)" in result.stdout
+    message = BytesParser(policy=policy.default).parsebytes(collector.messages[0][2])
+    assert message["To"] == "curators@example.org"
+    assert "NCT04293692" in message.get_body(preferencelist=("html",)).get_content()
