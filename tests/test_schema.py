@@ -25,7 +25,10 @@ def test_schema_files_match_the_declared_objects(fresh_db):
     assert views == set(warehouse.VIEWS)
     on_disk = {p.stem for p in (warehouse.sql_dir() / "tables").glob("*.sql")}
     assert on_disk == set(warehouse.TABLES)
-    assert {p.stem for p in (warehouse.sql_dir() / "load").glob("*.sql")} == set(warehouse.PUBLISH_STEPS)
+    from trialwarehouse.quality import LIFECYCLE_STEPS
+
+    expected_steps = set(warehouse.PUBLISH_STEPS) | {f"dq_{step}" for step in LIFECYCLE_STEPS}
+    assert {p.stem for p in (warehouse.sql_dir() / "load").glob("*.sql")} == expected_steps
 
 
 def test_current_view_has_the_documented_columns(fresh_db):

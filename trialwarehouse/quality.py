@@ -31,6 +31,9 @@ from trialwarehouse.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SUITES = ("trial_checks", "site_checks", "warehouse_integrity")
+# Finding life-cycle steps, in order (sql/load/dq_<step>.sql).
+LIFECYCLE_STEPS = ("update_open_findings", "insert_new_findings", "resolve_findings", "carry_open_findings",
+                   "insert_dq_run_check")
 FINDING_COLUMNS = ("fingerprint", "nct_id", "check_name", "rule", "severity", "message", "evidence", "version_key")
 
 
@@ -251,7 +254,7 @@ def _persist(con, run_id: int, findings: list[dict], outcomes: list[RuleOutcome]
     finally:
         con.unregister("dq_rules")
     counts = {}
-    for step in ("update_open_findings", "insert_new_findings", "resolve_findings", "carry_open_findings", "insert_dq_run_check"):
+    for step in LIFECYCLE_STEPS:
         counts[step] = warehouse.run_sql_file(con, f"load/dq_{step}.sql", {"run_id": run_id}) or 0
     stats.findings_new = counts["insert_new_findings"]
     stats.findings_resolved = counts["resolve_findings"]
