@@ -1,7 +1,10 @@
 """The nightly flow: only wiring. Each step lives in `trialwarehouse` (pipeline, pull,
-quality, report, mailer) and is a plain function, tested without Prefect."""
+quality, report, mailer) and is a plain function, tested without Prefect.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Prefect validates flow parameters with
+pydantic, which cannot resolve string annotations when a runner loads this file by path.
+"""
+
 
 from pathlib import Path
 
@@ -48,3 +51,10 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
     summary.email = outcome.describe()
     pipeline.log_email_outcome(settings.warehouse, ctx.run_id, outcome.describe(), outcome.error)
     return summary
+
+
+@flow(name="trialwarehouse-scheduled")
+def scheduled_nightly() -> None:
+    """The deployment's entry point: settings come from the environment at run time, so no
+    secret is ever stored as a deployment parameter."""
+    nightly(Settings())

@@ -120,6 +120,23 @@ def pull_command(raw_dir: Path | None, since, api_url: str | None, query: str | 
         click.echo(f"  WARNING: the API counted {state.total_count} studies, {state.studies} arrived", err=True)
 
 
+@main.command(name="serve")
+@click.option("--port", type=int, default=None, help="Port of the local Prefect server and UI (127.0.0.1). Default: TW_PREFECT_PORT or 4200.")
+@click.option("--schedule", default=None, help="Cron schedule of the nightly run. Default: TW_SCHEDULE or '0 2 * * *'.")
+@click.option("--timezone", default=None, help="Time zone of the schedule. Default: TW_TIMEZONE or UTC.")
+def serve_command(port: int | None, schedule: str | None, timezone: str | None) -> None:
+    """Start a persistent Prefect server on 127.0.0.1 and serve the scheduled nightly deployment (Ctrl-C stops both)."""
+    _offline_environment()
+    from trialwarehouse.serve import ServerNotReady, serve
+
+    settings = _settings(prefect_port=port, schedule=schedule, timezone=timezone)
+    try:
+        serve(settings, log=lambda line: click.echo(line, err=True))
+    except ServerNotReady as failed:
+        click.echo(f"error: {failed}", err=True)
+        sys.exit(8)
+
+
 @main.command(name="accept")
 @click.argument("finding_ids", nargs=-1, type=int, required=True)
 @click.option("--note", required=True, help="Why the finding is acceptable (kept with it).")

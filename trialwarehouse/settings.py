@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     mail_to: str | None = Field(None, description="Curators' addresses, comma-separated; unset: no email is sent or queued.")
     outbox_dir: Path | None = Field(None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse.")
 
+    schedule: str = Field("0 2 * * *", description="Cron schedule of the nightly deployment (`trialwarehouse serve`).")
+    timezone: str = Field("UTC", description="Time zone of the schedule, e.g. Europe/Paris.")
+    prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server (bound to 127.0.0.1).")
+    log_level: str = Field("INFO", description="Log level of the console and of the rotating log file beside the warehouse.")
+
     def recipients(self) -> list[str]:
         return [a.strip() for a in (self.mail_to or "").split(",") if a.strip()]
 
