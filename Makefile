@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
 .DEFAULT_GOAL := run
-.PHONY: run test setup sample docs lint clean help
+.PHONY: run test setup serve sample docs lint clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,6 +29,9 @@ run: setup  ## one nightly run over the bundled sample landing folder
 
 test: setup  ## run the test suite
 	.venv/bin/python -m pytest -n 2 --dist loadfile
+
+serve: setup  ## persistent Prefect server on 127.0.0.1 + the scheduled nightly deployment (Ctrl-C stops)
+	.venv/bin/trialwarehouse serve
 
 sample: setup  ## regenerate the synthetic part of the sample landing folder
 	.venv/bin/python -m trialwarehouse.samplegen sample/landing

@@ -12,6 +12,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from trialwarehouse import mailer, pipeline, pull, quality, report
+from trialwarehouse.logs import configure_logging
 from trialwarehouse.settings import Settings
 
 # Steps share a live DuckDB connection, which must never be hashed or cached.
@@ -57,4 +58,6 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
 def scheduled_nightly() -> None:
     """The deployment's entry point: settings come from the environment at run time, so no
     secret is ever stored as a deployment parameter."""
-    nightly(Settings())
+    settings = Settings()
+    configure_logging(settings.warehouse.parent / "logs", settings.log_level)
+    nightly(settings)

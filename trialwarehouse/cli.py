@@ -60,6 +60,9 @@ def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, q
     settings = _settings(raw_dir=raw_dir, warehouse=warehouse, report_dir=report_dir, quarantine_dir=quarantine_dir,
                          api_url=api_url, smtp_host=smtp_host, smtp_port=smtp_port, smtp_user=smtp_user,
                          smtp_starttls=smtp_starttls, mail_from=mail_from, mail_to=mail_to)
+    from trialwarehouse.logs import configure_logging
+
+    configure_logging(settings.warehouse.parent / "logs", settings.log_level)
     from flows.nightly import nightly  # Prefect is imported only when a flow runs
     from trialwarehouse.pipeline import WarehouseBusy
     from trialwarehouse.pull import PullError
@@ -130,11 +133,25 @@ def serve_command(port: int | None, schedule: str | None, timezone: str | None) 
     from trialwarehouse.serve import ServerNotReady, serve
 
     settings = _settings(prefect_port=port, schedule=schedule, timezone=timezone)
+    from trialwarehouse.logs import configure_logging
+
+    configure_logging(settings.warehouse.parent / "logs", settings.log_level)
     try:
         serve(settings, log=lambda line: click.echo(line, err=True))
     except ServerNotReady as failed:
         click.echo(f"error: {failed}", err=True)
         sys.exit(8)
+
+
+@main.command(name="status")
+@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Warehouse to describe. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
+@click.option("--runs", "last", type=int, default=10, show_default=True, help="How many recent runs to list.")
+def status_command(warehouse: Path | None, last: int) -> None:
+    """Last runs (when, how long, counts, findings, email), data freshness, outbox and warehouse size."""
+    from trialwarehouse.status import status_text
+
+    click.echo(status_text(_settings(warehouse=warehouse), last))
 
 
 @main.command(name="accept")

@@ -17,6 +17,7 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from trialwarehouse.logs import event
 from trialwarehouse.settings import Settings
 
 
@@ -95,4 +96,6 @@ def deliver_report(settings: Settings, run_id: int, subject: str, text: str, htm
     outbox = settings.resolved_outbox_dir()
     message = build_message(settings, subject, text, html_body, csv_path.name, csv_path.read_text(encoding="utf-8"))
     queue(message, outbox, f"run-{run_id:06d}")
-    return flush_outbox(settings, outbox)
+    outcome = flush_outbox(settings, outbox)
+    event("email", run_id, sent=len(outcome.sent), waiting=len(outcome.waiting), error=outcome.error or "none")
+    return outcome

@@ -22,6 +22,7 @@ import duckdb
 from transforms.detect import UnusableInput, extract
 from transforms.frames import build_frames
 from trialwarehouse import warehouse
+from trialwarehouse.logs import Progress, event
 from trialwarehouse.pull import STATE_DIR, pending_manifests
 from trialwarehouse.settings import Settings
 from trialwarehouse.version import software_version
@@ -174,6 +175,7 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
             [run_id, str(raw_dir), software_version()],
         )
         quarantine_dir = settings.resolved_quarantine_dir() / f"run-{run_id:06d}"
+        event("open-run", run_id, warehouse=live, raw_dir=raw_dir, copied_bytes=live.stat().st_size if live.exists() else 0)
         return RunContext(settings, raw_dir, run_id, time.monotonic(), building, con, lock, quarantine_dir)
     except BaseException:
         lock.close()
@@ -254,19 +256,28 @@ def _record_pulls(ctx: RunContext) -> None:
 
 def ingest(ctx: RunContext) -> IngestStats:
     """Read every raw file, stage its records, quarantine what cannot be used."""
+    started = time.monotonic()
     stats = IngestStats()
     _record_pulls(ctx)
     stager = _Stager(ctx)
-    for path in discover_raw_files(ctx.raw_dir):
+    paths = discover_raw_files(ctx.raw_dir)
+    progress = Progress("ingest", ctx.run_id, len(paths))
+    for path in paths:
         raw = describe_raw_file(path, ctx.raw_dir)
         stats.files_seen += 1
         known = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()
+        before = stats.records_loaded
         if known:
             _record_run_file(ctx, raw.relative, known[0], "unchanged", 0)
             stats.files_unchanged += 1
-            continue
-        _ingest_file(ctx, raw, stager, stats)
+        else:
+            _ingest_file(ctx, raw, stager, stats)
+        progress.advance(records=stats.records_loaded - before)
     stager.flush()
+    progress.done()
+    event("ingest", ctx.run_id, files=stats.files_seen, loaded=stats.files_loaded, unchanged=stats.files_unchanged,
+          quarantined=stats.files_quarantined, records=stats.records_loaded, rejected=stats.records_rejected,
+          seconds=time.monotonic() - started)
     return stats
 
 
@@ -347,6 +358,7 @@ def publish(ctx: RunContext) -> PublishStats:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    started = time.monotonic()
     stats = PublishStats(versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0))
     if counts.get("insert_fct_record_sighting") or counts.get("insert_fct_trial_version"):
         touched, changed = con.execute(
@@ -361,6 +373,9 @@ def publish(ctx: RunContext) -> PublishStats:
         ).fetchone()
         stats.trials_changed = changed
         stats.trials_unchanged = touched - changed - stats.trials_new
+    event("publish", ctx.run_id, versions_added=stats.versions_added, trials_new=stats.trials_new,
+          trials_changed=stats.trials_changed, trials_unchanged=stats.trials_unchanged,
+          seconds=time.monotonic() - started)
     return stats
 
 
@@ -389,6 +404,7 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
     _fsync(ctx.live.parent)
     _log_run_event(ctx.live, {"event": "completed", "run_id": ctx.run_id, "at": utc_now().isoformat()})
     ctx.lock_handle.close()
+    event("complete-run", ctx.run_id, status="completed", warehouse_bytes=ctx.live.stat().st_size, seconds=seconds)
     return seconds
 
 
@@ -410,6 +426,7 @@ def abort_run(ctx: RunContext, error: BaseException) -> None:
         _remove_building(ctx.building)
         _log_run_event(ctx.live, {"event": "failed", "run_id": ctx.run_id, "at": utc_now().isoformat(),
                                   "error": f"{type(error).__name__}: {error}"})
+        event("abort-run", ctx.run_id, status="failed", error=f"{type(error).__name__}: {error}")
     finally:
         ctx.lock_handle.close()
 

@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import os
+import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +28,7 @@ import polars as pl
 
 from transforms.text_facts import with_text_facts
 from trialwarehouse import warehouse
+from trialwarehouse.logs import event
 from trialwarehouse.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -213,6 +215,7 @@ def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
 
 def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
     """Integrity first (raises IntegrityError), then the curator checks and their findings' life."""
+    started = time.monotonic()
     stats = QualityStats()
     integrity_outcomes, integrity_report = check_integrity(con, run_id)
     suites = {name: load_suite(name) for name in SUITES}
@@ -229,6 +232,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
         outcomes += suite_outcomes
         findings += [_finding(suite, o, row) for o in suite_outcomes for row in o.failed_rows]
     _persist(con, run_id, findings, outcomes, stats)
+    event("check-quality", run_id, trials_checked=stats.evaluated_trials, new=stats.findings_new,
+          open=stats.findings_open, resolved=stats.findings_resolved, seconds=time.monotonic() - started)
     return stats
 
 

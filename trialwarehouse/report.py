@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse.logs import event
 from trialwarehouse.pipeline import RunSummary
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -296,4 +297,5 @@ def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dic
     summary.report = str(page)
     page.write_text(render_html(summary, data, csv_path.name, validation_path.name if validation_path else None), encoding="utf-8")
     (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
+    event("report", summary.run_id, html=page, findings=len(data.findings), status_changes=len(data.status_changes))
     return ReportFiles(page, csv_path, render_text(summary, data), validation_path)

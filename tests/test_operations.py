@@ -1,0 +1,89 @@
+"""Operations: status at a glance, logs, progress, and configuration that documents itself."""
+
+import io
+import re
+
+from click.testing import CliRunner
+
+from conftest import REPO, SAMPLE_LANDING, run_pipeline
+from trialwarehouse.cli import main
+from trialwarehouse.logs import Progress, configure_logging
+from trialwarehouse.settings import Settings
+
+
+def test_status_shows_runs_freshness_outbox_and_size(tmp_path):
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(SAMPLE_LANDING, wh, checks=True)
+    run_pipeline(SAMPLE_LANDING, wh, checks=True)
+    (tmp_path / "outbox").mkdir()
+    (tmp_path / "outbox" / "run-000002.eml").write_text("waiting")
+    result = CliRunner().invoke(main, ["status", "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert re.search(r"Warehouse: .*trials\.duckdb \(\d+\.\d MB, 27 trials\)", out)
+    assert re.search(r"^\s+2\s+\S+ \S+\s+\d+s\s+completed\s+15\s+0\s+0/0\s+0/\d+", out, re.M)
+    assert re.search(r"^\s+1\s+\S+ \S+\s+\d+s\s+completed\s+15\s+31\s+27/0\s+\d+/\d+", out, re.M)
+    assert "newest last update posted: 2026-10-30" in out
+    assert "Outbox: 1 message(s) waiting (oldest run-000002.eml)" in out
+
+
+def test_status_shows_a_killed_run(tmp_path):
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(SAMPLE_LANDING, wh)
+    (tmp_path / "trials.duckdb.runs.jsonl").open("a").write(
+        '{"event": "started", "run_id": 2, "at": "2026-11-22T02:00:00+00:00", "raw_dir": "x", "version": "0.1.0"}\n')
+    out = CliRunner().invoke(main, ["status", "--warehouse", str(wh)]).output
+    assert re.search(r"^\s+2\s+2026-11-22T02:00:00\s+running\?\s+no end recorded", out, re.M)
+
+
+def test_log_lines_carry_run_step_counts_and_timings(tmp_path):
+    log = configure_logging(tmp_path / "logs", "INFO")
+    run_pipeline(SAMPLE_LANDING, tmp_path / "trials.duckdb")
+    lines = log.read_text().splitlines()
+    ingest = next(line for line in lines if "step=ingest " in line)
+    assert re.search(r"run=1 step=ingest files=15 loaded=14 unchanged=0 quarantined=1 records=31 rejected=1 seconds=\d", ingest)
+    assert any("step=complete-run status=completed" in line for line in lines)
+
+
+def test_progress_is_line_oriented_off_a_terminal(tmp_path):
+    configure_logging(tmp_path / "logs", "INFO")
+    stream = io.StringIO()  # not a TTY: no carriage returns, plain log lines
+    progress = Progress("ingest", 7, total_files=4, every=0.0, stream=stream)
+    for _ in range(4):
+        progress.advance(records=10)
+    progress.done()
+    assert stream.getvalue() == ""
+    text = (tmp_path / "logs" / "trialwarehouse.log").read_text()
+    assert "run=7 step=ingest progress=4/4 records=40" in text
+
+
+def test_progress_redraws_one_line_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = Progress("ingest", 1, total_files=2, stream=stream)
+    progress.every = 0.0
+    progress.advance(records=5)
+    assert stream.getvalue().startswith("\ringest: 1/2 files, 5 records")
+
+
+def _documented_settings(text: str) -> set[str]:
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(TW_[A-Z_]+)` \|", section, re.M))
+
+
+def test_every_setting_is_documented_and_nothing_else():
+    declared = {f"TW_{name.upper()}" for name in Settings.model_fields}
+    assert _documented_settings((REPO / "README.md").read_text()) == declared
+    example = set(re.findall(r"^# (TW_[A-Z_]+)=", (REPO / ".env.example").read_text(), re.M))
+    assert example == declared
+
+
+def test_settings_read_a_dotenv_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TW_SCHEDULE=30 3 * * *\nTW_MAIL_TO=a@example.org,b@example.org\n")
+    settings = Settings()
+    assert settings.schedule == "30 3 * * *"
+    assert settings.recipients() == ["a@example.org", "b@example.org"]

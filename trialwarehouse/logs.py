@@ -1,0 +1,78 @@
+"""One log line per event, with run id, step, counts and timings: to the console and to a
+rotating file beside the warehouse (logs/trialwarehouse.log)."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import time
+from pathlib import Path
+
+LOGGER = logging.getLogger("trialwarehouse")
+_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+def configure_logging(log_dir: Path, level: str = "INFO") -> Path:
+    """Console (stderr) and a rotating file; idempotent."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "trialwarehouse.log"
+    LOGGER.setLevel(level.upper())
+    LOGGER.propagate = False
+    for handler in list(LOGGER.handlers):
+        LOGGER.removeHandler(handler)
+    formatter = logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z")
+    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    console = logging.StreamHandler(sys.stderr)
+    for handler in (file_handler, console):
+        handler.setFormatter(formatter)
+        LOGGER.addHandler(handler)
+    return path
+
+
+def event(step: str, run_id: int | None = None, **fields) -> None:
+    """`run=3 step=ingest files=15 records=32 seconds=0.41`"""
+    parts = [f"run={run_id if run_id is not None else '-'}", f"step={step}"]
+    parts += [f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in fields.items()]
+    LOGGER.info(" ".join(parts))
+
+
+class Progress:
+    """Files and records processed, rate and time left. In an interactive terminal it
+    redraws one line; in logs and CI it writes a plain line at most every `every` seconds."""
+
+    def __init__(self, step: str, run_id: int, total_files: int, every: float = 30.0, stream=None):
+        self.step, self.run_id, self.total = step, run_id, total_files
+        self.stream = stream or sys.stderr
+        self.interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.every = 0.2 if self.interactive else every
+        self.started = time.monotonic()
+        self.last_shown = self.started
+        self.files = 0
+        self.records = 0
+
+    def advance(self, files: int = 1, records: int = 0) -> None:
+        self.files += files
+        self.records += records
+        now = time.monotonic()
+        if now - self.last_shown >= self.every:
+            self.last_shown = now
+            self._show(now)
+
+    def _show(self, now: float) -> None:
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.records / elapsed
+        left = (self.total - self.files) * elapsed / self.files if self.files else 0.0
+        text = (f"{self.step}: {self.files}/{self.total} files, {self.records} records, "
+                f"{rate:.0f} records/s, about {left:.0f} s left")
+        if self.interactive:
+            self.stream.write("\r" + text.ljust(100))
+            self.stream.flush()
+        else:
+            event(self.step, self.run_id, progress=f"{self.files}/{self.total}", records=self.records,
+                  rate=round(rate), seconds_left=round(left))
+
+    def done(self) -> None:
+        if self.interactive:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()

@@ -1,0 +1,87 @@
+"""`trialwarehouse status`: last night at a glance, for the people who own the pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from trialwarehouse.pipeline import run_log_path
+from trialwarehouse.settings import Settings
+
+
+def _size(path: Path) -> str:
+    size = float(path.stat().st_size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.1f} {unit}" if unit != "B" else f"{int(size)} B"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def _log_events(live: Path) -> dict[int, dict]:
+    runs: dict[int, dict] = {}
+    path = run_log_path(live)
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            runs.setdefault(int(item["run_id"]), {})[item["event"]] = item
+    return runs
+
+
+def status_text(settings: Settings, last: int = 10) -> str:
+    live = settings.warehouse
+    if not live.exists():
+        return f"No warehouse at {live} yet: run `trialwarehouse run` first."
+    events = _log_events(live)
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        runs = con.execute(
+            """
+            SELECT r.run_id, r.started_at, date_diff('second', r.started_at, r.finished_at), r.status,
+                   r.files_seen, r.records_loaded, r.trials_new, r.trials_changed, r.error,
+                   (SELECT count(*) FROM dq_finding AS f WHERE f.first_seen_run_id = r.run_id),
+                   (SELECT count(*) FROM dq_finding AS f WHERE f.first_seen_run_id <= r.run_id
+                        AND (f.resolved_run_id IS NULL OR f.resolved_run_id > r.run_id))
+            FROM etl_run AS r ORDER BY r.run_id DESC LIMIT ?
+            """,
+            [last],
+        ).fetchall()
+        fresh = con.execute(
+            """
+            SELECT max(last_update_posted_date), max(last_capture_date),
+                   (SELECT data_timestamp FROM etl_pull ORDER BY finished_at DESC LIMIT 1),
+                   (SELECT max(finished_at) FROM etl_pull), (SELECT count(*) FROM dim_trial)
+            FROM fct_trial_version
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    known = {r[0] for r in runs}
+    lines = [f"Warehouse: {live} ({_size(live)}, {fresh[4]} trials)", "", "Last runs:",
+             f"  {'run':>5}  {'started (UTC)':<19}  {'took':>6}  {'status':<9}  {'files':>5}  {'records':>7}  "
+             f"{'new/changed':>11}  {'findings new/open':>17}  email"]
+    pending = [(run_id, e) for run_id, e in events.items() if run_id not in known and "started" in e and "completed" not in e]
+    for run_id, e in sorted(pending, reverse=True):
+        status = "failed" if "failed" in e else "running?"
+        lines.append(f"  {run_id:>5}  {e['started']['at'][:19]:<19}  {'':>6}  {status:<9}  "
+                     f"{e.get('failed', {}).get('error', 'no end recorded (killed, or still running)')}")
+    for run_id, started, took, status, files, records, new, changed, error, f_new, f_open in runs:
+        email = events.get(run_id, {}).get("email", {}).get("detail", "-")
+        took_text = f"{took}s" if took is not None else "-"
+        lines.append(f"  {run_id:>5}  {str(started)[:19]:<19}  {took_text:>6}  {status:<9}  {files or 0:>5}  {records or 0:>7}  "
+                     f"{f'{new or 0}/{changed or 0}':>11}  {f'{f_new}/{f_open}':>17}  {email}")
+        if error:
+            lines.append(f"         error: {error}")
+    outbox = settings.resolved_outbox_dir()
+    waiting = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
+    lines += ["", "Data freshness:",
+              f"  newest last update posted: {fresh[0] or '-'}",
+              f"  newest capture:            {fresh[1] or '-'}",
+              f"  API data timestamp:        {fresh[2] or 'no pull yet'}" + (f" (pulled {str(fresh[3])[:19]})" if fresh[3] else ""),
+              "", f"Outbox: {len(waiting)} message(s) waiting" + (f" (oldest {waiting[0].name})" if waiting else "")]
+    return "\n".join(lines)
