@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
 .DEFAULT_GOAL := run
-.PHONY: run test setup serve sample docs lint clean help
+.PHONY: run test setup serve bench sample docs lint clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,6 +32,9 @@ test: setup  ## run the test suite
 
 serve: setup  ## persistent Prefect server on 127.0.0.1 + the scheduled nightly deployment (Ctrl-C stops)
 	.venv/bin/trialwarehouse serve
+
+bench: setup  ## benchmark scenarios at BENCH_N records (default 10000); appends to bench/results.md
+	BENCH_N=$${BENCH_N:-10000} .venv/bin/python -m bench.run
 
 sample: setup  ## regenerate the synthetic part of the sample landing folder
 	.venv/bin/python -m trialwarehouse.samplegen sample/landing

@@ -101,11 +101,25 @@ def _extract_xml(data: bytes) -> Extraction:
 
 def _extract_json(data: bytes) -> Extraction:
     text = decode_text(data)
+    if _looks_like_ndjson(text):
+        return _extract_ndjson(text, ValueError("not one JSON document"))
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as whole_error:
         return _extract_ndjson(text, whole_error)
     return _studies_from_document(document)
+
+
+def _looks_like_ndjson(text: str) -> bool:
+    # A complete object on the first line with more after it: NDJSON. Checking this first
+    # spares a failed parse of a whole (possibly huge) pull file.
+    first, newline, rest = text.lstrip().partition("\n")
+    if not newline or not rest.strip():
+        return False
+    try:
+        return isinstance(orjson.loads(first), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _studies_from_document(document: object) -> Extraction:
