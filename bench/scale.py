@@ -83,11 +83,22 @@ def vary_xml(template: bytes, index: int, rng: random.Random) -> bytes:
     return text.encode("utf-8")
 
 
-def build_json(n: int, folder: Path, seed: int = 7) -> Path:
-    marker = folder / ".complete"
-    if marker.exists():
+def _cached(build):
+    """Build into `folder` once; a `.complete` marker means a finished, reusable corpus."""
+
+    def wrapper(n: int, folder: Path, *args, **kwargs) -> Path:
+        marker = folder / ".complete"
+        if not marker.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            build(n, folder, *args, **kwargs)
+            marker.write_text(str(n))
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
+
+    return wrapper
+
+
+@_cached
+def build_json(n: int, folder: Path, seed: int = 7) -> None:
     rng = random.Random(seed)
     templates = json_templates()
     capture = date(2026, 11, 1)
@@ -96,17 +107,12 @@ def build_json(n: int, folder: Path, seed: int = 7) -> Path:
             for index in range(start, min(n, start + CHUNK)):
                 study = vary_json(templates[index % len(templates)], index, rng, capture)
                 out.write(orjson.dumps(study) + b"\n")
-    marker.write_text(str(n))
-    return folder
 
 
-def build_increment(n: int, folder: Path, changed: int = 2000, new: int = 500, seed: int = 8) -> Path:
+@_cached
+def build_increment(n: int, folder: Path, changed: int = 2000, new: int = 500, seed: int = 8) -> None:
     """A nightly increment on top of the N corpus: `changed` existing trials with a new
     status and a later last-update date, and `new` trials not seen before."""
-    marker = folder / ".complete"
-    if marker.exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     templates = json_templates()
     capture = date(2026, 11, 21)
@@ -118,15 +124,10 @@ def build_increment(n: int, folder: Path, changed: int = 2000, new: int = 500, s
             out.write(orjson.dumps(study) + b"\n")
         for index in range(n, n + new):
             out.write(orjson.dumps(vary_json(templates[index % len(templates)], index, rng, capture)) + b"\n")
-    marker.write_text(str(changed + new))
-    return folder
 
 
-def build_xml(n: int, folder: Path, seed: int = 9) -> Path:
-    marker = folder / ".complete"
-    if marker.exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
+@_cached
+def build_xml(n: int, folder: Path, seed: int = 9) -> None:
     rng = random.Random(seed)
     templates = xml_templates()
     for start in range(0, n, CHUNK):
@@ -136,8 +137,6 @@ def build_xml(n: int, folder: Path, seed: int = 9) -> Path:
                 info = tarfile.TarInfo(f"NCT{index // 10000:04d}xxxx/{nct(index)}.xml")
                 info.size = len(data)
                 bundle.addfile(info, io.BytesIO(data))
-    marker.write_text(str(n))
-    return folder
 
 
 if __name__ == "__main__":

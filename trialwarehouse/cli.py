@@ -89,6 +89,16 @@ def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, q
     click.echo("\n".join(summary_lines(summary)))
 
 
+def _open_read_only_or_exit(settings: Settings):
+    from trialwarehouse import analyst
+
+    try:
+        return analyst.open_read_only(settings.warehouse)
+    except FileNotFoundError as missing:
+        click.echo(f"error: {missing}", err=True)
+        sys.exit(2)
+
+
 def _settings(**options) -> Settings:
     """Settings from TW_* / .env, with the command-line options that were given on top."""
     return Settings(**{k: v for k, v in options.items() if v is not None})
@@ -188,14 +198,7 @@ def sql_command(query: str | None, warehouse: Path | None, fmt: str, output: Pat
 
     Statements that would write (INSERT, UPDATE, CREATE, COPY, ATTACH, ...) are refused.
     """
-    from trialwarehouse import analyst
-
-    settings = _settings(warehouse=warehouse)
-    try:
-        con = analyst.open_read_only(settings.warehouse)
-    except FileNotFoundError as missing:
-        click.echo(f"error: {missing}", err=True)
-        sys.exit(2)
+    con = _open_read_only_or_exit(_settings(warehouse=warehouse))
     try:
         if query is not None:
             sys.exit(_run_sql(con, query, fmt, output))
@@ -265,12 +268,7 @@ def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
     from trialwarehouse import analyst
     from trialwarehouse.docs import SCHEMA_DOC
 
-    settings = _settings(warehouse=warehouse)
-    try:
-        con = analyst.open_read_only(settings.warehouse)
-    except FileNotFoundError as missing:
-        click.echo(f"error: {missing}", err=True)
-        sys.exit(2)
+    con = _open_read_only_or_exit(_settings(warehouse=warehouse))
     try:
         written = analyst.export_warehouse(con, target, fmt, SCHEMA_DOC)
     finally:

@@ -152,7 +152,7 @@ def reference_landing() -> list[Path]:
 
 
 def build_reference_warehouse(target: Path) -> Path:
-    from trialwarehouse import pipeline
+    from trialwarehouse import pipeline, quality
     from trialwarehouse.settings import Settings
 
     for folder in reference_landing():
@@ -162,6 +162,7 @@ def build_reference_warehouse(target: Path) -> Path:
         try:
             ingested = pipeline.ingest(ctx)
             published = pipeline.publish(ctx)
+            quality.run_checks(ctx.con, ctx.run_id)
             pipeline.complete_run(ctx, ingested, published)
         except BaseException as error:
             pipeline.abort_run(ctx, error)

@@ -57,10 +57,17 @@ def make_study(rng: random.Random, number: int, capture: date, status: str | Non
     """One synthetic API v2 study, internally consistent (dates, enrollment type, why_stopped)."""
     nct_id = f"NCT0990{number:04d}"
     status = status or rng.choice(STATUSES)
-    start = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 1500))
-    primary = start + timedelta(days=rng.randrange(180, 900))
-    completion = primary + timedelta(days=rng.randrange(0, 365))
     is_done = status in ("COMPLETED", "TERMINATED", "WITHDRAWN")
+    # Finished trials lie mostly in the past, open ones mostly ahead of the capture date,
+    # as in the registry; a few open ones are overdue, as in the registry too.
+    if is_done:
+        start = capture - timedelta(days=rng.randrange(700, 2500))
+    elif rng.random() < 0.2:
+        start = capture - timedelta(days=rng.randrange(1300, 2000))
+    else:
+        start = capture - timedelta(days=rng.randrange(0, 500))
+    primary = start + timedelta(days=rng.randrange(180, 700))
+    completion = primary + timedelta(days=rng.randrange(0, 365))
     enrollment = 0 if status == "WITHDRAWN" else rng.randrange(20, 600)
     condition = rng.choice(CONDITIONS)
     sponsor = rng.choice(SPONSORS)
