@@ -64,6 +64,15 @@ def test_unusable_inputs_give_clear_reasons(data, reason):
         extract(data)
 
 
+def test_malformed_nct_ids_are_refused_record_by_record():
+    page = {"studies": [_study("NCT00000001"), _study("NCT123"), _study("nct00000002")]}
+    extraction = extract(json.dumps(page).encode())
+    assert [r["nct_id"] for r in extraction.records] == ["NCT00000001", "nct00000002"]
+    assert extraction.rejects == [(1, "nctId 'NCT123' is not NCT followed by 8 digits")]
+    with pytest.raises(UnusableInput, match="not NCT followed by 8 digits"):
+        extract(b"<clinical_study><id_info><nct_id>NCT12</nct_id></id_info></clinical_study>")
+
+
 def test_utf8_bom_json_is_accepted():
     assert extract(b"\xef\xbb\xbf" + json.dumps(_study("NCT00000001")).encode()).records[0]["nct_id"] == "NCT00000001"
 

@@ -153,8 +153,10 @@ def _snapshot(wh: Path) -> dict:
         con.close()
 
 
-@pytest.mark.parametrize("kill_after", [0.5, 1.5, 3.0])
+@pytest.mark.parametrize("kill_after", [None, 0.5, 1.5, 3.0])
 def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_path, kill_after):
+    """kill_after None: killed while copying the warehouse, before the run registered;
+    otherwise that many seconds into the load."""
     wh = tmp_path / "trials.duckdb"
     run_pipeline(_nights(tmp_path / "first", _series("NCT02591810")[:1])[0], wh)
     before = _snapshot(wh)
@@ -163,11 +165,18 @@ def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_pa
     shutil.copy(shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip"), big)
     shutil.copy(shared_path("data/reesewang25__enrollment_and_studylength/AllPublicXML_subset_20230203.tar.gz"), big)
     process = _pipeline_process(big, wh)
+    run_log = tmp_path / "trials.duckdb.runs.jsonl"
     building = tmp_path / "trials.duckdb.building"
+
+    def registered() -> bool:
+        return run_log.exists() and '"run_id": 2' in run_log.read_text()
+
     deadline = time.monotonic() + 60
-    while not building.exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    time.sleep(kill_after)
+    while time.monotonic() < deadline and process.poll() is None:
+        if (building.exists() if kill_after is None else registered()):
+            break
+        time.sleep(0.01)
+    time.sleep(kill_after or 0)
     assert process.poll() is None, "the load finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
@@ -180,7 +189,8 @@ def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_pa
     finally:
         con.close()
     assert runs[0][0] == "completed" and runs[-1][0] == "completed"
-    assert runs[1] == ("failed", "interrupted: the process ended before the run finished")
+    if kill_after is not None:  # a registered run that was killed is recorded as interrupted
+        assert runs[1] == ("failed", "interrupted: the process ended before the run finished")
 
 
 def test_analyst_reads_while_a_load_runs(tmp_path):

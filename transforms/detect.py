@@ -7,6 +7,7 @@ by the caller (`trialwarehouse.sources`), which hands over each member's bytes h
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 
 import orjson
@@ -16,6 +17,9 @@ from transforms import ctgov_json, ctgov_xml, trial_pages
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+NCT_ID = re.compile(r"^NCT\d{8}$")
 
 
 class UnusableInput(ValueError):
@@ -96,6 +100,8 @@ def _extract_xml(data: bytes) -> Extraction:
     record = ctgov_xml.extract_clinical_study(root)
     if not record["nct_id"]:
         raise UnusableInput("<clinical_study> has no <id_info><nct_id>")
+    if not NCT_ID.match(record["nct_id"].strip().upper()):
+        raise UnusableInput(f"nct_id {record['nct_id']!r} is not NCT followed by 8 digits")
     return Extraction("ctgov-legacy-xml", [record])
 
 
@@ -161,8 +167,12 @@ def _extract_studies(studies: list) -> Extraction:
         if not isinstance(study, dict):
             extraction.rejects.append((index, "study is not a JSON object"))
             continue
-        if not ctgov_json.study_nct_id(study):
+        nct_id = ctgov_json.study_nct_id(study)
+        if not nct_id:
             extraction.rejects.append((index, "study has no protocolSection.identificationModule.nctId (fragment?)"))
+            continue
+        if not NCT_ID.match(nct_id.strip().upper()):
+            extraction.rejects.append((index, f"nctId {nct_id!r} is not NCT followed by 8 digits"))
             continue
         record = ctgov_json.extract_study(study)
         record["record_index"] = index
