@@ -112,3 +112,19 @@ def test_a_trial_seen_as_pages_and_as_xml_is_one_trial(tmp_path, read_warehouse)
     assert formats == {"trial-page-archive", "ctgov-legacy-xml"}
     assert con.execute("SELECT count(*) FROM fct_trial_version WHERE is_current").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM fct_trial_version").fetchone()[0] >= 10
+
+
+def test_archive_pages_as_plain_text_give_the_same_records():
+    # The same pages rendered as text ("Label | value |" rows, long cells closed by "|"),
+    # as a browser or scraper saves them; one with CRLF and a BOM.
+    from transforms.trial_pages import html_to_text
+
+    pages = sorted(shared_path(BASE).glob("parse/files/NCT*/NCT*_*.html"))
+    for number, page in enumerate(pages):
+        html = page.read_text(encoding="utf-8")
+        text = html_to_text(html)
+        data = ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8") if number == 0 else text.encode("utf-8")
+        from_html = extract(html.encode("utf-8"))
+        from_text = extract(data)
+        assert from_text.detected_format == "trial-page-archive", page.name
+        assert from_text.records[0] == from_html.records[0], page.name

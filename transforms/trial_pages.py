@@ -84,6 +84,8 @@ def recognize_layout(text: str) -> str | None:
         if is_archive_page(text):
             return "archive"
         text = html_to_text(text)
+    elif is_archive_text(text):
+        return "archive"
     lines = [line.strip() for line in _normalized_lines(text)]
     line_set = set(lines)
     if any(re.match(r"^NCT ID:\s*", line) for line in lines[:20]) and (
@@ -727,7 +729,7 @@ def _date_and_type(text: str | None) -> tuple[str | None, str | None]:
 
 def _labelled_parts(cell) -> dict[str, str]:
     # "Measure: X<br>Time Frame: Y<br>Safety Issue? No<br>Description: <p>...</p>"
-    text = "\n".join(t.strip() for t in cell.itertext() if t.strip())
+    text = "\n".join(re.sub(r"[ \t\xa0]+", " ", t).strip() for t in cell.itertext() if t.strip())
     parts: dict[str, str] = {}
     current = None
     for line in text.split("\n"):
@@ -744,19 +746,87 @@ def _archive_head_and_body(cell) -> tuple[str, str | None]:
     # Intervention / Arm cells: a <div> heading ("Drug: X ... Arm Label: Y") then <p> text.
     head = cell.xpath("./div")
     head_text = _cell_text(head[0]) if head else (cell.text or "").strip()
-    body = " ".join(_cell_text(p) or "" for p in cell.xpath("./p")).strip() or None
+    body = "\n".join(t for t in (_cell_text(p) for p in cell.xpath("./p")) if t).strip() or None
     return head_text or "", body
 
 
+_TEXT_ROW = re.compile(r"^(?P<label>[^|]+?)\s*\|\s?(?P<rest>.*)$")
+_ARM_HEAD_LINE = re.compile(rf"^(Arm Label:.*|{_ARM_TYPES})$")
+
+
+def is_archive_text(text: str) -> bool:
+    return bool(_ARCHIVE_TITLE.search(re.sub(r"\s+", " ", text[:5000]))) and "Descriptive Information" in text
+
+
+def _text_cell(label: str, lines: list[str]):
+    """A <td> equivalent to the page's cell: the heading lines of arm and intervention cells
+    become its <div>, every other line a <p>."""
+    cell = lxml.html.fragment_fromstring("<td></td>")
+    head_done = label not in ("Intervention", "Arm/Group")
+    head = lxml.html.fragment_fromstring("<div></div>")
+    for position, line in enumerate(lines):
+        starts_intervention = label == "Intervention" and position == 0  # "Type: Name" opens the cell
+        if not head_done and (starts_intervention or _ARM_HEAD_LINE.match(line)):
+            head.text = ((head.text or "") + " " + line).strip()
+            continue
+        head_done = True
+        paragraph = lxml.html.fragment_fromstring("<p></p>")
+        paragraph.text = line
+        cell.append(paragraph)
+    if head.text:
+        cell.insert(0, head)
+    return cell
+
+
+def _archive_text_rows(text: str) -> list[tuple[str, object]]:
+    """The text render of an archive page: "Label | value |" on one line, or "Label |"
+    followed by value lines up to a line that ends the cell with "|"."""
+    lines = [line.strip() for line in _normalized_lines(text)]
+    rows: list[tuple[str, object]] = []
+    index = 0
+    while index < len(lines):
+        match = _TEXT_ROW.match(lines[index])
+        index += 1
+        if not match or not match.group("label").strip():
+            continue
+        label, rest = match.group("label").strip().rstrip(":"), match.group("rest").strip()
+        value: list[str] = []
+        if rest.endswith("|"):
+            value = [rest[:-1].strip()] if rest[:-1].strip() else []
+        else:
+            if rest:
+                value.append(rest)
+            while index < len(lines) and not lines[index].endswith("|"):
+                if lines[index]:
+                    value.append(lines[index])
+                index += 1
+            if index < len(lines):
+                closing = lines[index][:-1].strip()
+                if closing:
+                    value.append(closing)
+                index += 1
+        rows.append((label, _text_cell(label, value)))
+    return rows
+
+
 def extract_archive_page(markup: str) -> dict:
+    if looks_like_html(markup):
+        root = lxml.html.document_fromstring(markup)
+        title = _ARCHIVE_TITLE.search(" ".join(root.xpath("//h1//text()")) or markup)
+        rows = _archive_rows(root)
+    else:
+        title = _ARCHIVE_TITLE.search(re.sub(r"\s+", " ", markup[:5000]))
+        rows = _archive_text_rows(markup)
+    return _archive_record(rows, title)
+
+
+def _archive_record(rows: list[tuple[str, object]], title: re.Match | None) -> dict:
     record = empty_record()
-    root = lxml.html.document_fromstring(markup)
-    title = _ARCHIVE_TITLE.search(" ".join(root.xpath("//h1//text()")) or markup)
     if title:
         record["nct_id"] = title.group(1)
         record["capture_date_raw"] = f"{title.group(2)}-{title.group(3)}-{title.group(4)}"
     arm_interventions: dict[str, list[str]] = {}
-    for label, cell in _archive_rows(root):
+    for label, cell in rows:
         text = _cell_text(cell)
         if label == "ClinicalTrials Identifier" and text:
             record["nct_id"] = record["nct_id"] or (_NCT.search(text) or [None])[0]
