@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from trialwarehouse import pipeline, quality, report
+from trialwarehouse.parsing import parse_raw_file
 from trialwarehouse.settings import Settings
+
+
+def parse_in_processes(workers: int):
+    """The flow's process runner without the Prefect server: same bounded, in-order fan-out."""
+
+    def parse_files(raws, batch_size):
+        with ProcessPoolExecutor(workers) as pool:
+            pending: deque = deque()
+            for raw in raws:
+                pending.append(pool.submit(parse_raw_file, raw, batch_size))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    return parse_files
 
 
 def main(raw_dir: str, warehouse: str, checks: str = "checks") -> None:
     settings = Settings(raw_dir=Path(raw_dir), warehouse=Path(warehouse))
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
     ctx = pipeline.open_run(settings, settings.raw_dir)
     try:
-        ingested = pipeline.ingest(ctx)
+        parse_files = parse_in_processes(workers) if workers > 1 else pipeline.parse_sequentially
+        ingested = pipeline.ingest(ctx, parse_files)
         published = pipeline.publish(ctx)
         checked = quality.run_checks(ctx.con, ctx.run_id) if checks == "checks" else None
         quarantined = pipeline.quarantined_inputs(ctx.con, ctx.run_id)

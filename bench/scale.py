@@ -1,10 +1,11 @@
 """Corpus scaler: a benchmark landing folder of N records built from the real records in
 ../shared/data, each copy with a new NCT id and its own dates, status and enrollment.
 
-API v2 JSON comes out as NDJSON files of 10,000 studies (the shape of a nightly pull);
-legacy XML as tar.gz bundles of 10,000 records (the shape of AllPublicXML). About one
-copy in twelve gets a second version later in time (a status change), and statuses and
-enrollment types are drawn so that data-quality findings occur at realistic rates.
+API v2 JSON comes out as NDJSON files of 2,000 studies (like a nightly pull);
+legacy XML as tar.gz bundles of 2,000 records (like AllPublicXML parts). Statuses,
+last-update dates and enrollment (count and type) are drawn per copy so that
+data-quality findings occur at realistic rates; the increment gives 2,000 existing trials
+a later version with a new status and adds 500 new trials.
 Output is cached under bench/cache/ (git-ignored) and reused when N and the seed match.
 """
 
@@ -26,7 +27,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / "cache"
-CHUNK = 10_000
+CHUNK = 2_000  # records per NDJSON file or tar bundle: several files let parsing fan out
 STATUSES = ["COMPLETED"] * 5 + ["RECRUITING"] * 2 + ["ACTIVE_NOT_RECRUITING", "TERMINATED", "UNKNOWN",
                                                       "NOT_YET_RECRUITING", "WITHDRAWN"]
 LEGACY_STATUS = {"COMPLETED": "Completed", "RECRUITING": "Recruiting", "ACTIVE_NOT_RECRUITING": "Active, not recruiting",

@@ -6,17 +6,20 @@ pydantic, which cannot resolve string annotations when a runner loads this file 
 """
 
 
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse import mailer, pipeline, pull, quality, report
+from trialwarehouse import mailer, parsing, pipeline, pull, quality, report
 from trialwarehouse.logs import configure_logging
 from trialwarehouse.settings import Settings
 
 # Steps share a live DuckDB connection, which must never be hashed or cached.
 pull_changed_studies = task(pull.pull, name="pull-changed-studies", cache_policy=NO_CACHE)
+parse_raw_file = task(parsing.parse_raw_file, name="parse-raw-file", cache_policy=NO_CACHE)
 open_run = task(pipeline.open_run, name="open-run", cache_policy=NO_CACHE)
 ingest_raw_files = task(pipeline.ingest, name="ingest-raw-files", cache_policy=NO_CACHE)
 publish_versions = task(pipeline.publish, name="publish-versions", cache_policy=NO_CACHE)
@@ -27,6 +30,18 @@ write_run_report = task(report.write_run_report, name="write-run-report", cache_
 email_report = task(mailer.deliver_report, name="email-report", cache_policy=NO_CACHE)
 
 
+def parse_on_task_runner(raws: list, batch_size: int, in_flight: int) -> Iterator[parsing.ParsedFile]:
+    """Parse files as tasks on the flow's task runner, yielding results in file order with
+    at most `in_flight` files parsed ahead, so memory stays bounded."""
+    pending: deque = deque()
+    for raw in raws:
+        pending.append(parse_raw_file.submit(raw, batch_size))
+        if len(pending) >= in_flight:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 @flow(name="trialwarehouse-nightly", log_prints=False)
 def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | None = None) -> pipeline.RunSummary:
     raw_dir = raw_dir or settings.raw_dir
@@ -34,7 +49,12 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
         pull_changed_studies(settings, raw_dir)
     ctx = open_run(settings, raw_dir)
     try:
-        ingested = ingest_raw_files(ctx)
+        if settings.task_runner == "local":
+            ingested = ingest_raw_files(ctx)
+        else:  # parsing fans out to the task runner; staging stays here, DuckDB's single writer
+            ingested = pipeline.ingest(
+                ctx, lambda raws, size: parse_on_task_runner(raws, size, in_flight=2 * settings.workers)
+            )
         published = publish_versions(ctx)
         checked = check_quality(ctx.con, ctx.run_id)  # raises before publication if integrity fails
         quarantined = list_quarantined(ctx.con, ctx.run_id)
@@ -60,4 +80,22 @@ def scheduled_nightly() -> None:
     secret is ever stored as a deployment parameter."""
     settings = Settings()
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
-    nightly(settings)
+    with_task_runner(settings)(settings)
+
+
+def with_task_runner(settings: Settings):
+    """The nightly flow on the task runner the settings ask for."""
+    if settings.task_runner == "process":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return nightly.with_options(task_runner=ProcessPoolTaskRunner(max_workers=settings.workers))
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            runner = DaskTaskRunner(address=settings.dask_address)
+        else:
+            runner = DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "processes": True,
+                                                    "threads_per_worker": 1, "dashboard_address": None})
+        return nightly.with_options(task_runner=runner)
+    return nightly

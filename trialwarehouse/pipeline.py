@@ -15,18 +15,20 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from transforms.detect import UnusableInput, extract
 from transforms.frames import build_frames
 from trialwarehouse import warehouse
 from trialwarehouse.logs import Progress, event
+from trialwarehouse.parsing import ParsedFile, parse_raw_file
 from trialwarehouse.pull import STATE_DIR, pending_manifests
 from trialwarehouse.settings import Settings
 from trialwarehouse.version import software_version
-from trialwarehouse.sources import RawFile, RawUnit, describe_raw_file, discover_raw_files, iter_units
+from trialwarehouse.sources import RawFile, describe_raw_file, discover_raw_files
 
 
 class WarehouseBusy(RuntimeError):
@@ -205,31 +207,6 @@ def _record_quarantine(ctx, raw: RawFile, member: str, index: int, reason: str, 
     )
 
 
-class _Stager:
-    """Collects records into bounded batches, normalizes and stages each full batch."""
-
-    def __init__(self, ctx: RunContext):
-        self.ctx = ctx
-        self.pending: list[dict] = []
-        self.next_seq = 0
-        self.staged_any = False
-        warehouse.create_staging(ctx.con)
-
-    def add(self, record: dict) -> None:
-        record["record_seq"] = self.next_seq
-        self.next_seq += 1
-        self.pending.append(record)
-        if len(self.pending) >= self.ctx.settings.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        # An empty night still stages (empty) tables, so publication steps always run.
-        if self.pending or not self.staged_any:
-            warehouse.stage_frames(self.ctx.con, build_frames(self.pending))
-            self.staged_any = True
-            self.pending = []
-
-
 def _record_pulls(ctx: RunContext) -> None:
     """Copy completed pull manifests into etl_pull and stage full-sync id lists."""
     ctx.con.execute("CREATE OR REPLACE TEMP TABLE stg_full_sync (pull_id VARCHAR, query VARCHAR)")
@@ -254,26 +231,52 @@ def _record_pulls(ctx: RunContext) -> None:
             )
 
 
-def ingest(ctx: RunContext) -> IngestStats:
-    """Read every raw file, stage its records, quarantine what cannot be used."""
+ParseFiles = Callable[[list[RawFile], int], Iterator[ParsedFile]]
+
+
+def parse_sequentially(raws: list[RawFile], batch_size: int) -> Iterator[ParsedFile]:
+    """The default: parse one file after the other, in this process."""
+    return (parse_raw_file(raw, batch_size) for raw in raws)
+
+
+def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially) -> IngestStats:
+    """Read every new raw file, stage its records, quarantine what cannot be used.
+
+    `parse_files` yields one ParsedFile per raw file, in order; the nightly flow can pass
+    one that parses on a Prefect task runner (processes, or a Dask cluster), while DuckDB
+    stays the single writer here.
+    """
     started = time.monotonic()
     stats = IngestStats()
     _record_pulls(ctx)
-    stager = _Stager(ctx)
+    warehouse.create_staging(ctx.con)
     paths = discover_raw_files(ctx.raw_dir)
     progress = Progress("ingest", ctx.run_id, len(paths))
+    new_files: dict[str, RawFile] = {}  # by SHA-256: the same bytes twice tonight are read once
+    repeats: list[RawFile] = []
     for path in paths:
         raw = describe_raw_file(path, ctx.raw_dir)
         stats.files_seen += 1
         known = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()
-        before = stats.records_loaded
         if known:
             _record_run_file(ctx, raw.relative, known[0], "unchanged", 0)
-            stats.files_unchanged += 1
+        elif raw.sha256 in new_files:
+            repeats.append(raw)
         else:
-            _ingest_file(ctx, raw, stager, stats)
-        progress.advance(records=stats.records_loaded - before)
-    stager.flush()
+            new_files[raw.sha256] = raw
+            continue
+        stats.files_unchanged += 1
+        progress.advance()
+    next_seq = 0
+    for parsed in parse_files(list(new_files.values()), ctx.settings.batch_size):
+        next_seq = _stage_parsed(ctx, parsed, stats, next_seq)
+        progress.advance(records=parsed.accepted)
+    for raw in repeats:
+        key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()[0]
+        _record_run_file(ctx, raw.relative, key, "unchanged", 0)
+    if next_seq == 0:
+        # An empty night still stages (empty) tables, so publication steps always run.
+        warehouse.stage_frames(ctx.con, build_frames([]))
     progress.done()
     event("ingest", ctx.run_id, files=stats.files_seen, loaded=stats.files_loaded, unchanged=stats.files_unchanged,
           quarantined=stats.files_quarantined, records=stats.records_loaded, rejected=stats.records_rejected,
@@ -281,64 +284,37 @@ def ingest(ctx: RunContext) -> IngestStats:
     return stats
 
 
-def _ingest_file(ctx: RunContext, raw: RawFile, stager: _Stager, stats: IngestStats) -> None:
-    accepted = 0
-    refused_units = 0
-    rejected_before = stats.records_rejected
-    formats: set[str] = set()
-    for unit in iter_units(raw.path):
-        if isinstance(unit, tuple):
-            member, reason = unit
-            refused_units += 1
-            _record_quarantine(ctx, raw, member, -1, reason, _quarantine_copy(ctx, raw, member, None, reason))
-            continue
-        accepted_here = _ingest_unit(ctx, raw, unit, stager, stats, formats)
-        if accepted_here is None:
-            refused_units += 1
-        else:
-            accepted += accepted_here
-    if accepted == 0:
+def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats, first_seq: int) -> int:
+    """Quarantine, stage and register one parsed file; returns the next free record_seq."""
+    raw = parsed.raw
+    for refused in parsed.refused:
+        copy = _quarantine_copy(ctx, raw, refused.member, refused.data, refused.reason)
+        _record_quarantine(ctx, raw, refused.member, -1, refused.reason, copy)
+    for member, index, reason in parsed.record_rejects:
+        _record_quarantine(ctx, raw, member, index, reason, None)
+    for frames in parsed.batches:
+        shifted = {name: frame.with_columns(pl.col("record_seq") + first_seq) for name, frame in frames.items()}
+        warehouse.stage_frames(ctx.con, shifted)
+    for detected, count in parsed.formats.items():
+        stats.formats[detected] = stats.formats.get(detected, 0) + count
+    refused_records = len(parsed.refused) + len(parsed.record_rejects)
+    stats.records_seen += parsed.accepted + refused_records
+    stats.records_loaded += parsed.accepted
+    stats.records_rejected += refused_records
+    if parsed.accepted == 0:
         outcome, action = "quarantined", "quarantined"
         stats.files_quarantined += 1
     else:
-        outcome, action = ("partly_rejected" if refused_units or stats.records_rejected > rejected_before else "loaded"), "loaded"
+        outcome, action = ("partly_rejected" if refused_records else "loaded"), "loaded"
         stats.files_loaded += 1
-    detected = ",".join(sorted(formats)) or "unrecognized"
+    detected = ",".join(sorted(f for f, n in parsed.formats.items() if n)) or "unrecognized"
     key = ctx.con.execute(
         "INSERT INTO dim_source_file (sha256, first_path, size_bytes, detected_format, outcome, records, first_seen_run_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING source_file_key",
-        [raw.sha256, raw.relative, raw.size, detected, outcome, accepted, ctx.run_id],
+        [raw.sha256, raw.relative, raw.size, detected, outcome, parsed.accepted, ctx.run_id],
     ).fetchone()[0]
-    _record_run_file(ctx, raw.relative, key, action, accepted)
-
-
-def _ingest_unit(ctx, raw: RawFile, unit: RawUnit, stager: _Stager, stats: IngestStats, formats: set[str]) -> int | None:
-    """Stage the records of one file or member; None when the whole unit was refused."""
-    try:
-        extraction = extract(unit.data)
-    except UnusableInput as exc:
-        reason = str(exc)
-        copy = _quarantine_copy(ctx, raw, unit.member, unit.data if unit.member else None, reason)
-        _record_quarantine(ctx, raw, unit.member, -1, reason, copy)
-        stats.records_rejected += 1
-        stats.records_seen += 1
-        return None
-    formats.add(extraction.detected_format)
-    stats.formats[extraction.detected_format] = stats.formats.get(extraction.detected_format, 0) + len(extraction.records)
-    for index, reason in extraction.rejects:
-        _record_quarantine(ctx, raw, unit.member, index, reason, None)
-    stats.records_rejected += len(extraction.rejects)
-    for position, record in enumerate(extraction.records):
-        record["source_path"] = raw.relative
-        record["source_member"] = unit.member
-        record["source_sha256"] = raw.sha256
-        record["source_format"] = extraction.detected_format
-        if record.get("record_index") is None:
-            record["record_index"] = position
-        stager.add(record)
-    stats.records_seen += len(extraction.records) + len(extraction.rejects)
-    stats.records_loaded += len(extraction.records)
-    return len(extraction.records)
+    _record_run_file(ctx, raw.relative, key, action, parsed.accepted)
+    return first_seq + parsed.accepted
 
 
 def _record_run_file(ctx: RunContext, relative: str, key: int, action: str, records: int) -> None:

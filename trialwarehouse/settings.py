@@ -7,6 +7,7 @@ Every path the pipeline uses derives from these settings; tests build their own
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,11 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(2000, ge=1, description="Records normalized and staged per batch (bounds memory).")
     pull: bool = Field(False, description="Nightly run pulls changed records from the API before loading.")
+    task_runner: Literal["local", "process", "dask"] = Field(
+        "local", description="Where records are parsed: local (in the flow), process (a pool of TW_WORKERS processes) or dask."
+    )
+    workers: int = Field(2, ge=1, description="Parser processes for the process runner, or workers of a local Dask cluster.")
+    dask_address: str | None = Field(None, description="Address of an existing Dask scheduler (tcp://host:8786); unset: a local cluster.")
     api_url: str = Field("https://clinicaltrials.gov/api/v2", description="ClinicalTrials.gov API v2 base URL.")
     pull_query: str | None = Field(None, description="Extra API query.term (Essie syntax) that every pull adds.")
     pull_window_days: int = Field(5, ge=1, description="First pull without state: fetch records updated in the last N days.")
