@@ -79,8 +79,11 @@ def test_findings_csv_lists_every_open_finding(run_with_findings):
     assert any("enrollment_text_mismatch" in r and "NCT04293692" in r for r in rows)
 
 
-def test_gx_validation_results_are_kept(run_with_findings):
+def test_gx_validation_results_and_data_docs_are_kept(run_with_findings):
     _, files, _ = run_with_findings
+    docs = files.html.parent / "run-000001-gx-data-docs" / "index.html"
+    assert docs.exists()
+    assert "run-000001-gx-data-docs/index.html" in files.html.read_text()
     results = json.loads(files.validation.read_text())
     assert set(results) == {"warehouse_integrity", "trial_checks", "site_checks"}
     first = next(iter(results["trial_checks"].values()))

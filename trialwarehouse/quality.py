@@ -65,6 +65,7 @@ class QualityStats:
     findings_resolved: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
     validation_json: dict = field(default_factory=dict)
+    data_docs_dir: str | None = None  # GX Data Docs site built for this run (copied beside the report)
 
 
 def load_suite(name: str) -> dict:
@@ -116,11 +117,12 @@ def _gx_context():
     return gx, context
 
 
-def validate_suite(suite: dict, frames: dict[str, pl.DataFrame]) -> tuple[list[RuleOutcome], dict]:
-    """Run one suite; each expectation validates the frame of its input SQL."""
+def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None) -> tuple[list[RuleOutcome], dict]:
+    """Run one suite; each expectation validates the frame of its input SQL. Results also go
+    to the session's Data Docs site (one GX context per run)."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    gx, context = _gx_context()
+    gx, context = session or _gx_context()
     source = context.data_sources.add_pandas(f"{suite['name']}_frames")
     outcomes: list[RuleOutcome] = []
     reports: dict = {}
@@ -140,14 +142,17 @@ def validate_suite(suite: dict, frames: dict[str, pl.DataFrame]) -> tuple[list[R
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite['name']}_{index}", data=batch, suite=gx_suite)
         )
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"{suite['name']}_{index}", validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data-docs")],
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]},
+        ))
         pandas_frame = frame.to_pandas(use_pyarrow_extension_array=False)
         with warnings.catch_warnings():
             # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
             warnings.simplefilter("ignore", DeprecationWarning)
-            result = definition.run(
-                batch_parameters={"dataframe": pandas_frame},
-                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]},
-            )
+            run = checkpoint.run(batch_parameters={"dataframe": pandas_frame})
+        result = next(iter(run.run_results.values()))
         reports[input_sql] = result.to_json_dict()
         rows = frame.to_dicts()
         for outcome in result.results:
@@ -196,11 +201,11 @@ def _finding(suite: dict, outcome: RuleOutcome, row: dict) -> dict:
     }
 
 
-def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[list[RuleOutcome], dict]:
+def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> tuple[list[RuleOutcome], dict]:
     suite = load_suite("warehouse_integrity")
     inputs = {x["meta"]["input_sql"] for x in suite["expectations"]}
     frames = {sql: _input_frame(con, sql, run_id) for sql in inputs}
-    outcomes, report = validate_suite(suite, frames)
+    outcomes, report = validate_suite(suite, frames, session)
     failures = [_finding(suite, o, row)["message"] for o in outcomes for row in o.failed_rows]
     if failures:
         raise IntegrityError(failures)
@@ -219,7 +224,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
     """Integrity first (raises IntegrityError), then the curator checks and their findings' life."""
     started = time.monotonic()
     stats = QualityStats()
-    integrity_outcomes, integrity_report = check_integrity(con, run_id)
+    session = _gx_context()
+    integrity_outcomes, integrity_report = check_integrity(con, run_id, session)
     suites = {name: load_suite(name) for name in SUITES}
     changed = register_checks(con, suites)
     stats.evaluated_trials = _define_scope(con, everything=changed)
@@ -229,11 +235,12 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
     for name in ("trial_checks", "site_checks"):
         suite = suites[name]
         frames = {suite["meta"]["input_sql"]: _input_frame(con, suite["meta"]["input_sql"], run_id)}
-        suite_outcomes, report = validate_suite(suite, frames)
+        suite_outcomes, report = validate_suite(suite, frames, session)
         stats.validation_json[name] = report
         outcomes += suite_outcomes
         findings += [_finding(suite, o, row) for o in suite_outcomes for row in o.failed_rows]
     _persist(con, run_id, findings, outcomes, stats)
+    stats.data_docs_dir = _data_docs_dir(session[1])
     event("check-quality", run_id, trials_checked=stats.evaluated_trials, new=stats.findings_new,
           open=stats.findings_open, resolved=stats.findings_resolved, seconds=time.monotonic() - started)
     return stats
@@ -271,6 +278,14 @@ def _persist(con, run_id: int, findings: list[dict], outcomes: list[RuleOutcome]
     stats.by_severity = dict(con.execute(
         "SELECT severity, count(*) FROM dq_finding WHERE resolved_run_id IS NULL AND accepted_at IS NULL GROUP BY 1"
     ).fetchall())
+
+
+def _data_docs_dir(context) -> str | None:
+    for site in context.get_docs_sites_urls():
+        url = site.get("site_url") or ""
+        if url.startswith("file://"):
+            return str(Path(url.removeprefix("file://")).parent)
+    return None
 
 
 def write_validation_results(stats: QualityStats, path: Path) -> Path:

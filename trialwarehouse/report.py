@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,7 +176,8 @@ def trend_svg(points: list[tuple[int, int]], width: int = 560, height: int = 140
             f'<polyline fill="none" stroke="#4a7ab5" stroke-width="2" points="{path}"/>{labels}</svg>')
 
 
-def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None) -> str:
+def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None,
+                docs_name: str | None = None) -> str:
     i, p, q = summary.ingest, summary.publish, summary.quality
     new = [f for f in data.findings if f["state"] == "NEW"]
     errors = sum(1 for f in data.findings if f["severity"] == "error")
@@ -210,6 +212,9 @@ def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation
     fresh = data.freshness
     validation = (f"Great Expectations validation results for this run: <code>{_e(validation_name)}</code> "
                   "(JSON, next to this report)." if validation_name else "")
+    if docs_name:
+        validation += (f" GX Data Docs: <code>{_e(docs_name)}/index.html</code>, next to this report "
+                       "(its pages load their styles from the internet; offline they show unstyled).")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>trialwarehouse run {summary.run_id}</title>
@@ -293,9 +298,15 @@ def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dic
         validation_path.write_text(json.dumps(validation_json, indent=1, default=str), encoding="utf-8")
     csv_path = report_dir / f"{stem}-findings.csv"
     csv_path.write_text(findings_csv(data), encoding="utf-8")
+    docs_name = None
+    docs_source = getattr(summary.quality, "data_docs_dir", None)
+    if docs_source and Path(docs_source).is_dir():
+        docs_name = f"{stem}-gx-data-docs"
+        shutil.copytree(docs_source, report_dir / docs_name, dirs_exist_ok=True)
     page = report_dir / f"{stem}.html"
     summary.report = str(page)
-    page.write_text(render_html(summary, data, csv_path.name, validation_path.name if validation_path else None), encoding="utf-8")
+    page.write_text(render_html(summary, data, csv_path.name, validation_path.name if validation_path else None, docs_name),
+                    encoding="utf-8")
     (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
     event("report", summary.run_id, html=page, findings=len(data.findings), status_changes=len(data.status_changes))
     return ReportFiles(page, csv_path, render_text(summary, data), validation_path)
