@@ -5,7 +5,6 @@ Real series from ../shared/data/SNAPSHOT_PAIRS.tsv: AACT fixture history 2016-20
 and the gyxcit JSON pages captured on three dates.
 """
 
-import os
 import shutil
 import signal
 import subprocess

@@ -2,7 +2,6 @@
 
 import json
 import socket
-import time
 from email import policy
 from email.parser import BytesParser
 

@@ -178,7 +178,7 @@ def trend_svg(points: list[tuple[int, int]], width: int = 560, height: int = 140
 
 def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None,
                 docs_name: str | None = None) -> str:
-    i, p, q = summary.ingest, summary.publish, summary.quality
+    i, p = summary.ingest, summary.publish
     new = [f for f in data.findings if f["state"] == "NEW"]
     errors = sum(1 for f in data.findings if f["severity"] == "error")
     headline = (f"Run {summary.run_id}: {p.trials_new} new and {p.trials_changed} changed trials; "
