@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from trialwarehouse import pipeline, quality, warehouse
+from trialwarehouse import pipeline, warehouse
 from trialwarehouse.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,19 +35,19 @@ def shared_path(relative: str) -> Path:
 def run_pipeline(raw_dir: Path, warehouse_path: Path, checks: bool = False, **settings) -> pipeline.RunSummary:
     """The nightly flow's steps without Prefect (the flow itself is tested in test_cli).
     Data-quality checks are off unless asked for: most tests are about loading."""
-    config = Settings(raw_dir=raw_dir, warehouse=warehouse_path, **settings)
-    ctx = pipeline.open_run(config, raw_dir)
+    return pipeline.run_steps(Settings(raw_dir=raw_dir, warehouse=warehouse_path, **settings), checks=checks)
+
+
+DATA_TABLES = [t for t in warehouse.TABLES if not t.startswith(("etl_", "dq_"))]
+
+
+def snapshot(path: Path, tables: list[str] = DATA_TABLES) -> dict:
+    """Every row of the data tables, ordered: equal snapshots mean an equal warehouse."""
+    con = duckdb.connect(str(path), read_only=True)
     try:
-        ingested = pipeline.ingest(ctx)
-        published = pipeline.publish(ctx)
-        checked = quality.run_checks(ctx.con, ctx.run_id) if checks else None
-        quarantined = pipeline.quarantined_inputs(ctx.con, ctx.run_id)
-        seconds = pipeline.complete_run(ctx, ingested, published)
-    except BaseException as error:
-        pipeline.abort_run(ctx, error)
-        raise
-    return pipeline.RunSummary(ctx.run_id, "completed", str(warehouse_path), None, str(raw_dir), seconds,
-                               ingested, published, quarantined, quality=checked)
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    finally:
+        con.close()
 
 
 @pytest.fixture

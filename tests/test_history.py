@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, run_pipeline, shared_path
+from conftest import REPO, run_pipeline, shared_path, snapshot
 
 AACT_HISTORY = "data/ctti-clinicaltrials__aact/history"
 
@@ -143,13 +143,6 @@ def _pipeline_process(raw_dir: Path, wh: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _snapshot(wh: Path) -> dict:
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                for t in ("dim_trial", "fct_trial_version", "fct_record_sighting", "bridge_version_site", "fct_trial_change")}
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize("kill_after", [None, 0.5, 1.5, 3.0])
@@ -158,7 +151,7 @@ def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_pa
     otherwise that many seconds into the load."""
     wh = tmp_path / "trials.duckdb"
     run_pipeline(_nights(tmp_path / "first", _series("NCT02591810")[:1])[0], wh)
-    before = _snapshot(wh)
+    before = snapshot(wh)
     big = tmp_path / "big"
     big.mkdir()
     shutil.copy(shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip"), big)
@@ -179,7 +172,7 @@ def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_pa
     assert process.poll() is None, "the load finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    assert _snapshot(wh) == before
+    assert snapshot(wh) == before
     summary = run_pipeline(big, wh)
     assert summary.publish.trials_new > 7000
     con = duckdb.connect(str(wh), read_only=True)

@@ -4,22 +4,14 @@ import hashlib
 import shutil
 from datetime import date
 
-import duckdb
 import pytest
 
-from conftest import run_pipeline, shared_path
+from conftest import run_pipeline, shared_path, snapshot
 from trialwarehouse import pipeline, warehouse
 from trialwarehouse.settings import Settings
 
-DATA_TABLES = [t for t in warehouse.TABLES if not t.startswith("etl_")]
 
 
-def _snapshot(path) -> dict:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in DATA_TABLES}
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -59,10 +51,10 @@ def test_run_loads_every_format_and_quarantines_the_malformed_file(landing, tmp_
 def test_second_run_on_same_input_changes_nothing(landing, tmp_path):
     wh = tmp_path / "trials.duckdb"
     run_pipeline(landing, wh)
-    first = _snapshot(wh)
+    first = snapshot(wh)
     again = run_pipeline(landing, wh)
     assert again.ingest.files_unchanged == 7 and again.publish.versions_added == 0
-    assert _snapshot(wh) == first
+    assert snapshot(wh) == first
 
 
 def test_same_content_under_another_name_is_stored_once(landing, tmp_path, read_warehouse):
@@ -115,7 +107,7 @@ def test_older_capture_loaded_later_lands_in_the_past(tmp_path, read_warehouse):
 def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path, monkeypatch, read_warehouse):
     wh = tmp_path / "trials.duckdb"
     run_pipeline(landing, wh)
-    before = _snapshot(wh)
+    before = snapshot(wh)
     extra = tmp_path / "night2"
     shutil.copytree(landing, extra)
     shutil.copy(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT06171568.json"), extra)
@@ -127,7 +119,7 @@ def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path
     monkeypatch.setattr(warehouse, "publish", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_pipeline(extra, wh)
-    assert _snapshot(wh) == before
+    assert snapshot(wh) == before
     assert not (tmp_path / "trials.duckdb.building").exists()
     assert "disk on fire" in (tmp_path / "trials.duckdb.runs.jsonl").read_text()
     monkeypatch.undo()

@@ -146,19 +146,18 @@ def export_warehouse(con: duckdb.DuckDBPyConnection, target: Path, fmt: str = "p
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in public_objects(con):
-        table = con.sql(f"SELECT * FROM {name}").to_arrow_table()  # name from the allowlist above
+        query = f"SELECT * FROM {name}"  # name from the allowlist above, never user input
         if fmt == "csv":
             path = target / f"{name}.csv"
-            con.register("export_frame", table)
-            try:
-                rows = con.execute("SELECT * FROM export_frame").fetchall()
-            finally:
-                con.unregister("export_frame")
+            result = con.execute(query)
             with path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(table.column_names)
-                writer.writerows(rows)
-        elif name in PARTITIONS and table.num_rows:
+                writer.writerow([d[0] for d in result.description])
+                writer.writerows(result.fetchall())
+            written.append(path)
+            continue
+        table = con.sql(query).to_arrow_table()
+        if name in PARTITIONS and table.num_rows:
             path = target / name
             shutil.rmtree(path, ignore_errors=True)
             ds.write_dataset(table, path, format="parquet", partitioning=[PARTITIONS[name]], partitioning_flavor="hive",

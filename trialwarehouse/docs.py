@@ -152,21 +152,12 @@ def reference_landing() -> list[Path]:
 
 
 def build_reference_warehouse(target: Path) -> Path:
-    from trialwarehouse import pipeline, quality
+    from trialwarehouse import pipeline
     from trialwarehouse.settings import Settings
 
     for folder in reference_landing():
-        settings = Settings(raw_dir=folder, warehouse=target, report_dir=target.parent / "reports",
-                            quarantine_dir=target.parent / "quarantine")
-        ctx = pipeline.open_run(settings, folder)
-        try:
-            ingested = pipeline.ingest(ctx)
-            published = pipeline.publish(ctx)
-            quality.run_checks(ctx.con, ctx.run_id)
-            pipeline.complete_run(ctx, ingested, published)
-        except BaseException as error:
-            pipeline.abort_run(ctx, error)
-            raise
+        pipeline.run_steps(Settings(raw_dir=folder, warehouse=target, report_dir=target.parent / "reports",
+                                    quarantine_dir=target.parent / "quarantine"))
     return target
 
 

@@ -156,15 +156,31 @@ def _remove_building(building: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def _copy_for_writing(live: Path) -> Path:
+    """Every write goes to a copy of the live file (call with the writer lock held)."""
+    building = building_path(live)
+    _remove_building(building)  # a leftover from a killed run is discarded, never reused
+    if live.exists():
+        shutil.copyfile(live, building)
+    return building
+
+
+def _swap_in(con: duckdb.DuckDBPyConnection, building: Path, live: Path) -> None:
+    """Make the copy durable, then replace the live file with it in one atomic rename:
+    readers see the old file or the new one, never a mix."""
+    con.execute("CHECKPOINT")
+    con.close()
+    _fsync(building)
+    os.replace(building, live)
+    _fsync(live.parent)
+
+
 def open_run(settings: Settings, raw_dir: Path) -> RunContext:
     """Take the writer lock, copy the live warehouse and register the run in the copy."""
     live = settings.warehouse
     lock = acquire_writer_lock(live)
     try:
-        building = building_path(live)
-        _remove_building(building)  # a leftover from a killed run is discarded, never reused
-        if live.exists():
-            shutil.copyfile(live, building)
+        building = _copy_for_writing(live)
         con = warehouse.connect(building)
         warehouse.apply_schema(con)
         _import_unfinished_runs(con, live)
@@ -374,11 +390,7 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
             publish_stats.trials_changed, publish_stats.trials_unchanged, ctx.run_id,
         ],
     )
-    ctx.con.execute("CHECKPOINT")
-    ctx.con.close()
-    _fsync(ctx.building)
-    os.replace(ctx.building, ctx.live)  # atomic: readers see the old file or the new one, never a mix
-    _fsync(ctx.live.parent)
+    _swap_in(ctx.con, ctx.building, ctx.live)
     _log_run_event(ctx.live, {"event": "completed", "run_id": ctx.run_id, "at": utc_now().isoformat()})
     ctx.lock_handle.close()
     event("complete-run", ctx.run_id, status="completed", warehouse_bytes=ctx.live.stat().st_size, seconds=seconds)
@@ -416,9 +428,7 @@ def accept_findings(settings: Settings, finding_ids: list[int], note: str) -> li
         raise FileNotFoundError(f"warehouse not found: {live}")
     lock = acquire_writer_lock(live)
     try:
-        building = building_path(live)
-        _remove_building(building)
-        shutil.copyfile(live, building)
+        building = _copy_for_writing(live)
         con = warehouse.connect(building)
         try:
             rows = con.execute(
@@ -426,13 +436,35 @@ def accept_findings(settings: Settings, finding_ids: list[int], note: str) -> li
                 "WHERE finding_key IN (SELECT unnest(?::BIGINT[])) AND resolved_run_id IS NULL RETURNING finding_key",
                 [note, finding_ids],
             ).fetchall()
-            con.execute("CHECKPOINT")
-        finally:
+        except BaseException:
             con.close()
-        os.replace(building, live)
+            _remove_building(building)
+            raise
+        _swap_in(con, building, live)
         return [r[0] for r in rows]
     finally:
         lock.close()
+
+
+def run_steps(settings: Settings, raw_dir: Path | None = None, parse_files: ParseFiles = parse_sequentially,
+              checks: bool = True) -> RunSummary:
+    """The nightly flow's steps in order, without Prefect: for tests, `make bench` and
+    `make docs`. `flows/nightly.py` wires the same functions as Prefect tasks."""
+    from trialwarehouse import quality  # GX is heavy: imported only when checks run
+
+    raw_dir = raw_dir or settings.raw_dir
+    ctx = open_run(settings, raw_dir)
+    try:
+        ingested = ingest(ctx, parse_files)
+        published = publish(ctx)
+        checked = quality.run_checks(ctx.con, ctx.run_id) if checks else None
+        quarantined = quarantined_inputs(ctx.con, ctx.run_id)
+        seconds = complete_run(ctx, ingested, published)
+    except BaseException as error:
+        abort_run(ctx, error)
+        raise
+    return RunSummary(ctx.run_id, "completed", str(settings.warehouse), None, str(raw_dir), seconds,
+                      ingested, published, quarantined, quality=checked)
 
 
 def log_email_outcome(live: Path, run_id: int, description: str, error: str | None) -> None:

@@ -55,6 +55,7 @@ class RuleOutcome:
     severity: str
     evaluated: int
     failed_rows: list[dict]
+    meta: dict  # the expectation's meta: message template, subject column, input SQL
 
 
 @dataclass
@@ -162,7 +163,8 @@ def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None) -
                                    f"{outcome.exception_info.get('exception_message')}")
             failing = [rows[int(item["row_id"])] for item in (outcome.result.get("unexpected_index_list") or [])]
             evaluated = int(outcome.result.get("element_count") or len(rows))
-            outcomes.append(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"], evaluated, failing))
+            outcomes.append(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"], evaluated, failing,
+                                        dict(meta)))
     return outcomes, reports
 
 
@@ -180,10 +182,9 @@ class _Blank(dict):
 
 
 def _finding(suite: dict, outcome: RuleOutcome, row: dict) -> dict:
-    expectation = next(x for x in suite["expectations"] if x["meta"]["rule"] == outcome.rule and x["meta"]["check"] == outcome.check)
-    subject_column = expectation["meta"].get("subject_column") or suite["meta"]["subject_column"]
+    subject_column = outcome.meta.get("subject_column") or suite["meta"]["subject_column"]
     fields = suite["meta"]["checks"][outcome.check]["fields"]
-    read = {k: _plain(v) for k, v in row.items() if k not in ("row_id", "brief_summary", "detailed_description", "eligibility_criteria")}
+    read = {k: _plain(v) for k, v in row.items() if k != "row_id"}  # long texts were dropped from the frame
     shown = _Blank({k: ("NULL" if v is None else v) for k, v in read.items()})
     detail = [str(row.get(c)) for c in suite["meta"]["detail_columns"] if c in row]
     subject = str(row.get(subject_column))
@@ -195,7 +196,7 @@ def _finding(suite: dict, outcome: RuleOutcome, row: dict) -> dict:
         "check_name": outcome.check,
         "rule": outcome.rule,
         "severity": outcome.severity,
-        "message": expectation["meta"]["message"].format_map(shown),
+        "message": outcome.meta["message"].format_map(shown),
         "evidence": json.dumps(evidence, default=str, ensure_ascii=False),
         "version_key": row.get("version_key"),
     }
