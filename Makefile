@@ -1,7 +1,10 @@
 # trialwarehouse: `make run` (sample nightly run) and `make test` are all a newcomer needs.
 SHELL := /bin/bash
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo .venv-bootstrap/bin/uv)
+# A uv that answers --version, else a private one: `command -v` alone is fooled by a pyenv
+# shim whose version has no uv (CI failed that way with "pyenv: uv: command not found").
+BOOTSTRAP_UV := $(CURDIR)/.venv-bootstrap/bin/uv
+UV := $(shell uv --version >/dev/null 2>&1 && command -v uv || echo $(BOOTSTRAP_UV))
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
@@ -14,7 +17,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(UV):
+$(BOOTSTRAP_UV):
 	$(PYTHON) -m venv .venv-bootstrap
 	.venv-bootstrap/bin/pip install --quiet "uv==0.13.9"
 
