@@ -7,14 +7,12 @@ import orjson
 import pytest
 
 from conftest import shared_path
-from transforms.ctgov_json import extract_study
+from transforms.detect import extract
 from transforms.frames import build_frames
 
 
 def _frames(study: dict) -> dict:
-    record = extract_study(study)
-    record.update(record_seq=0, source_path="x", source_member="", record_index=0, source_sha256="0", source_format="ctgov-v2-json")
-    return build_frames([record])
+    return build_frames(extract(orjson.dumps(study)).raw_frames())
 
 
 def test_aact_fixture_nct02552212_field_by_field():

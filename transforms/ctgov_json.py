@@ -1,215 +1,464 @@
-"""Extract a canonical record from one ClinicalTrials.gov API v2 study object.
+"""Extract canonical raw frames from ClinicalTrials.gov API v2 studies, with polars.
 
 Only the structure of API v2 is used (module and field names from the API's
-`/studies/metadata`); every value is passed on as raw text for `normalize`.
+`/studies/metadata`). `STUDY_SCHEMA` names exactly the fields the warehouse keeps; the
+studies are read into a polars frame of that shape, and the mapping to the canonical
+record is a handful of column expressions and explodes. Every value is passed on as raw
+text for `normalize`, trimmed, empty as null.
+
+Reading: DuckDB's JSON reader (yyjson) fills the nested columns about four times faster
+than polars' own NDJSON reader on real 16 KB studies (0.06 against 0.26 ms a study on one
+core), so an in-memory DuckDB is used as the parser: bytes in, a polars frame out. It never
+touches the warehouse.
 """
 
 from __future__ import annotations
 
-from transforms.canonical import clean_text, empty_record
+import io
+import re
+import threading
+
+import duckdb
+import orjson
+import polars as pl
+
+from transforms.canonical import CHILD_FIELDS, PROVENANCE_FIELDS, SCALAR_FIELDS
+
+S = pl.Struct
+L = pl.List
+T = pl.String
+_DATE = S({"date": T, "type": T})
+_OUTCOME = L(S({"measure": T, "timeFrame": T, "description": T}))
+_CONTACT = {"name": T, "role": T, "phone": T, "email": T}
+_MESHES = S({"meshes": L(S({"id": T, "term": T}))})
+
+# Every leaf is read as text: polars turns numbers and booleans into their JSON text, which
+# `normalize` reads like the legacy XML spellings ("60", "true" as well as "Yes").
+STUDY_SCHEMA: dict[str, pl.DataType] = {
+    "protocolSection": S({
+        "identificationModule": S({
+            "nctId": T, "orgStudyIdInfo": S({"id": T}), "briefTitle": T, "officialTitle": T, "acronym": T,
+            "organization": S({"fullName": T, "class": T}),
+            "secondaryIdInfos": L(S({"id": T, "type": T, "domain": T})),
+        }),
+        "statusModule": S({
+            "overallStatus": T, "lastKnownStatus": T, "whyStopped": T, "statusVerifiedDate": T,
+            "startDateStruct": _DATE, "primaryCompletionDateStruct": _DATE, "completionDateStruct": _DATE,
+            "studyFirstSubmitDate": T, "studyFirstPostDateStruct": _DATE, "lastUpdateSubmitDate": T,
+            "lastUpdatePostDateStruct": _DATE, "resultsFirstPostDateStruct": _DATE,
+            "expandedAccessInfo": S({"hasExpandedAccess": T}),
+        }),
+        "sponsorCollaboratorsModule": S({
+            "leadSponsor": S({"name": T, "class": T}),
+            "collaborators": L(S({"name": T, "class": T})),
+            "responsibleParty": S({"type": T, "investigatorFullName": T, "oldNameTitle": T}),
+        }),
+        "oversightModule": S({"oversightHasDmc": T, "isFdaRegulatedDrug": T, "isFdaRegulatedDevice": T}),
+        "descriptionModule": S({"briefSummary": T, "detailedDescription": T}),
+        "conditionsModule": S({"conditions": L(T), "keywords": L(T)}),
+        "designModule": S({
+            "studyType": T, "phases": L(T),
+            "designInfo": S({
+                "allocation": T, "interventionModel": T, "primaryPurpose": T, "observationalModel": T,
+                "timePerspective": T, "maskingInfo": S({"masking": T, "whoMasked": L(T)}),
+            }),
+            "enrollmentInfo": S({"count": T, "type": T}),
+        }),
+        "armsInterventionsModule": S({
+            "armGroups": L(S({"label": T, "type": T, "description": T, "interventionNames": L(T)})),
+            "interventions": L(S({"type": T, "name": T, "description": T, "otherNames": L(T)})),
+        }),
+        "outcomesModule": S({"primaryOutcomes": _OUTCOME, "secondaryOutcomes": _OUTCOME, "otherOutcomes": _OUTCOME}),
+        "eligibilityModule": S({
+            "eligibilityCriteria": T, "healthyVolunteers": T, "sex": T, "minimumAge": T, "maximumAge": T,
+        }),
+        "contactsLocationsModule": S({
+            "centralContacts": L(S(_CONTACT)),
+            "overallOfficials": L(S({"name": T, "affiliation": T, "role": T})),
+            "locations": L(S({"facility": T, "status": T, "city": T, "state": T, "zip": T, "country": T,
+                              "contacts": L(S(_CONTACT))})),
+        }),
+    }),
+    "derivedSection": S({
+        "miscInfoModule": S({"versionHolder": T}),
+        "conditionBrowseModule": _MESHES,
+        "interventionBrowseModule": _MESHES,
+    }),
+    "hasResults": T,
+}
 
 
-def _get(node: object, *path: str) -> object:
-    for key in path:
-        if not isinstance(node, dict):
+class UnreadableStudies(ValueError):
+    """NDJSON that the fast reader cannot take as it is (a line that is not a JSON object,
+    invalid JSON, or a value whose shape contradicts the schema)."""
+
+
+def _duckdb_type(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Struct):
+        return "STRUCT(" + ", ".join(f'"{f.name}" {_duckdb_type(f.dtype)}' for f in dtype.fields) + ")"
+    if isinstance(dtype, pl.List):
+        return _duckdb_type(dtype.inner) + "[]"
+    return "VARCHAR"
+
+
+_DUCKDB_COLUMNS = {name: _duckdb_type(dtype) for name, dtype in STUDY_SCHEMA.items()}
+_NON_BLANK_LINE = re.compile(rb"^[ \t\r]*\S", re.MULTILINE)
+_parsers = threading.local()
+
+
+def _parser() -> duckdb.DuckDBPyConnection:
+    # One in-memory DuckDB per thread; one thread each: parsing is spread over processes.
+    if not hasattr(_parsers, "con"):
+        _parsers.con = duckdb.connect(":memory:", config={"threads": 1})
+    return _parsers.con
+
+
+def read_studies(ndjson: bytes) -> pl.DataFrame:
+    """One row per non-blank line of NDJSON studies, shaped by `STUDY_SCHEMA`. Raises
+    UnreadableStudies when a line cannot be read as it is; `conform` makes it readable."""
+    try:
+        relation = _parser().read_json(io.BytesIO(ndjson), columns=_DUCKDB_COLUMNS, format="newline_delimited")
+        frame = relation.pl()
+    except duckdb.Error as exc:
+        raise UnreadableStudies(str(exc).splitlines()[0]) from exc
+    # The reader skips a line holding a bare number or null: count lines so none is lost.
+    lines = ndjson.count(b"\n") + (not ndjson.endswith(b"\n"))
+    if frame.height != lines and frame.height != len(_NON_BLANK_LINE.findall(ndjson)):
+        raise UnreadableStudies(f"{frame.height} studies read from {lines} lines")
+    # One chunk: every struct.field on a multi-chunk nested column costs ~10 ms per 2,000
+    # studies, against ~1 ms once rechunked.
+    return frame.rechunk()
+
+
+def conform(value: object, dtype: pl.DataType = S(STUDY_SCHEMA)) -> object:
+    """Drop what cannot be read as `dtype` (an object where a list is expected, text where
+    an object is expected) and every field the schema does not name. Scalars are left to
+    polars, so a conformed study reads exactly like the same study on the fast path."""
+    if isinstance(dtype, pl.Struct):
+        if not isinstance(value, dict):
             return None
-        node = node.get(key)
-    return node
+        return {f.name: conform(value.get(f.name), f.dtype) for f in dtype.fields if value.get(f.name) is not None}
+    if isinstance(dtype, pl.List):
+        if not isinstance(value, list):
+            return None
+        return [conform(item, dtype.inner) for item in value]
+    return value
 
 
-def _text(node: object, *path: str) -> str | None:
-    value = _get(node, *path)
-    if isinstance(value, bool):
-        # API booleans become the same text the legacy XML uses, so one rule maps both.
-        return "Yes" if value else "No"
-    if isinstance(value, (dict, list)):
+def studies_frame(studies: list[tuple[int, dict]]) -> pl.DataFrame:
+    """(record_index, conformed study) pairs -> one polars read, with their record_index."""
+    frame = read_studies(b"\n".join(orjson.dumps(study) for _, study in studies))
+    return frame.with_columns(pl.Series("record_index", [index for index, _ in studies], dtype=pl.Int64))
+
+
+def stack_studies(frame: pl.DataFrame | None, dicts: list[tuple[int, dict]]) -> pl.DataFrame:
+    """An NDJSON frame and/or conformed study dicts, as one frame of studies."""
+    parts = [frame] if frame is not None else []
+    if dicts:
+        parts.append(studies_frame(dicts))
+    return pl.concat([p.with_columns(pl.col("record_index").cast(pl.Int64)) for p in parts], how="diagonal_relaxed")
+
+
+def dict_nct_id(study: dict) -> str | None:
+    """The NCT id of a conformed study dict, as `frame_nct_ids` would read it."""
+    value = ((study.get("protocolSection") or {}).get("identificationModule") or {}).get("nctId")
+    if value is None:
         return None
-    return clean_text(value)
+    text = (("true" if value else "false") if isinstance(value, bool) else str(value)).strip()
+    return text or None
 
 
-def _list(node: object, *path: str) -> list:
-    value = _get(node, *path)
-    return value if isinstance(value, list) else []
+def frame_nct_ids() -> pl.Expr:
+    return _clean(_at(*_ID, "nctId"))
 
 
-def _texts(node: object, *path: str) -> list[str]:
-    return [t for t in (clean_text(v) for v in _list(node, *path)) if t]
+# --- column expressions ---------------------------------------------------------------------
+
+def _at(*path: str) -> pl.Expr:
+    expr = pl.col(path[0])
+    for name in path[1:]:
+        expr = expr.struct.field(name)
+    return expr
 
 
-def _joined(values: list) -> str | None:
-    texts = [t for t in (clean_text(v) for v in values) if t]
-    return "; ".join(texts) if texts else None
+def _clean(expr: pl.Expr) -> pl.Expr:
+    """Trimmed text; blank becomes null. Never truncates."""
+    text = expr.str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def study_nct_id(study: object) -> str | None:
-    """The NCT id of a study object, or None when it has none (fragments, v1 shapes)."""
-    return _text(study, "protocolSection", "identificationModule", "nctId")
+def _clean_list(expr: pl.Expr) -> pl.Expr:
+    """Cleaned, non-blank texts; a missing list is an empty one, as in the other formats."""
+    return expr.list.eval(_clean(pl.element())).list.drop_nulls().fill_null(pl.lit([], dtype=pl.List(pl.String)))
 
 
-def extract_study(study: dict) -> dict:
-    """Map one API v2 study to a canonical record (content fields and capture date)."""
-    protocol = study.get("protocolSection") or {}
-    ident = protocol.get("identificationModule") or {}
-    status = protocol.get("statusModule") or {}
-    sponsors = protocol.get("sponsorCollaboratorsModule") or {}
-    oversight = protocol.get("oversightModule") or {}
-    description = protocol.get("descriptionModule") or {}
-    conditions = protocol.get("conditionsModule") or {}
-    design = protocol.get("designModule") or {}
-    arms_module = protocol.get("armsInterventionsModule") or {}
-    outcomes = protocol.get("outcomesModule") or {}
-    eligibility = protocol.get("eligibilityModule") or {}
-    locations = protocol.get("contactsLocationsModule") or {}
-    derived = study.get("derivedSection") or {}
+def _joined(expr: pl.Expr) -> pl.Expr:
+    texts = _clean_list(expr)
+    return pl.when(texts.list.len() > 0).then(texts.list.join("; "))
 
-    record = empty_record()
-    record["capture_date_raw"] = _text(derived, "miscInfoModule", "versionHolder")
-    record.update(
-        nct_id=_text(ident, "nctId"),
-        org_study_id=_text(ident, "orgStudyIdInfo", "id"),
-        brief_title=_text(ident, "briefTitle"),
-        official_title=_text(ident, "officialTitle"),
-        acronym=_text(ident, "acronym"),
-        organization_name=_text(ident, "organization", "fullName"),
-        organization_class_raw=_text(ident, "organization", "class"),
-        overall_status_raw=_text(status, "overallStatus"),
-        last_known_status_raw=_text(status, "lastKnownStatus"),
-        why_stopped=_text(status, "whyStopped"),
-        study_type_raw=_text(design, "studyType"),
-        phases_raw=_texts(design, "phases"),
-        allocation_raw=_text(design, "designInfo", "allocation"),
-        intervention_model_raw=_text(design, "designInfo", "interventionModel"),
-        masking_raw=_text(design, "designInfo", "maskingInfo", "masking"),
-        who_masked_raw=_texts(design, "designInfo", "maskingInfo", "whoMasked"),
-        primary_purpose_raw=_text(design, "designInfo", "primaryPurpose"),
-        observational_model_raw=_text(design, "designInfo", "observationalModel"),
-        time_perspective_raw=_text(design, "designInfo", "timePerspective"),
-        enrollment_count_raw=_text(design, "enrollmentInfo", "count"),
-        enrollment_type_raw=_text(design, "enrollmentInfo", "type"),
-        start_date_raw=_text(status, "startDateStruct", "date"),
-        start_date_type_raw=_text(status, "startDateStruct", "type"),
-        primary_completion_date_raw=_text(status, "primaryCompletionDateStruct", "date"),
-        primary_completion_date_type_raw=_text(status, "primaryCompletionDateStruct", "type"),
-        completion_date_raw=_text(status, "completionDateStruct", "date"),
-        completion_date_type_raw=_text(status, "completionDateStruct", "type"),
-        first_submitted_date_raw=_text(status, "studyFirstSubmitDate"),
-        first_posted_date_raw=_text(status, "studyFirstPostDateStruct", "date"),
-        first_posted_date_type_raw=_text(status, "studyFirstPostDateStruct", "type"),
-        last_update_submitted_date_raw=_text(status, "lastUpdateSubmitDate"),
-        last_update_posted_date_raw=_text(status, "lastUpdatePostDateStruct", "date"),
-        last_update_posted_date_type_raw=_text(status, "lastUpdatePostDateStruct", "type"),
-        status_verified_date_raw=_text(status, "statusVerifiedDate"),
-        results_first_posted_date_raw=_text(status, "resultsFirstPostDateStruct", "date"),
-        min_age_raw=_text(eligibility, "minimumAge"),
-        max_age_raw=_text(eligibility, "maximumAge"),
-        sex_raw=_text(eligibility, "sex"),
-        healthy_volunteers_raw=_text(eligibility, "healthyVolunteers"),
-        eligibility_criteria=_text(eligibility, "eligibilityCriteria"),
-        brief_summary=_text(description, "briefSummary"),
-        detailed_description=_text(description, "detailedDescription"),
-        has_results_raw=_text(study, "hasResults"),
-        has_dmc_raw=_text(oversight, "oversightHasDmc"),
-        is_fda_regulated_drug_raw=_text(oversight, "isFdaRegulatedDrug"),
-        is_fda_regulated_device_raw=_text(oversight, "isFdaRegulatedDevice"),
-        has_expanded_access_raw=_text(status, "expandedAccessInfo", "hasExpandedAccess"),
-        responsible_party_type_raw=_text(sponsors, "responsibleParty", "type"),
-        responsible_party_name=_text(sponsors, "responsibleParty", "investigatorFullName")
-        or _text(sponsors, "responsibleParty", "oldNameTitle"),
-    )
-    record["conditions"] = [{"name": c} for c in _texts(conditions, "conditions")]
-    record["keywords"] = [{"keyword": k} for k in _texts(conditions, "keywords")]
-    record["mesh_terms"] = _mesh_terms(derived)
-    record["interventions"] = [
-        {
-            "intervention_type_raw": _text(item, "type"),
-            "name": _text(item, "name"),
-            "description": _text(item, "description"),
-            "other_names": _joined(_list(item, "otherNames")),
-        }
-        for item in _list(arms_module, "interventions")
+
+_P = ("protocolSection",)
+_ID = (*_P, "identificationModule")
+_STATUS = (*_P, "statusModule")
+_SPONSORS = (*_P, "sponsorCollaboratorsModule")
+_DESIGN = (*_P, "designModule")
+_ELIGIBILITY = (*_P, "eligibilityModule")
+_LOCATIONS = (*_P, "contactsLocationsModule")
+_ARMS = (*_P, "armsInterventionsModule")
+
+_SCALARS: dict[str, tuple[str, ...]] = {
+    "capture_date_raw": ("derivedSection", "miscInfoModule", "versionHolder"),
+    "nct_id": (*_ID, "nctId"),
+    "org_study_id": (*_ID, "orgStudyIdInfo", "id"),
+    "brief_title": (*_ID, "briefTitle"),
+    "official_title": (*_ID, "officialTitle"),
+    "acronym": (*_ID, "acronym"),
+    "organization_name": (*_ID, "organization", "fullName"),
+    "organization_class_raw": (*_ID, "organization", "class"),
+    "overall_status_raw": (*_STATUS, "overallStatus"),
+    "last_known_status_raw": (*_STATUS, "lastKnownStatus"),
+    "why_stopped": (*_STATUS, "whyStopped"),
+    "study_type_raw": (*_DESIGN, "studyType"),
+    "allocation_raw": (*_DESIGN, "designInfo", "allocation"),
+    "intervention_model_raw": (*_DESIGN, "designInfo", "interventionModel"),
+    "masking_raw": (*_DESIGN, "designInfo", "maskingInfo", "masking"),
+    "primary_purpose_raw": (*_DESIGN, "designInfo", "primaryPurpose"),
+    "observational_model_raw": (*_DESIGN, "designInfo", "observationalModel"),
+    "time_perspective_raw": (*_DESIGN, "designInfo", "timePerspective"),
+    "enrollment_count_raw": (*_DESIGN, "enrollmentInfo", "count"),
+    "enrollment_type_raw": (*_DESIGN, "enrollmentInfo", "type"),
+    "start_date_raw": (*_STATUS, "startDateStruct", "date"),
+    "start_date_type_raw": (*_STATUS, "startDateStruct", "type"),
+    "primary_completion_date_raw": (*_STATUS, "primaryCompletionDateStruct", "date"),
+    "primary_completion_date_type_raw": (*_STATUS, "primaryCompletionDateStruct", "type"),
+    "completion_date_raw": (*_STATUS, "completionDateStruct", "date"),
+    "completion_date_type_raw": (*_STATUS, "completionDateStruct", "type"),
+    "first_submitted_date_raw": (*_STATUS, "studyFirstSubmitDate"),
+    "first_posted_date_raw": (*_STATUS, "studyFirstPostDateStruct", "date"),
+    "first_posted_date_type_raw": (*_STATUS, "studyFirstPostDateStruct", "type"),
+    "last_update_submitted_date_raw": (*_STATUS, "lastUpdateSubmitDate"),
+    "last_update_posted_date_raw": (*_STATUS, "lastUpdatePostDateStruct", "date"),
+    "last_update_posted_date_type_raw": (*_STATUS, "lastUpdatePostDateStruct", "type"),
+    "status_verified_date_raw": (*_STATUS, "statusVerifiedDate"),
+    "results_first_posted_date_raw": (*_STATUS, "resultsFirstPostDateStruct", "date"),
+    "min_age_raw": (*_ELIGIBILITY, "minimumAge"),
+    "max_age_raw": (*_ELIGIBILITY, "maximumAge"),
+    "sex_raw": (*_ELIGIBILITY, "sex"),
+    "healthy_volunteers_raw": (*_ELIGIBILITY, "healthyVolunteers"),
+    "eligibility_criteria": (*_ELIGIBILITY, "eligibilityCriteria"),
+    "brief_summary": (*_P, "descriptionModule", "briefSummary"),
+    "detailed_description": (*_P, "descriptionModule", "detailedDescription"),
+    "has_results_raw": ("hasResults",),
+    "has_dmc_raw": (*_P, "oversightModule", "oversightHasDmc"),
+    "is_fda_regulated_drug_raw": (*_P, "oversightModule", "isFdaRegulatedDrug"),
+    "is_fda_regulated_device_raw": (*_P, "oversightModule", "isFdaRegulatedDevice"),
+    "has_expanded_access_raw": (*_STATUS, "expandedAccessInfo", "hasExpandedAccess"),
+    "responsible_party_type_raw": (*_SPONSORS, "responsibleParty", "type"),
+}
+
+
+def _version_columns() -> list[pl.Expr]:
+    columns = [_clean(_at(*path)).alias(name) for name, path in _SCALARS.items()]
+    columns += [
+        _clean_list(_at(*_DESIGN, "phases")).alias("phases_raw"),
+        _clean_list(_at(*_DESIGN, "designInfo", "maskingInfo", "whoMasked")).alias("who_masked_raw"),
+        pl.coalesce(_clean(_at(*_SPONSORS, "responsibleParty", "investigatorFullName")),
+                    _clean(_at(*_SPONSORS, "responsibleParty", "oldNameTitle"))).alias("responsible_party_name"),
     ]
-    record["sponsors"] = _sponsors(sponsors)
-    record["sites"] = [
-        {
-            "facility": _text(site, "facility"),
-            "city": _text(site, "city"),
-            "state": _text(site, "state"),
-            "zip": _text(site, "zip"),
-            "country": _text(site, "country"),
-            "site_status_raw": _text(site, "status"),
-        }
-        for site in _list(locations, "locations")
-    ]
-    record["arms"] = [
-        {
-            "label": _text(arm, "label"),
-            "arm_type_raw": _text(arm, "type"),
-            "description": _text(arm, "description"),
-            "intervention_names": _joined(_list(arm, "interventionNames")),
-        }
-        for arm in _list(arms_module, "armGroups")
-    ]
-    record["outcomes"] = [
-        {
-            "outcome_kind": kind,
-            "measure": _text(item, "measure"),
-            "time_frame": _text(item, "timeFrame"),
-            "description": _text(item, "description"),
-        }
-        for kind, key in (("PRIMARY", "primaryOutcomes"), ("SECONDARY", "secondaryOutcomes"), ("OTHER", "otherOutcomes"))
-        for item in _list(outcomes, key)
-    ]
-    record["secondary_ids"] = [
-        {
-            "secondary_id": _text(item, "id"),
-            "id_type_raw": _text(item, "type"),
-            "domain": _text(item, "domain"),
-        }
-        for item in _list(ident, "secondaryIdInfos")
-    ]
-    record["officials"] = [
-        {
-            "name": _text(item, "name"),
-            "role_raw": _text(item, "role"),
-            "affiliation": _text(item, "affiliation"),
-        }
-        for item in _list(locations, "overallOfficials")
-    ]
-    record["contacts"] = _contacts(locations)
-    return record
+    return columns
 
 
-def _contacts(locations: dict) -> list[dict]:
-    rows = [
-        {"contact_scope": "CENTRAL", "name": _text(c, "name"), "role_raw": _text(c, "role"),
-         "phone": _text(c, "phone"), "email": _text(c, "email"), "facility": None}
-        for c in _list(locations, "centralContacts")
-    ]
-    for site in _list(locations, "locations"):
-        rows.extend(
-            {"contact_scope": "FACILITY", "name": _text(c, "name"), "role_raw": _text(c, "role"),
-             "phone": _text(c, "phone"), "email": _text(c, "email"), "facility": _text(site, "facility")}
-            for c in _list(site, "contacts")
+# --- child lists ----------------------------------------------------------------------------
+
+def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFrame:
+    """One row per element of a list column: record_seq, the element as `item`, its position
+    `_pos` and a `_group` that orders several lists feeding one child table. Null and empty
+    lists yield no row, a null element yields a row (the old record kept it as all-null)."""
+    return (
+        studies.select(
+            "record_seq",
+            items.alias("item"),
+            pl.int_ranges(0, items.list.len()).alias("_pos"),
         )
-    return rows
+        .explode("item", "_pos")
+        .filter(pl.col("_pos").is_not_null())
+        .with_columns(pl.lit(group).alias("_group"))
+    )
 
 
-def _sponsors(module: dict) -> list[dict]:
-    rows = []
-    lead = module.get("leadSponsor")
-    if isinstance(lead, dict) and _text(lead, "name"):
-        rows.append({"role": "LEAD", "name": _text(lead, "name"), "agency_class_raw": _text(lead, "class")})
-    for item in _list(module, "collaborators"):
-        if _text(item, "name"):
-            rows.append({"role": "COLLABORATOR", "name": _text(item, "name"), "agency_class_raw": _text(item, "class")})
-    return rows
+def _child(kind: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Stack the parts of one child table in record order and number the rows per record."""
+    keys = CHILD_FIELDS[kind]
+    schema = {"record_seq": pl.Int64, "_group": pl.Int32, "_pos": pl.Int64, **{k: pl.String for k in keys}}
+    frames = [p.select([pl.col(c).cast(t) for c, t in schema.items()]) for p in parts]
+    stacked = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
+    return (
+        stacked.sort("record_seq", "_group", "_pos", maintain_order=True)
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over("record_seq").alias("ordinal"))
+        .select("record_seq", "ordinal", *keys)
+    )
 
 
-def _mesh_terms(derived: dict) -> list[dict]:
-    rows = []
-    for kind, module in (("CONDITION", "conditionBrowseModule"), ("INTERVENTION", "interventionBrowseModule")):
-        for mesh in _list(derived, module, "meshes"):
-            term = _text(mesh, "term")
-            if term:
-                rows.append({"mesh_kind": kind, "mesh_id": _text(mesh, "id"), "term": term})
-    return rows
+def _texts_child(studies: pl.DataFrame, kind: str, column: str, path: tuple[str, ...]) -> pl.DataFrame:
+    items = _items(studies, _clean_list(_at(*path)))
+    return _child(kind, [items.rename({"item": column})])
+
+
+def _mesh_terms(studies: pl.DataFrame) -> pl.DataFrame:
+    parts = []
+    for group, (kind, module) in enumerate((("CONDITION", "conditionBrowseModule"),
+                                            ("INTERVENTION", "interventionBrowseModule"))):
+        items = _items(studies, _at("derivedSection", module, "meshes"), group)
+        parts.append(
+            items.select("record_seq", "_group", "_pos", pl.lit(kind).alias("mesh_kind"),
+                         _clean(pl.col("item").struct.field("id")).alias("mesh_id"),
+                         _clean(pl.col("item").struct.field("term")).alias("term"))
+            .filter(pl.col("term").is_not_null())
+        )
+    return _child("mesh_terms", parts)
+
+
+def _interventions(studies: pl.DataFrame) -> pl.DataFrame:
+    item = pl.col("item").struct
+    items = _items(studies, _at(*_ARMS, "interventions")).with_columns(
+        _clean(item.field("type")).alias("intervention_type_raw"),
+        _clean(item.field("name")).alias("name"),
+        _clean(item.field("description")).alias("description"),
+        _joined(item.field("otherNames")).alias("other_names"),
+    )
+    return _child("interventions", [items])
+
+
+def _sponsors(studies: pl.DataFrame) -> pl.DataFrame:
+    lead = studies.select(
+        "record_seq", pl.lit(0).alias("_group"), pl.lit(0).alias("_pos"), pl.lit("LEAD").alias("role"),
+        _clean(_at(*_SPONSORS, "leadSponsor", "name")).alias("name"),
+        _clean(_at(*_SPONSORS, "leadSponsor", "class")).alias("agency_class_raw"),
+    )
+    item = pl.col("item").struct
+    collaborators = _items(studies, _at(*_SPONSORS, "collaborators"), 1).with_columns(
+        pl.lit("COLLABORATOR").alias("role"),
+        _clean(item.field("name")).alias("name"),
+        _clean(item.field("class")).alias("agency_class_raw"),
+    )
+    return _child("sponsors", [p.filter(pl.col("name").is_not_null()) for p in (lead, collaborators)])
+
+
+def _sites(studies: pl.DataFrame) -> pl.DataFrame:
+    item = pl.col("item").struct
+    items = _items(studies, _at(*_LOCATIONS, "locations")).with_columns(
+        *[_clean(item.field(source)).alias(target) for target, source in
+          (("facility", "facility"), ("city", "city"), ("state", "state"), ("zip", "zip"), ("country", "country"),
+           ("site_status_raw", "status"))]
+    )
+    return _child("sites", [items])
+
+
+def _arms(studies: pl.DataFrame) -> pl.DataFrame:
+    item = pl.col("item").struct
+    items = _items(studies, _at(*_ARMS, "armGroups")).with_columns(
+        _clean(item.field("label")).alias("label"),
+        _clean(item.field("type")).alias("arm_type_raw"),
+        _clean(item.field("description")).alias("description"),
+        _joined(item.field("interventionNames")).alias("intervention_names"),
+    )
+    return _child("arms", [items])
+
+
+def _outcomes(studies: pl.DataFrame) -> pl.DataFrame:
+    item = pl.col("item").struct
+    parts = []
+    for group, (kind, key) in enumerate((("PRIMARY", "primaryOutcomes"), ("SECONDARY", "secondaryOutcomes"),
+                                         ("OTHER", "otherOutcomes"))):
+        parts.append(_items(studies, _at(*_P, "outcomesModule", key), group).with_columns(
+            pl.lit(kind).alias("outcome_kind"),
+            _clean(item.field("measure")).alias("measure"),
+            _clean(item.field("timeFrame")).alias("time_frame"),
+            _clean(item.field("description")).alias("description"),
+        ))
+    return _child("outcomes", parts)
+
+
+def _secondary_ids(studies: pl.DataFrame) -> pl.DataFrame:
+    item = pl.col("item").struct
+    items = _items(studies, _at(*_ID, "secondaryIdInfos")).with_columns(
+        _clean(item.field("id")).alias("secondary_id"),
+        _clean(item.field("type")).alias("id_type_raw"),
+        _clean(item.field("domain")).alias("domain"),
+    )
+    return _child("secondary_ids", [items])
+
+
+def _officials(studies: pl.DataFrame) -> pl.DataFrame:
+    item = pl.col("item").struct
+    items = _items(studies, _at(*_LOCATIONS, "overallOfficials")).with_columns(
+        _clean(item.field("name")).alias("name"),
+        _clean(item.field("role")).alias("role_raw"),
+        _clean(item.field("affiliation")).alias("affiliation"),
+    )
+    return _child("officials", [items])
+
+
+def _contact_fields() -> list[pl.Expr]:
+    item = pl.col("item").struct
+    return [_clean(item.field(name)).alias(target) for target, name in
+            (("name", "name"), ("role_raw", "role"), ("phone", "phone"), ("email", "email"))]
+
+
+def _contacts(studies: pl.DataFrame) -> pl.DataFrame:
+    central = _items(studies, _at(*_LOCATIONS, "centralContacts"), 0).with_columns(
+        pl.lit("CENTRAL").alias("contact_scope"), *_contact_fields(), pl.lit(None, pl.String).alias("facility"),
+    )
+    sites = _items(studies, _at(*_LOCATIONS, "locations")).select(
+        "record_seq", pl.col("_pos").alias("_site"),
+        _clean(pl.col("item").struct.field("facility")).alias("facility"),
+        pl.col("item").struct.field("contacts").alias("site_contacts"),
+    )
+    return _child("contacts", [central, _site_contacts(sites)])
+
+
+def _site_contacts(sites: pl.DataFrame) -> pl.DataFrame:
+    """Contacts listed under each site, ordered by site then by contact."""
+    rows = (
+        sites.select(
+            "record_seq", "_site", "facility", pl.col("site_contacts").alias("item"),
+            pl.int_ranges(0, pl.col("site_contacts").list.len()).alias("_contact"),
+        )
+        .explode("item", "_contact")
+        .filter(pl.col("_contact").is_not_null())
+    )
+    # One sortable position across sites: sites hold far fewer than 2**20 contacts.
+    return rows.with_columns(
+        pl.lit(1).alias("_group"),
+        (pl.col("_site").cast(pl.Int64) * (1 << 20) + pl.col("_contact")).alias("_pos"),
+        pl.lit("FACILITY").alias("contact_scope"),
+        *_contact_fields(),
+    )
+
+
+_CHILD_BUILDERS = {
+    "conditions": lambda s: _texts_child(s, "conditions", "name", (*_P, "conditionsModule", "conditions")),
+    "keywords": lambda s: _texts_child(s, "keywords", "keyword", (*_P, "conditionsModule", "keywords")),
+    "mesh_terms": _mesh_terms,
+    "interventions": _interventions,
+    "sponsors": _sponsors,
+    "sites": _sites,
+    "arms": _arms,
+    "outcomes": _outcomes,
+    "secondary_ids": _secondary_ids,
+    "officials": _officials,
+    "contacts": _contacts,
+}
+
+
+def extract_frames(studies: pl.DataFrame, first_seq: int = 0) -> dict[str, pl.DataFrame]:
+    """Studies read with `STUDY_SCHEMA` -> raw canonical frames ({"versions": ..., kind: ...}),
+    keyed by `record_seq` = first_seq + row position. Provenance columns already on the
+    studies (record_index, source_member, ...) pass through to the versions."""
+    studies = studies.rechunk().with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + first_seq).alias("record_seq"))
+    provenance = [name for name in PROVENANCE_FIELDS if name in studies.columns]
+    versions = studies.select("record_seq", *provenance, *_version_columns())
+    missing = [pl.lit(None, dtype).alias(name) for name, dtype in SCALAR_FIELDS.items() if name not in versions.columns]
+    versions = versions.with_columns(missing).select(
+        "record_seq", *[pl.col(name).cast(dtype) for name, dtype in SCALAR_FIELDS.items()])
+    return {"versions": versions, **{kind: build(studies) for kind, build in _CHILD_BUILDERS.items()}}

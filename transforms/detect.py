@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 import orjson
+import polars as pl
 
 from transforms import ctgov_json, ctgov_xml, trial_pages
+from transforms.frames import raw_to_records, records_to_raw
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -20,6 +22,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
+_NON_SPACE = re.compile(rb"\S")
 
 
 class UnusableInput(ValueError):
@@ -28,12 +31,35 @@ class UnusableInput(ValueError):
 
 @dataclass
 class Extraction:
-    """What one file or archive member yielded."""
+    """What one file or archive member yielded.
+
+    Legacy XML and trial pages give canonical record dicts (`records`). API v2 studies stay
+    in bulk form until a batch is built: NDJSON read by polars (`study_frame`, one row per
+    usable study with its `record_index`) or, for JSON documents, the studies themselves
+    (`study_dicts`: (record_index, study) pairs, conformed to `ctgov_json.STUDY_SCHEMA`), so
+    a zip of single-study files costs one polars read per batch, not one per file.
+    """
 
     detected_format: str
     records: list[dict] = field(default_factory=list)
+    study_frame: pl.DataFrame | None = None
+    study_dicts: list[tuple[int, dict]] = field(default_factory=list)
     # (record_index, reason) for single records refused inside an otherwise usable input
     rejects: list[tuple[int, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        frame_rows = self.study_frame.height if self.study_frame is not None else 0
+        return len(self.records) + frame_rows + len(self.study_dicts)
+
+    def raw_frames(self) -> dict[str, pl.DataFrame]:
+        """This extraction alone as raw canonical frames (record_seq from 0)."""
+        if self.records:
+            return records_to_raw([{**r, "record_seq": i} for i, r in enumerate(self.records)])
+        return ctgov_json.extract_frames(ctgov_json.stack_studies(self.study_frame, self.study_dicts))
+
+    def as_records(self) -> list[dict]:
+        """Canonical record dicts, whatever the format (tests and comparisons)."""
+        return self.records if self.records else raw_to_records(self.raw_frames())
 
 
 def archive_kind(data: bytes) -> str | None:
@@ -106,9 +132,15 @@ def _extract_xml(data: bytes) -> Extraction:
 
 
 def _extract_json(data: bytes) -> Extraction:
+    body = data.removeprefix(codecs.BOM_UTF8)
+    if _looks_like_ndjson(body):
+        try:
+            # Fast path: the lines are read as they are; any line that cannot be (not JSON,
+            # wrong shape, bad encoding) sends the whole input to the careful path.
+            return _valid_studies(ctgov_json.read_studies(body).with_row_index("record_index"), [])
+        except ctgov_json.UnreadableStudies:
+            return _extract_ndjson(decode_text(data), ValueError("not one JSON document"))
     text = decode_text(data)
-    if _looks_like_ndjson(text):
-        return _extract_ndjson(text, ValueError("not one JSON document"))
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as whole_error:
@@ -116,68 +148,89 @@ def _extract_json(data: bytes) -> Extraction:
     return _studies_from_document(document)
 
 
-def _looks_like_ndjson(text: str) -> bool:
+def _looks_like_ndjson(body: bytes) -> bool:
     # A complete object on the first line with more after it: NDJSON. Checking this first
     # spares a failed parse of a whole (possibly huge) pull file.
-    first, newline, rest = text.lstrip().partition("\n")
-    if not newline or not rest.strip():
+    first_text = _NON_SPACE.search(body)
+    start = first_text.start() if first_text else 0
+    end = body.find(b"\n", start)
+    if end < 0 or not _NON_SPACE.search(body, end):
         return False
     try:
-        return isinstance(orjson.loads(first), dict)
+        return isinstance(orjson.loads(body[start:end]), dict)
     except orjson.JSONDecodeError:
         return False
 
 
 def _studies_from_document(document: object) -> Extraction:
     if isinstance(document, dict) and isinstance(document.get("studies"), list):
-        return _extract_studies(document["studies"])  # an API v2 page
+        return _studies_from_objects(list(enumerate(document["studies"])), [])  # an API v2 page
     if isinstance(document, dict) and "protocolSection" in document:
-        return _extract_studies([document])
+        return _studies_from_objects([(0, document)], [])
     if isinstance(document, list) and all(isinstance(item, dict) for item in document) and document:
-        return _extract_studies(document)
+        return _studies_from_objects(list(enumerate(document)), [])
     if isinstance(document, dict) and ({"FullStudiesResponse", "StudyFieldsResponse", "FullStudy"} & document.keys()):
         raise UnusableInput("ClinicalTrials.gov API v1 JSON (retired 2024): not supported, fetch the study from API v2")
     raise UnusableInput("JSON is not an API v2 study, a page with 'studies', or NDJSON of studies")
 
 
 def _extract_ndjson(text: str, whole_error: Exception) -> Extraction:
+    """The careful path: line by line, so one broken line costs only its own record."""
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         raise UnusableInput(f"invalid or truncated JSON: {whole_error}")
-    studies: list[object] = []
+    studies: list[tuple[int, object]] = []
     rejects: list[tuple[int, str]] = []
     for index, line in enumerate(lines):
         try:
-            studies.append(orjson.loads(line))
+            studies.append((index, orjson.loads(line)))
         except orjson.JSONDecodeError as exc:
-            studies.append(None)
             rejects.append((index, f"line {index + 1} is not valid JSON: {exc}"))
     if len(rejects) == len(lines):
         raise UnusableInput(f"invalid or truncated JSON: {whole_error}")
-    extraction = _extract_studies(studies)
-    extraction.rejects = sorted(rejects + [r for r in extraction.rejects if studies[r[0]] is not None])
-    return extraction
+    return _studies_from_objects(studies, rejects)
 
 
-def _extract_studies(studies: list) -> Extraction:
-    extraction = Extraction("ctgov-v2-json")
-    for index, study in enumerate(studies):
-        if study is None:
-            continue
+_NO_NCT_ID = "study has no protocolSection.identificationModule.nctId (fragment?)"
+
+
+def _nct_id_problem(nct_id: str | None) -> str | None:
+    if nct_id is None:
+        return _NO_NCT_ID
+    if not NCT_ID.match(nct_id.upper()):
+        return f"nctId {nct_id!r} is not NCT followed by 8 digits"
+    return None
+
+
+def _studies_from_objects(studies: list[tuple[int, object]], rejects: list[tuple[int, str]]) -> Extraction:
+    usable: list[tuple[int, dict]] = []
+    for index, study in studies:
         if not isinstance(study, dict):
-            extraction.rejects.append((index, "study is not a JSON object"))
+            rejects.append((index, "study is not a JSON object"))
             continue
-        nct_id = ctgov_json.study_nct_id(study)
-        if not nct_id:
-            extraction.rejects.append((index, "study has no protocolSection.identificationModule.nctId (fragment?)"))
-            continue
-        if not NCT_ID.match(nct_id.strip().upper()):
-            extraction.rejects.append((index, f"nctId {nct_id!r} is not NCT followed by 8 digits"))
-            continue
-        record = ctgov_json.extract_study(study)
-        record["record_index"] = index
-        extraction.records.append(record)
-    if not extraction.records:
+        conformed = ctgov_json.conform(study)
+        problem = _nct_id_problem(ctgov_json.dict_nct_id(conformed))
+        if problem:
+            rejects.append((index, problem))
+        else:
+            usable.append((index, conformed))
+    return _usable_or_refused(Extraction("ctgov-v2-json", study_dicts=usable, rejects=sorted(rejects)))
+
+
+def _valid_studies(frame: pl.DataFrame, rejects: list[tuple[int, str]]) -> Extraction:
+    """Refuse, record by record, the NDJSON studies without a well-formed NCT id."""
+    frame = frame.with_columns(pl.col("record_index").cast(pl.Int64))
+    bad = frame.select(pl.col("record_index"), ctgov_json.frame_nct_ids().alias("nct_id")).filter(
+        pl.col("nct_id").is_null() | ~pl.col("nct_id").str.to_uppercase().str.contains(r"^NCT\d{8}$")
+    )
+    if bad.height:
+        rejects = sorted(rejects + [(int(i), _nct_id_problem(n)) for i, n in bad.iter_rows()])
+        frame = frame.filter(~pl.col("record_index").is_in(bad["record_index"].to_list()))
+    return _usable_or_refused(Extraction("ctgov-v2-json", study_frame=frame, rejects=rejects))
+
+
+def _usable_or_refused(extraction: Extraction) -> Extraction:
+    if not len(extraction):
         reasons = "; ".join(sorted({reason for _, reason in extraction.rejects})) or "no studies"
         raise UnusableInput(f"no usable API v2 study: {reasons}")
     return extraction

@@ -1,19 +1,24 @@
 """Canonical records -> normalized polars frames, one per warehouse staging table.
 
-`build_frames` is the single entry point used by the loader: it takes a batch of
-canonical record dicts (already stamped with provenance and a batch-unique
-`record_seq`) and returns the normalized version frame plus one frame per child list,
-with the content hash that decides whether a record is a new version of its trial.
+Extractors hand over *raw frames*: `{"versions": ..., "<child kind>": ...}` with the raw
+text of `canonical.SCALAR_FIELDS` / `CHILD_FIELDS`, keyed by a batch-unique `record_seq`.
+The API v2 extractor builds them directly with polars; dict-based extractors (legacy XML,
+trial pages) go through `records_to_raw`. `build_frames` is the single entry point used by
+the loader: it normalizes a batch and adds the content hash that decides whether a record
+is a new version of its trial.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS
 from transforms.normalize import normalize_children, normalize_versions
+from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
 
 # Columns that describe where a record was seen, not what it says.
 PROVENANCE_COLUMNS = ("record_seq", "source_path", "source_member", "record_index", "source_sha256", "source_format", "capture_date")
@@ -41,34 +46,70 @@ def raw_child_frame(kind: str, records: list[dict]) -> pl.DataFrame:
     return pl.DataFrame({"record_seq": seqs, "ordinal": ordinals, **values}, schema=schema)
 
 
-def _sha256_hex(texts: pl.Series) -> pl.Series:
-    return pl.Series([hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts], dtype=pl.String)
+def sha256_hex(texts: pl.Series) -> pl.Series:
+    """SHA-256 of each UTF-8 text, read straight from the Arrow buffers (no Python copies)."""
+    array = texts.cast(pl.String).to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = array.cast(pa.large_string())
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = memoryview(array.buffers()[2] or b"")
+    digests = [hashlib.sha256(data[offsets[i] : offsets[i + 1]]).hexdigest() for i in range(len(array))]
+    return pl.Series(texts.name, digests, dtype=pl.String)
 
 
 def with_content_hash(versions: pl.DataFrame, children: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Add `content_hash`: SHA-256 over every normalized content field and child row.
 
     Provenance (file, capture date) is left out on purpose: a trial whose content did
-    not change between two downloads is one version seen twice, not two versions.
+    not change between two downloads is one version seen twice, not two versions. So are
+    the text facts, derived from the texts: better rules must not make new versions. The
+    document hashed is the version's fields as JSON, then each child row as JSON tagged
+    with its kind, in kind and ordinal order (JSON escapes the control separators).
     """
-    content_cols = [c for c in versions.columns if c not in PROVENANCE_COLUMNS]
-    doc = versions.select("record_seq", pl.struct(content_cols).struct.json_encode().alias("doc"))
-    for kind, frame in children.items():
+    content_cols = [c for c in versions.columns if c not in PROVENANCE_COLUMNS and c not in TEXT_FACT_COLUMNS]
+    parts = [versions.select("record_seq", pl.lit(0, pl.Int32).alias("_part"), pl.lit(0, pl.Int32).alias("ordinal"),
+                             pl.struct(content_cols).struct.json_encode().alias("text"))]
+    for part, (kind, frame) in enumerate(children.items(), start=1):
         child_cols = [c for c in frame.columns if c not in ("record_seq", "ordinal")]
-        encoded = (
-            frame.sort("record_seq", "ordinal")
-            .group_by("record_seq", maintain_order=True)
-            .agg(pl.struct(child_cols).struct.json_encode().str.join("\x1e").alias(kind))
-        )
-        doc = doc.join(encoded, on="record_seq", how="left").with_columns(
-            pl.concat_str([pl.col("doc"), pl.lit(f"\x1d{kind}:"), pl.col(kind).fill_null("")]).alias("doc")
-        ).drop(kind)
-    hashed = doc.with_columns(pl.col("doc").map_batches(_sha256_hex, return_dtype=pl.String).alias("content_hash"))
-    return versions.join(hashed.select("record_seq", "content_hash"), on="record_seq", how="left")
+        parts.append(frame.select(
+            "record_seq", pl.lit(part, pl.Int32).alias("_part"), pl.col("ordinal").cast(pl.Int32),
+            pl.concat_str([pl.lit(f"\x1d{kind}:"), pl.struct(child_cols).struct.json_encode()]).alias("text"),
+        ))
+    documents = (
+        pl.concat(parts)
+        .sort("record_seq", "_part", "ordinal")
+        .group_by("record_seq", maintain_order=True)
+        .agg(pl.col("text").str.join("\x1e"))
+    )
+    hashed = documents.select("record_seq", sha256_hex(documents["text"]).alias("content_hash"))
+    return versions.join(hashed, on="record_seq", how="left", maintain_order="left")
 
 
-def build_frames(records: list[dict]) -> dict[str, pl.DataFrame]:
-    """A batch of canonical records -> {"versions": ..., "<child kind>": ...}."""
-    versions = normalize_versions(raw_version_frame(records))
-    children = {kind: normalize_children(kind, raw_child_frame(kind, records)) for kind in CHILD_FIELDS}
+def records_to_raw(records: list[dict]) -> dict[str, pl.DataFrame]:
+    """Canonical record dicts (each with its `record_seq`) -> raw frames."""
+    return {"versions": raw_version_frame(records), **{kind: raw_child_frame(kind, records) for kind in CHILD_FIELDS}}
+
+
+def raw_to_records(raw: dict[str, pl.DataFrame]) -> list[dict]:
+    """Raw frames -> canonical record dicts, in record_seq order (for tests and comparisons)."""
+    records = {row["record_seq"]: {**row, **{kind: [] for kind in CHILD_FIELDS}} for row in raw["versions"].iter_rows(named=True)}
+    for kind in CHILD_FIELDS:
+        for row in raw[kind].sort("record_seq", "ordinal").iter_rows(named=True):
+            records[row["record_seq"]][kind].append({key: row[key] for key in CHILD_FIELDS[kind]})
+    return [records[seq] for seq in sorted(records)]
+
+
+def concat_raw(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    return {name: pl.concat([part[name] for part in parts], how="vertical") for name in parts[0]}
+
+
+def build_frames(raw: dict[str, pl.DataFrame] | list[dict]) -> dict[str, pl.DataFrame]:
+    """A batch of raw frames (or canonical record dicts) -> {"versions": ..., "<child kind>": ...}."""
+    if isinstance(raw, list):
+        raw = records_to_raw(raw)
+    # Text facts are computed here, in the parse workers, once per record: they depend only
+    # on the record's own texts, and the checks read them from the stored version.
+    versions = with_text_facts(normalize_versions(raw["versions"]))
+    children = {kind: normalize_children(kind, raw[kind]) for kind in CHILD_FIELDS}
     return {"versions": with_content_hash(versions, children), **children}

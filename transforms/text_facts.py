@@ -35,6 +35,7 @@ _TOTAL_RULES = (
 # Per-group counts: "In the control group, other 24 patients received ..."
 _GROUP_COUNT = re.compile(rf"\b(?:other\s+)?{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}\b", re.IGNORECASE)
 _GROUP_WORD = re.compile(r"\b(group|arm|cohort)\b", re.IGNORECASE)
+_PEOPLE_COUNT_RE = re.compile(rf"{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n+")
 
 
@@ -50,7 +51,9 @@ def stated_enrollment(text: str | None) -> tuple[int | None, str | None]:
     """(count, sentence) for the study's own stated recruitment target, else (None, None)."""
     if not text:
         return None, None
-    parts = sentences(text)
+    # Every rule below needs a count followed by people in its sentence: other sentences
+    # cannot change the result, and skipping them is most of the speed on long texts.
+    parts = [sentence for sentence in sentences(text) if _PEOPLE_COUNT_RE.search(sentence)]
     for sentence in parts:
         for rule in _TOTAL_RULES:
             if match := rule.search(sentence):
@@ -88,18 +91,54 @@ def stated_age_range(text: str | None) -> tuple[float | None, float | None, str 
     return None, None, None
 
 
+# Cheap whole-text tests that every rule above needs to pass somewhere in a text (each rule
+# requires its hint, and a rule that matches a sentence matches the text), run by polars'
+# regex engine over the column; only texts that pass reach the per-sentence rules.
+_PEOPLE_COUNT = rf"(?i){_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}"
+_AGE_HINT = r"(?i)≤|<=|=<|\bag(?:e|ed|es)\s|years\s+(?:of\s+age|old)"
+# Without \b (a Unicode word boundary sends polars' regex engine to its slow path) a rule
+# matches a superset of texts: still a safe filter.
+_AGE_ANY_RULE = [f"(?i){rule.pattern}".replace(r"\b", "") for rule in _AGE_RULES]
+
+TEXT_FACT_COLUMNS = {
+    "stated_enrollment": pl.Int64,
+    "stated_enrollment_sentence": pl.String,
+    "stated_min_age": pl.Float64,
+    "stated_max_age": pl.Float64,
+    "stated_age_sentence": pl.String,
+}
+
+
+def _rows_matching(texts: pl.Series, hint: str, rules: list[str] | None = None) -> list[int]:
+    """Positions of the texts that match `hint` and, when given, one of `rules`."""
+    positions = texts.str.contains(hint).fill_null(False).arg_true()
+    if rules and len(positions):
+        candidates = texts.gather(positions)
+        matched = pl.any_horizontal([candidates.str.contains(rule).fill_null(False) for rule in rules])
+        positions = positions.filter(pl.select(matched).to_series())
+    return positions.to_list()
+
+
 def with_text_facts(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add stated_enrollment / _sentence and stated_min_age / stated_max_age / _sentence
-    columns from brief_summary, detailed_description and eligibility_criteria."""
-    enrollment = [
-        stated_enrollment(summary) if stated_enrollment(summary)[0] is not None else stated_enrollment(description)
-        for summary, description in zip(frame["brief_summary"], frame["detailed_description"])
-    ]
-    ages = [stated_age_range(text) for text in frame["eligibility_criteria"]]
-    return frame.with_columns(
-        pl.Series("stated_enrollment", [e[0] for e in enrollment], dtype=pl.Int64),
-        pl.Series("stated_enrollment_sentence", [e[1] for e in enrollment], dtype=pl.String),
-        pl.Series("stated_min_age", [a[0] for a in ages], dtype=pl.Float64),
-        pl.Series("stated_max_age", [a[1] for a in ages], dtype=pl.Float64),
-        pl.Series("stated_age_sentence", [a[2] for a in ages], dtype=pl.String),
-    )
+    """Add `TEXT_FACT_COLUMNS`: stated_enrollment / _sentence from brief_summary (else
+    detailed_description), and stated_min_age / stated_max_age / _sentence from
+    eligibility_criteria."""
+    n = frame.height
+    summaries, descriptions = frame["brief_summary"], frame["detailed_description"]
+    enrollment: list[tuple[int | None, str | None]] = [(None, None)] * n
+    in_summary = set(_rows_matching(summaries, _PEOPLE_COUNT))
+    for row in sorted(in_summary | set(_rows_matching(descriptions, _PEOPLE_COUNT))):
+        found = stated_enrollment(summaries[row]) if row in in_summary else (None, None)
+        enrollment[row] = found if found[0] is not None else stated_enrollment(descriptions[row])
+    ages: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * n
+    criteria = frame["eligibility_criteria"]
+    for row in _rows_matching(criteria, _AGE_HINT, _AGE_ANY_RULE):
+        ages[row] = stated_age_range(criteria[row])
+    values = {
+        "stated_enrollment": [e[0] for e in enrollment],
+        "stated_enrollment_sentence": [e[1] for e in enrollment],
+        "stated_min_age": [a[0] for a in ages],
+        "stated_max_age": [a[1] for a in ages],
+        "stated_age_sentence": [a[2] for a in ages],
+    }
+    return frame.with_columns(pl.Series(name, values[name], dtype=dtype) for name, dtype in TEXT_FACT_COLUMNS.items())

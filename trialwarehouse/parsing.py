@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.detect import UnusableInput, extract
-from transforms.frames import build_frames
+from transforms import ctgov_json
+from transforms.detect import Extraction, UnusableInput, extract
+from transforms.frames import build_frames, concat_raw, records_to_raw
 from trialwarehouse.sources import RawFile, iter_units
 
 
@@ -37,9 +38,64 @@ class ParsedFile:
     formats: dict[str, int] = field(default_factory=dict)
 
 
+class _Batcher:
+    """Collects the records of one raw file and turns them into normalized frames once per
+    `batch_size` records: one polars read for all pending API v2 study dicts, one
+    conversion for all pending XML / page records, one normalization for the batch."""
+
+    def __init__(self, raw: RawFile, batch_size: int, parsed: ParsedFile):
+        self.raw, self.batch_size, self.parsed = raw, batch_size, parsed
+        self.study_frames: list[pl.DataFrame] = []
+        self.study_dicts: list[tuple[int, dict]] = []
+        self.study_members: list[str] = []
+        self.records: list[dict] = []
+        self.rows = 0
+
+    def add(self, member: str, extraction: Extraction) -> None:
+        if extraction.study_frame is not None:
+            self.study_frames.append(extraction.study_frame.with_columns(pl.lit(member).alias("source_member")))
+        self.study_dicts += extraction.study_dicts
+        self.study_members += [member] * len(extraction.study_dicts)
+        for position, record in enumerate(extraction.records):
+            record["source_member"] = member
+            record["source_format"] = extraction.detected_format
+            if record.get("record_index") is None:
+                record["record_index"] = position
+            self.records.append(record)
+        self.rows += len(extraction)
+        if self.rows >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        first_seq = self.parsed.accepted
+        parts: list[dict[str, pl.DataFrame]] = []
+        if self.study_frames or self.study_dicts:
+            studies = ctgov_json.stack_studies(pl.concat(self.study_frames, how="diagonal_relaxed") if self.study_frames
+                                               else None, self.study_dicts)
+            if self.study_dicts:
+                members = [f.get_column("source_member") for f in self.study_frames] + [pl.Series(self.study_members)]
+                studies = studies.with_columns(pl.concat(members).alias("source_member"))
+            parts.append(ctgov_json.extract_frames(studies.with_columns(pl.lit("ctgov-v2-json").alias("source_format")),
+                                                   first_seq))
+        if self.records:
+            start = first_seq + (parts[0]["versions"].height if parts else 0)
+            for offset, record in enumerate(self.records):
+                record["record_seq"] = start + offset
+            parts.append(records_to_raw(self.records))
+        raw = concat_raw(parts) if len(parts) > 1 else parts[0]
+        raw["versions"] = raw["versions"].with_columns(pl.lit(self.raw.relative).alias("source_path"),
+                                                       pl.lit(self.raw.sha256).alias("source_sha256"))
+        # record_seq is local to the file here; pipeline.ingest shifts it run-wide.
+        self.parsed.batches.append(build_frames(raw))
+        self.parsed.accepted += self.rows
+        self.study_frames, self.study_dicts, self.study_members, self.records, self.rows = [], [], [], [], 0
+
+
 def parse_raw_file(raw: RawFile, batch_size: int) -> ParsedFile:
     parsed = ParsedFile(raw)
-    pending: list[dict] = []
+    batcher = _Batcher(raw, batch_size, parsed)
     for unit in iter_units(raw.path):
         if isinstance(unit, tuple):
             member, reason = unit
@@ -50,21 +106,8 @@ def parse_raw_file(raw: RawFile, batch_size: int) -> ParsedFile:
         except UnusableInput as exc:
             parsed.refused.append(RefusedUnit(unit.member, str(exc), unit.data if unit.member else None))
             continue
-        parsed.formats[extraction.detected_format] = parsed.formats.get(extraction.detected_format, 0) + len(extraction.records)
+        parsed.formats[extraction.detected_format] = parsed.formats.get(extraction.detected_format, 0) + len(extraction)
         parsed.record_rejects += [(unit.member, index, reason) for index, reason in extraction.rejects]
-        for position, record in enumerate(extraction.records):
-            record["source_path"] = raw.relative
-            record["source_member"] = unit.member
-            record["source_sha256"] = raw.sha256
-            record["source_format"] = extraction.detected_format
-            if record.get("record_index") is None:
-                record["record_index"] = position
-            record["record_seq"] = parsed.accepted
-            parsed.accepted += 1
-            pending.append(record)
-            if len(pending) >= batch_size:
-                parsed.batches.append(build_frames(pending))
-                pending = []
-    if pending:
-        parsed.batches.append(build_frames(pending))
+        batcher.add(unit.member, extraction)
+    batcher.flush()
     return parsed

@@ -7,7 +7,13 @@ fingerprint that follows the finding from run to run (NEW, OPEN, RESOLVED).
 
 Only trials touched by the run are re-checked: every measure is relative to the record's
 own capture date, so an untouched trial's findings cannot change. When a check's
-definition changes, every trial is re-checked.
+definition changes, every trial is re-checked. A run that loaded nothing and changed no
+definition has nothing to validate and does not start GX at all.
+
+At registry scale (hundreds of thousands of rows, a million failing ones) three things
+keep this fast: GX reports failing rows as plain positions (COMPLETE format without index
+columns, which costs what SUMMARY costs), the full result stays in memory while GX's store
+and Data Docs get a summary of it, and findings are built column-wise with polars.
 """
 
 from __future__ import annotations
@@ -15,18 +21,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
+import string
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from transforms.text_facts import with_text_facts
 from trialwarehouse import warehouse
 from trialwarehouse.logs import event
 from trialwarehouse.settings import REPO_ROOT
@@ -34,9 +38,13 @@ from trialwarehouse.settings import REPO_ROOT
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SUITES = ("trial_checks", "site_checks", "warehouse_integrity")
 # Finding life-cycle steps, in order (sql/load/dq_<step>.sql).
-LIFECYCLE_STEPS = ("update_open_findings", "insert_new_findings", "resolve_findings", "carry_open_findings",
-                   "insert_dq_run_check")
-FINDING_COLUMNS = ("fingerprint", "nct_id", "check_name", "rule", "severity", "message", "evidence", "version_key")
+LIFECYCLE_STEPS = ("update_open_findings", "insert_new_findings", "resolve_findings", "insert_dq_run_check")
+FINDING_SCHEMA = {"fingerprint_source": pl.String, "nct_id": pl.String, "check_name": pl.String, "rule": pl.String,
+                  "severity": pl.String, "message": pl.String, "evidence": pl.String, "version_key": pl.Int64}
+# What GX's store and Data Docs keep of each expectation result: the counts and a sample.
+SUMMARY_KEYS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count", "missing_percent",
+                "unexpected_percent_total", "unexpected_percent_nonmissing", "partial_unexpected_list",
+                "partial_unexpected_counts", "partial_unexpected_index_list", "observed_value")
 
 
 class IntegrityError(RuntimeError):
@@ -54,8 +62,9 @@ class RuleOutcome:
     rule: str
     severity: str
     evaluated: int
-    failed_rows: list[dict]
+    failed: pl.DataFrame  # the input rows this rule flags
     meta: dict  # the expectation's meta: message template, subject column, input SQL
+    read_columns: tuple[str, ...] = ()  # input columns the expectation itself reads
 
 
 @dataclass
@@ -67,6 +76,7 @@ class QualityStats:
     by_severity: dict[str, int] = field(default_factory=dict)
     validation_json: dict = field(default_factory=dict)
     data_docs_dir: str | None = None  # GX Data Docs site built for this run (copied beside the report)
+    validated: bool = True  # False when the run had nothing to check and GX was not started
 
 
 def load_suite(name: str) -> dict:
@@ -94,18 +104,13 @@ def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> 
     return changed
 
 
-def _input_frame(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int):
+def _input_frame(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int) -> pl.DataFrame:
     sql = warehouse.read_sql(sql_file)
     params = {"run_id": run_id} if "$run_id" in sql else {}
     with warnings.catch_warnings():
         # DuckDB suggests con.sql(), which refuses to run while the writer has a result open.
         warnings.simplefilter("ignore", UserWarning)
-        frame = pl.from_arrow(con.execute(sql, params).to_arrow_reader().read_all())
-    if "eligibility_criteria" in frame.columns:
-        # The long texts are only read for the counts and ages they state; dropping them
-        # keeps the pandas copy GX validates small.
-        frame = with_text_facts(frame).drop("brief_summary", "detailed_description", "eligibility_criteria")
-    return frame.with_row_index("row_id")
+        return pl.from_arrow(con.execute(sql, params).to_arrow_reader().read_all())
 
 
 def _gx_context():
@@ -118,12 +123,68 @@ def _gx_context():
     return gx, context
 
 
-def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None) -> tuple[list[RuleOutcome], dict]:
-    """Run one suite; each expectation validates the frame of its input SQL. Results also go
-    to the session's Data Docs site (one GX context per run)."""
+def _summarized(result):
+    """The suite result as GX's store and Data Docs keep it: counts and a sample of failing
+    values per expectation, not the full lists (those can hold a million entries)."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+
+    results = [
+        ExpectationValidationResult(
+            success=r.success, expectation_config=r.expectation_config, meta=r.meta, exception_info=r.exception_info,
+            result={k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS},
+        )
+        for r in result.results
+    ]
+    return ExpectationSuiteValidationResult(
+        success=result.success, results=results, suite_name=result.suite_name, statistics=result.statistics,
+        meta=result.meta, batch_id=result.batch_id,
+    )
+
+
+def _validate(gx_session, batch, gx_suite, frame: pl.DataFrame, run_name: str):
+    """Validate one DataFrame with GX and file a summary in GX's store for Data Docs.
+
+    GX's `Validator` runs the suite directly: `ValidationDefinition.run` would store the
+    full result (every failing row) and serialize it several times. GX is pinned (1.24.1)
+    and tests/test_quality.py exercises this path end to end."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+    from great_expectations.validator.v1_validator import Validator
+
+    _, context = gx_session
+    # Row positions are the pandas index: COMPLETE without index columns lists failing rows
+    # by position at SUMMARY's cost (with index columns GX builds a dict per failing row).
+    validator = Validator(batch_definition=batch, batch_parameters={"dataframe": frame.to_pandas()},
+                          result_format={"result_format": "COMPLETE"})
+    with warnings.catch_warnings():
+        # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        result = validator.validate_expectation_suite(gx_suite)
+    summary = _summarized(result)
+    suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=summary,
+        suite_validation_result_identifier=ValidationResultIdentifier(
+            expectation_suite_identifier=suite_id, run_id=RunIdentifier(run_name=run_name),
+            batch_identifier=validator.active_batch_id),
+        expectation_suite_identifier=suite_id,
+    )
+    return result, summary
+
+
+def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None,
+                   run_name: str = "trialwarehouse") -> tuple[list[RuleOutcome], dict]:
+    """Run one suite; each expectation validates the frame of its input SQL."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    gx, context = session or _gx_context()
+    session = session or _gx_context()
+    gx, context = session
     source = context.data_sources.add_pandas(f"{suite['name']}_frames")
     outcomes: list[RuleOutcome] = []
     reports: dict = {}
@@ -140,74 +201,75 @@ def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None) -
                 ExpectationConfiguration(type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"])
             )
         gx_suite = context.suites.add(gx_suite)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{suite['name']}_{index}", data=batch, suite=gx_suite)
-        )
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"{suite['name']}_{index}", validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data-docs")],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]},
-        ))
-        pandas_frame = frame.to_pandas(use_pyarrow_extension_array=False)
-        with warnings.catch_warnings():
-            # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            run = checkpoint.run(batch_parameters={"dataframe": pandas_frame})
-        result = next(iter(run.run_results.values()))
-        reports[input_sql] = result.to_json_dict()
-        rows = frame.to_dicts()
+        result, summary = _validate(session, batch, gx_suite, frame, run_name)
+        reports[input_sql] = summary.to_json_dict()
         for outcome in result.results:
             meta = outcome.expectation_config.meta
             if outcome.exception_info and outcome.exception_info.get("raised_exception"):
                 raise RuntimeError(f"check {meta['check']}/{meta['rule']} could not run: "
                                    f"{outcome.exception_info.get('exception_message')}")
-            failing = [rows[int(item["row_id"])] for item in (outcome.result.get("unexpected_index_list") or [])]
-            evaluated = int(outcome.result.get("element_count") or len(rows))
-            outcomes.append(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"], evaluated, failing,
-                                        dict(meta)))
+            positions = outcome.result.get("unexpected_index_list") or []
+            evaluated = int(outcome.result.get("element_count") or frame.height)
+            kwargs = outcome.expectation_config.kwargs
+            read = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str))
+            outcomes.append(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"], evaluated,
+                                        frame[positions], dict(meta), read))
     return outcomes, reports
 
 
-def _plain(value):
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+def _message(template: str, columns: list[str]) -> pl.Expr:
+    """The message template ("{column}" placeholders) as one string expression; NULL shows
+    as NULL and a placeholder the input lacks as "?"."""
+    parts: list[pl.Expr] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(pl.lit(literal))
+        if name is not None:
+            parts.append(pl.col(name).cast(pl.String).fill_null("NULL") if name in columns else pl.lit("?"))
+    return pl.concat_str(parts) if parts else pl.lit("")
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return "?"
+def _evidence_columns(suite: dict, outcome: RuleOutcome, subject: str, detail: list[str]) -> list[str]:
+    """What the rule read and what its message shows, not every input column: the evidence
+    of a million findings must stay readable and small."""
+    placeholders = [name for _, name, _, _ in string.Formatter().parse(outcome.meta["message"]) if name]
+    wanted = [subject, *detail, "version_key", *outcome.read_columns, *placeholders,
+              *suite["meta"]["checks"][outcome.check]["fields"]]
+    return list(dict.fromkeys(c for c in wanted if c in outcome.failed.columns))
 
 
-def _finding(suite: dict, outcome: RuleOutcome, row: dict) -> dict:
-    subject_column = outcome.meta.get("subject_column") or suite["meta"]["subject_column"]
+def findings_frame(suite: dict, outcome: RuleOutcome) -> pl.DataFrame:
+    """The findings of one rule, one row per failing input row (`FINDING_SCHEMA`). The
+    fingerprint is the MD5 of `fingerprint_source`, taken in DuckDB when they are staged."""
+    rows = outcome.failed
+    if rows.is_empty():
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    subject = outcome.meta.get("subject_column") or suite["meta"]["subject_column"]
+    detail = [c for c in suite["meta"]["detail_columns"] if c in rows.columns]
     fields = suite["meta"]["checks"][outcome.check]["fields"]
-    read = {k: _plain(v) for k, v in row.items() if k != "row_id"}  # long texts were dropped from the frame
-    shown = _Blank({k: ("NULL" if v is None else v) for k, v in read.items()})
-    detail = [str(row.get(c)) for c in suite["meta"]["detail_columns"] if c in row]
-    subject = str(row.get(subject_column))
-    fingerprint = hashlib.md5("|".join([outcome.check, outcome.rule, subject, *detail]).encode()).hexdigest()
-    evidence = {"fields": fields, "values": read}
-    return {
-        "fingerprint": fingerprint,
-        "nct_id": subject,
-        "check_name": outcome.check,
-        "rule": outcome.rule,
-        "severity": outcome.severity,
-        "message": outcome.meta["message"].format_map(shown),
-        "evidence": json.dumps(evidence, default=str, ensure_ascii=False),
-        "version_key": row.get("version_key"),
-    }
+    evidence = _evidence_columns(suite, outcome, subject, detail)
+    identity = [pl.lit(outcome.check), pl.lit(outcome.rule), pl.col(subject).cast(pl.String).fill_null("None"),
+                *[pl.col(c).cast(pl.String).fill_null("None") for c in detail]]
+    return rows.select(
+        pl.concat_str(identity, separator="|").alias("fingerprint_source"),
+        pl.col(subject).cast(pl.String).alias("nct_id"),
+        pl.lit(outcome.check).alias("check_name"),
+        pl.lit(outcome.rule).alias("rule"),
+        pl.lit(outcome.severity).alias("severity"),
+        _message(outcome.meta["message"], rows.columns).alias("message"),
+        pl.concat_str([pl.lit('{"fields":' + json.dumps(fields) + ',"values":'),
+                       pl.struct(evidence).struct.json_encode(), pl.lit("}")]).alias("evidence"),
+        (pl.col("version_key").cast(pl.Int64) if "version_key" in rows.columns else pl.lit(None, pl.Int64))
+        .alias("version_key"),
+    )
 
 
 def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> tuple[list[RuleOutcome], dict]:
     suite = load_suite("warehouse_integrity")
     inputs = {x["meta"]["input_sql"] for x in suite["expectations"]}
     frames = {sql: _input_frame(con, sql, run_id) for sql in inputs}
-    outcomes, report = validate_suite(suite, frames, session)
-    failures = [_finding(suite, o, row)["message"] for o in outcomes for row in o.failed_rows]
+    outcomes, report = validate_suite(suite, frames, session, f"run-{run_id:06d}")
+    failures = [m for o in outcomes for m in findings_frame(suite, o)["message"].to_list()]
     if failures:
         raise IntegrityError(failures)
     return outcomes, report
@@ -218,47 +280,58 @@ def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT nct_id FROM dim_trial")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT DISTINCT nct_id FROM stg_versions")
-    return con.execute("SELECT count(*) FROM dq_scope").fetchone()[0]
+    return con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]  # drained: DuckDB 2 refuses new work otherwise
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
     """Integrity first (raises IntegrityError), then the curator checks and their findings' life."""
     started = time.monotonic()
     stats = QualityStats()
-    session = _gx_context()
-    integrity_outcomes, integrity_report = check_integrity(con, run_id, session)
     suites = {name: load_suite(name) for name in SUITES}
     changed = register_checks(con, suites)
     stats.evaluated_trials = _define_scope(con, everything=changed)
-    findings: list[dict] = []
+    if not stats.evaluated_trials and not changed:
+        stats.validated = False  # nothing loaded, no definition changed: nothing to validate
+        _persist(con, run_id, [], [], stats)
+        event("check-quality", run_id, trials_checked=0, open=stats.findings_open, seconds=time.monotonic() - started)
+        return stats
+    session = _gx_context()
+    integrity_outcomes, integrity_report = check_integrity(con, run_id, session)
+    findings: list[pl.DataFrame] = []
     outcomes: list[RuleOutcome] = list(integrity_outcomes)
     stats.validation_json = {"warehouse_integrity": integrity_report}
     for name in ("trial_checks", "site_checks"):
         suite = suites[name]
         frames = {suite["meta"]["input_sql"]: _input_frame(con, suite["meta"]["input_sql"], run_id)}
-        suite_outcomes, report = validate_suite(suite, frames, session)
+        suite_outcomes, report = validate_suite(suite, frames, session, f"run-{run_id:06d}")
         stats.validation_json[name] = report
         outcomes += suite_outcomes
-        findings += [_finding(suite, o, row) for o in suite_outcomes for row in o.failed_rows]
+        findings += [findings_frame(suite, o) for o in suite_outcomes]
     _persist(con, run_id, findings, outcomes, stats)
+    session[1].build_data_docs()
     stats.data_docs_dir = _data_docs_dir(session[1])
     event("check-quality", run_id, trials_checked=stats.evaluated_trials, new=stats.findings_new,
           open=stats.findings_open, resolved=stats.findings_resolved, seconds=time.monotonic() - started)
     return stats
 
 
-def _persist(con, run_id: int, findings: list[dict], outcomes: list[RuleOutcome], stats: QualityStats) -> None:
-    frame = pl.DataFrame({c: [f[c] for f in findings] for c in FINDING_COLUMNS},
-                         schema={"fingerprint": pl.String, "nct_id": pl.String, "check_name": pl.String, "rule": pl.String,
-                                 "severity": pl.String, "message": pl.String, "evidence": pl.String, "version_key": pl.Int64})
-    frame = frame.unique(subset="fingerprint", keep="first", maintain_order=True)
+def _persist(con, run_id: int, findings: list[pl.DataFrame], outcomes: list[RuleOutcome], stats: QualityStats) -> None:
+    frame = pl.concat([pl.DataFrame(schema=FINDING_SCHEMA), *findings], how="vertical").with_row_index("position")
     con.register("dq_batch", frame)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE stg_dq_finding AS SELECT * FROM dq_batch")
+        # One row per fingerprint: the first rule output that raised it.
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE stg_dq_finding AS
+            SELECT md5(fingerprint_source) AS fingerprint, * EXCLUDE (fingerprint_source, position)
+            FROM dq_batch
+            QUALIFY row_number() OVER (PARTITION BY md5(fingerprint_source) ORDER BY position) = 1
+            """
+        )
     finally:
         con.unregister("dq_batch")
     checks = pl.DataFrame(
-        [(o.check, o.rule, o.severity, o.evaluated, len(o.failed_rows)) for o in outcomes],
+        [(o.check, o.rule, o.severity, o.evaluated, o.failed.height) for o in outcomes],
         schema={"check_name": pl.String, "rule": pl.String, "severity": pl.String, "evaluated_rows": pl.Int64,
                 "failed_rows": pl.Int64},
         orient="row",
@@ -273,12 +346,10 @@ def _persist(con, run_id: int, findings: list[dict], outcomes: list[RuleOutcome]
         counts[step] = warehouse.run_sql_file(con, f"load/dq_{step}.sql", {"run_id": run_id}) or 0
     stats.findings_new = counts["insert_new_findings"]
     stats.findings_resolved = counts["resolve_findings"]
-    stats.findings_open = con.execute(
-        "SELECT count(*) FROM dq_finding WHERE resolved_run_id IS NULL AND accepted_at IS NULL"
-    ).fetchone()[0]
     stats.by_severity = dict(con.execute(
         "SELECT severity, count(*) FROM dq_finding WHERE resolved_run_id IS NULL AND accepted_at IS NULL GROUP BY 1"
     ).fetchall())
+    stats.findings_open = sum(stats.by_severity.values())
 
 
 def _data_docs_dir(context) -> str | None:

@@ -73,7 +73,7 @@ final AS (
                  OR (c.phases = 'NA' AND coalesce(i.has_device, false)))
             AND (coalesce(s.has_us_site, false) OR coalesce(c.is_fda_regulated_drug, false)
                  OR coalesce(c.is_fda_regulated_device, false)) AS looks_fdaaa_applicable,
-        c.brief_summary, c.detailed_description, c.eligibility_criteria
+        c.stated_enrollment, c.stated_enrollment_sentence, c.stated_min_age, c.stated_max_age, c.stated_age_sentence
     FROM current_version AS c
     LEFT JOIN previous_version AS p USING (trial_key)
     LEFT JOIN last_estimate AS e USING (trial_key)

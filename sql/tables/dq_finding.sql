@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS dq_finding (
     evidence            JSON,
     version_key         BIGINT,
     first_seen_run_id   BIGINT NOT NULL,
-    last_seen_run_id    BIGINT NOT NULL,
+    last_raised_run_id  BIGINT NOT NULL,
     resolved_run_id     BIGINT,
     accepted_at         TIMESTAMPTZ,
     accepted_note       VARCHAR
@@ -27,7 +27,7 @@ COMMENT ON COLUMN dq_finding.message IS 'What is wrong, in a sentence, with the 
 COMMENT ON COLUMN dq_finding.evidence IS 'The values the check read (JSON), e.g. the sentence that stated a participant count.';
 COMMENT ON COLUMN dq_finding.version_key IS 'Trial version checked (fct_trial_version).';
 COMMENT ON COLUMN dq_finding.first_seen_run_id IS 'Run that first raised it.';
-COMMENT ON COLUMN dq_finding.last_seen_run_id IS 'Latest run in which it still held.';
+COMMENT ON COLUMN dq_finding.last_raised_run_id IS 'Latest run that re-checked the trial and raised it again. Trials are only re-checked when their data changes, so an open finding holds on every later run too (v_dq_findings.last_seen_run).';
 COMMENT ON COLUMN dq_finding.resolved_run_id IS 'Run in which it no longer held; NULL while open.';
 COMMENT ON COLUMN dq_finding.accepted_at IS 'When a curator accepted it (it is no longer reported); NULL otherwise.';
 COMMENT ON COLUMN dq_finding.accepted_note IS 'Why the curator accepted it.';

@@ -76,6 +76,11 @@ CREATE TABLE IF NOT EXISTS fct_trial_version (
     has_expanded_access                     BOOLEAN,
     responsible_party_type                  VARCHAR,
     responsible_party_name                  VARCHAR,
+    stated_enrollment                       BIGINT,
+    stated_enrollment_sentence              VARCHAR,
+    stated_min_age                          DOUBLE,
+    stated_max_age                          DOUBLE,
+    stated_age_sentence                     VARCHAR,
     UNIQUE (nct_id, content_hash)
 );
 COMMENT ON TABLE fct_trial_version IS 'Trial version fact: one row per distinct content of a trial ever seen (type 2 history), with status, enrollment, design and key dates. Versions are ordered by the record''s own last-update date, then capture date, never by load order.';
@@ -154,3 +159,8 @@ COMMENT ON COLUMN fct_trial_version.is_fda_regulated_device IS 'Studies a U.S. F
 COMMENT ON COLUMN fct_trial_version.has_expanded_access IS 'Expanded access is available.';
 COMMENT ON COLUMN fct_trial_version.responsible_party_type IS 'SPONSOR, PRINCIPAL_INVESTIGATOR or SPONSOR_INVESTIGATOR.';
 COMMENT ON COLUMN fct_trial_version.responsible_party_name IS 'Responsible investigator, when named.';
+COMMENT ON COLUMN fct_trial_version.stated_enrollment IS 'Participant count the brief summary (else the description) states as the study''s own target, e.g. "planned to recruit 48 patients" or per-group counts summed; NULL when none is stated. Derived at load, not part of content_hash.';
+COMMENT ON COLUMN fct_trial_version.stated_enrollment_sentence IS 'The sentence(s) stated_enrollment was read from.';
+COMMENT ON COLUMN fct_trial_version.stated_min_age IS 'Minimum age in years stated in the eligibility criteria text ("aged 18 to 65 years"); NULL when none is stated.';
+COMMENT ON COLUMN fct_trial_version.stated_max_age IS 'Maximum age in years stated in the eligibility criteria text; NULL when none is stated.';
+COMMENT ON COLUMN fct_trial_version.stated_age_sentence IS 'The criteria sentence stated_min_age and stated_max_age were read from.';

@@ -6,7 +6,7 @@ WITH latest AS (
 final AS (
     SELECT
         f.finding_key,
-        f.last_seen_run_id AS run,
+        CASE WHEN f.resolved_run_id IS NULL THEN (SELECT run_id FROM latest) ELSE f.last_raised_run_id END AS run,
         f.nct_id,
         f.check_name AS "check",
         f.rule,
@@ -14,7 +14,7 @@ final AS (
         f.message,
         f.evidence,
         f.first_seen_run_id AS first_seen_run,
-        f.last_seen_run_id AS last_seen_run,
+        CASE WHEN f.resolved_run_id IS NULL THEN (SELECT run_id FROM latest) ELSE f.last_raised_run_id END AS last_seen_run,
         CASE
             WHEN f.resolved_run_id IS NOT NULL THEN 'RESOLVED'
             WHEN f.first_seen_run_id = (SELECT run_id FROM latest) THEN 'NEW'
@@ -31,7 +31,7 @@ COMMENT ON VIEW v_dq_findings IS 'Data-quality findings with their state relativ
 COMMENT ON COLUMN v_dq_findings.run IS 'Latest run in which the finding held.';
 COMMENT ON COLUMN v_dq_findings."check" IS 'Check name (dq_check).';
 COMMENT ON COLUMN v_dq_findings.first_seen_run IS 'Run that first raised it.';
-COMMENT ON COLUMN v_dq_findings.last_seen_run IS 'Latest run in which it held.';
+COMMENT ON COLUMN v_dq_findings.last_seen_run IS 'Latest run in which it held: the latest run while open (trials are re-checked when their data changes), else the last run that raised it.';
 COMMENT ON COLUMN v_dq_findings.state IS 'NEW, OPEN or RESOLVED.';
 COMMENT ON COLUMN v_dq_findings.resolved_run IS 'Run that resolved it, if any.';
 COMMENT ON COLUMN v_dq_findings.accepted IS 'A curator accepted it; it is not reported.';
