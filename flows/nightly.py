@@ -68,7 +68,8 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
         quality=checked,
     )
     files = write_run_report(summary, settings.resolved_report_dir(), checked.validation_json)
-    outcome = email_report(settings, ctx.run_id, report.email_subject(summary), files.text, files.html.read_text(), files.csv)
+    outcome = email_report(settings, ctx.run_id, report.email_subject(summary), files.text, files.html.read_text(),
+                           files.csv, files.new_csv)
     summary.email = outcome.describe()
     pipeline.log_email_outcome(settings.warehouse, ctx.run_id, outcome.describe(), outcome.error)
     return summary

@@ -157,3 +157,88 @@ def test_nightly_run_emails_the_report(tmp_path, smtp_server):
     message = BytesParser(policy=policy.default).parsebytes(collector.messages[0][2])
     assert message["To"] == "curators@example.org"
     assert "NCT04293692" in message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_an_unchanged_night_skips_validation_and_says_so(tmp_path):
+    import duckdb
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "classic.txt").write_bytes((shared_path("seeds") / "002_2a0bb01d304053c2.txt").read_bytes())
+    wh = tmp_path / "wh" / "trials.duckdb"
+    first = run_pipeline(landing, wh, checks=True)
+    second = run_pipeline(landing, wh, checks=True)
+    assert first.quality.validated and not second.quality.validated
+    assert second.quality.findings_new == 0 and second.quality.findings_open == first.quality.findings_open
+    files = report.write_run_report(second, tmp_path / "reports", second.quality.validation_json)
+    page = files.html.read_text(encoding="utf-8")
+    assert "nothing to validate" in page and files.validation is None
+    assert len(files.csv.read_text().splitlines()) - 1 == first.quality.findings_open  # still open, still listed
+    assert files.new_csv.read_text().splitlines() == [files.csv.read_text().splitlines()[0]]  # header only
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        states = {s for (s,) in con.execute("SELECT DISTINCT state FROM v_dq_findings").fetchall()}
+        last_seen = {r for (r,) in con.execute("SELECT DISTINCT last_seen_run FROM v_dq_findings").fetchall()}
+    finally:
+        con.close()
+    assert states == {"OPEN"} and last_seen == {2}
+
+
+def test_trend_matches_its_definition_night_after_night(tmp_path):
+    import duckdb
+
+    seeds = shared_path("seeds")
+    nights = [tmp_path / f"n{i}" for i in range(3)]
+    for night in nights:
+        night.mkdir()
+    (nights[0] / "classic.txt").write_bytes((seeds / "002_2a0bb01d304053c2.txt").read_bytes())
+    (nights[1] / "modern.txt").write_bytes((seeds / "000_993b791048a96074.txt").read_bytes())
+    fixed = (seeds / "002_2a0bb01d304053c2.txt").read_text(encoding="utf-8")
+    fixed = fixed.replace("Biological: UC-MSCs", "Other: UC-MSCs").replace("Last Update Posted : March 18, 2020",
+                                                                         "Last Update Posted : April 18, 2020")
+    (nights[2] / "fixed.txt").write_text(fixed, encoding="utf-8")
+    wh = tmp_path / "trials.duckdb"
+    for night in nights:
+        run_pipeline(night, wh, checks=True)
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        trend = report.read_report_data(con, 3).trend
+        # Open after run r: first seen by r and not resolved by r.
+        expected = con.execute(
+            """
+            SELECT r.run_id, count(f.finding_key) FROM etl_run AS r
+            LEFT JOIN dq_finding AS f ON f.first_seen_run_id <= r.run_id
+                 AND (f.resolved_run_id IS NULL OR f.resolved_run_id > r.run_id)
+            WHERE r.status = 'completed' GROUP BY r.run_id ORDER BY r.run_id
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert trend == expected and len(trend) == 3 and trend[2][1] < trend[1][1]  # night 3 resolved one
+
+
+def test_a_findings_csv_too_big_to_mail_is_gzipped_or_replaced_by_a_note(run_with_findings):
+    import gzip
+
+    summary, files, tmp_path = run_with_findings
+    size = files.csv.stat().st_size
+    squeezed = len(gzip.compress(files.csv.read_bytes()))
+
+    def queued(limit_bytes: int, name: str):
+        settings = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", mail_to="curator@example.org",
+                            outbox_dir=tmp_path / name, mail_max_attachment_mb=limit_bytes / 1e6)
+        mailer.deliver_report(settings, summary.run_id, "subject", files.text, files.html.read_text(), files.csv,
+                              files.new_csv)
+        return BytesParser(policy=policy.default).parsebytes((tmp_path / name / "run-000001.eml").read_bytes())
+
+    gzipped = queued(squeezed + 10, "box1")  # the CSV is too big, gzipped it fits
+    attachment = next(gzipped.iter_attachments())
+    assert attachment.get_filename() == files.csv.name + ".gz"
+    assert gzip.decompress(attachment.get_content()) == files.csv.read_bytes()
+    assert size > squeezed + 10
+
+    nothing = queued(10, "box2")  # nothing fits: no attachment, and the message says where the files are
+    assert list(nothing.iter_attachments()) == []
+    plain = nothing.get_body(preferencelist=("plain",)).get_content()
+    assert "too many to attach" in plain and str(files.csv) in plain
+    assert "too many to attach" in nothing.get_body(preferencelist=("html",)).get_content()

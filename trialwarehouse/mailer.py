@@ -8,6 +8,8 @@ run sends whatever is waiting. Credentials come from the settings (environment /
 
 from __future__ import annotations
 
+import gzip
+import html
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -35,7 +37,39 @@ class MailOutcome:
         return f"sent {len(self.sent)} message(s)"
 
 
-def build_message(settings: Settings, subject: str, text: str, html_body: str, csv_name: str, csv_text: str) -> EmailMessage:
+@dataclass
+class Attachment:
+    filename: str
+    data: bytes
+    maintype: str
+    subtype: str
+    note: str | None = None  # what the reader should know when not everything is attached
+
+
+def choose_attachment(limit_bytes: int, csv_path: Path, new_csv_path: Path | None = None) -> Attachment | None:
+    """The findings CSV if it fits the limit, else gzipped; if even that is too big (a
+    first full load of the registry), tonight's NEW findings gzipped; else nothing, and a
+    note saying where the files are. Mail servers refuse messages of tens of megabytes."""
+    data = csv_path.read_bytes()
+    if len(data) <= limit_bytes:
+        return Attachment(csv_path.name, data, "text", "csv")
+    squeezed = gzip.compress(data, compresslevel=6)
+    where = f"The full findings CSV ({len(data) / 1e6:,.1f} MB) is on the warehouse server: {csv_path}"
+    if len(squeezed) <= limit_bytes:
+        return Attachment(csv_path.name + ".gz", squeezed, "application", "gzip", "The findings CSV is attached gzipped.")
+    if new_csv_path is not None:
+        new = gzip.compress(new_csv_path.read_bytes(), compresslevel=6)
+        if len(new) <= limit_bytes:
+            return Attachment(new_csv_path.name + ".gz", new, "application", "gzip",
+                              f"Only tonight's NEW findings are attached (gzipped). {where}")
+    return Attachment("", b"", "", "", f"The findings are too many to attach. {where}")
+
+
+def build_message(settings: Settings, subject: str, text: str, html_body: str, attachment: Attachment | None) -> EmailMessage:
+    note = attachment.note if attachment else None
+    if note:
+        text = f"{note}\n\n{text}"
+        html_body = html_body.replace("<body>", f"<body>\n<p><b>{html.escape(note)}</b></p>", 1)
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = subject
     message["From"] = settings.mail_from
@@ -45,7 +79,9 @@ def build_message(settings: Settings, subject: str, text: str, html_body: str, c
     message["Message-ID"] = make_msgid(domain="trialwarehouse.local")
     message.set_content(text)
     message.add_alternative(html_body, subtype="html")
-    message.add_attachment(csv_text.encode("utf-8"), maintype="text", subtype="csv", filename=csv_name)
+    if attachment and attachment.filename:
+        message.add_attachment(attachment.data, maintype=attachment.maintype, subtype=attachment.subtype,
+                               filename=attachment.filename)
     return message
 
 
@@ -91,10 +127,12 @@ def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
     return MailOutcome(sent, [], None)
 
 
-def deliver_report(settings: Settings, run_id: int, subject: str, text: str, html_body: str, csv_path: Path) -> MailOutcome:
+def deliver_report(settings: Settings, run_id: int, subject: str, text: str, html_body: str, csv_path: Path,
+                   new_csv_path: Path | None = None) -> MailOutcome:
     """Queue tonight's report in the outbox, then send everything waiting."""
     outbox = settings.resolved_outbox_dir()
-    message = build_message(settings, subject, text, html_body, csv_path.name, csv_path.read_text(encoding="utf-8"))
+    limit = int(settings.mail_max_attachment_mb * 1_000_000)
+    message = build_message(settings, subject, text, html_body, choose_attachment(limit, csv_path, new_csv_path))
     queue(message, outbox, f"run-{run_id:06d}")
     outcome = flush_outbox(settings, outbox)
     event("email", run_id, sent=len(outcome.sent), waiting=len(outcome.waiting), error=outcome.error or "none")

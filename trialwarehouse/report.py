@@ -6,9 +6,7 @@ Everything that comes from records (titles, messages, file names) is HTML-escape
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -22,13 +20,19 @@ from trialwarehouse.pipeline import RunSummary
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_COLOUR = {"error": "#a4161a", "warning": "#b35c00", "info": "#2b5d8a"}
 MAX_ROWS_IN_PAGE = 300
+MAX_NEW_IN_TEXT = 100
 
 
 @dataclass
 class ReportData:
-    """What the report shows, read from the published warehouse."""
+    """What the report shows, read from the published warehouse. Lists are the first rows
+    in report order; the totals count everything (the CSVs hold every row)."""
 
-    findings: list[dict] = field(default_factory=list)  # NEW and OPEN, not accepted
+    findings: list[dict] = field(default_factory=list)  # NEW then OPEN, not accepted: the page's rows
+    new_findings: list[dict] = field(default_factory=list)  # NEW ones: the plain-text part's rows
+    total_open: int = 0  # NEW and OPEN, not accepted
+    total_new: int = 0
+    total_errors: int = 0
     resolved_tonight: int = 0
     counts: list[tuple] = field(default_factory=list)  # (check, severity, new, open)
     status_changes: list[tuple] = field(default_factory=list)
@@ -37,25 +41,36 @@ class ReportData:
     freshness: dict = field(default_factory=dict)
 
 
+_REPORTED = "FROM v_dq_findings WHERE state IN ('NEW', 'OPEN') AND NOT accepted"
+# NEW first, then errors before warnings before info, then by check and trial.
+_REPORT_ORDER = (
+    "ORDER BY state <> 'NEW', CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 9 END, "
+    '"check", nct_id, rule'
+)
+_FINDING_COLUMNS = ["finding_key", "nct_id", "check", "rule", "severity", "message", "evidence", "state", "first_seen_run"]
+
+
+def _finding_rows(con: duckdb.DuckDBPyConnection, where: str, limit: int) -> list[dict]:
+    rows = con.execute(
+        f'SELECT finding_key, nct_id, "check", rule, severity, message, evidence, state, first_seen_run '
+        f"{_REPORTED} {where} {_REPORT_ORDER} LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [dict(zip(_FINDING_COLUMNS, r)) for r in rows]
+
+
 def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int) -> ReportData:
     data = ReportData()
-    columns = ["finding_key", "nct_id", "check", "rule", "severity", "message", "evidence", "state", "first_seen_run"]
-    rows = con.execute(
-        """
-        SELECT finding_key, nct_id, "check", rule, severity, message, evidence, state, first_seen_run
-        FROM v_dq_findings
-        WHERE state IN ('NEW', 'OPEN') AND NOT accepted
-        """
-    ).fetchall()
-    data.findings = sorted(
-        (dict(zip(columns, r)) for r in rows),
-        key=lambda f: (f["state"] != "NEW", SEVERITY_ORDER.get(f["severity"], 9), f["check"], f["nct_id"], f["rule"]),
-    )
-    data.resolved_tonight = con.execute("SELECT count(*) FROM dq_finding WHERE resolved_run_id = ?", [run_id]).fetchone()[0]
+    data.findings = _finding_rows(con, "", MAX_ROWS_IN_PAGE)
+    data.new_findings = _finding_rows(con, "AND state = 'NEW'", MAX_NEW_IN_TEXT)
+    data.total_open, data.total_new, data.total_errors = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE state = 'NEW'), count(*) FILTER (WHERE severity = 'error') {_REPORTED}"
+    ).fetchall()[0]
+    data.resolved_tonight = con.execute("SELECT count(*) FROM dq_finding WHERE resolved_run_id = ?", [run_id]).fetchall()[0][0]
     data.counts = con.execute(
-        """
+        f"""
         SELECT "check", severity, count(*) FILTER (WHERE state = 'NEW'), count(*)
-        FROM v_dq_findings WHERE state IN ('NEW', 'OPEN') AND NOT accepted
+        {_REPORTED}
         GROUP BY ALL ORDER BY 4 DESC, 1, 2
         """
     ).fetchall()
@@ -66,14 +81,19 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int) -> ReportData:
         """,
         [run_id],
     ).fetchall()
+    # Open after run r = findings first seen by r or earlier, minus those resolved by then:
+    # two grouped counts and a running sum, whatever the number of findings.
     data.trend = con.execute(
         """
-        WITH runs AS (SELECT run_id FROM etl_run WHERE status = 'completed' ORDER BY run_id DESC LIMIT 30)
-        SELECT r.run_id, count(f.finding_key)
-        FROM runs AS r
-        LEFT JOIN dq_finding AS f
-          ON f.first_seen_run_id <= r.run_id AND (f.resolved_run_id IS NULL OR f.resolved_run_id > r.run_id)
-        GROUP BY r.run_id ORDER BY r.run_id
+        WITH opened AS (SELECT first_seen_run_id AS run_id, count(*) AS n FROM dq_finding GROUP BY 1),
+        closed AS (SELECT resolved_run_id AS run_id, count(*) AS n FROM dq_finding WHERE resolved_run_id IS NOT NULL GROUP BY 1),
+        open_after AS (
+            SELECT r.run_id, r.status,
+                   sum(coalesce(o.n, 0) - coalesce(c.n, 0)) OVER (ORDER BY r.run_id) AS open_findings
+            FROM etl_run AS r LEFT JOIN opened AS o USING (run_id) LEFT JOIN closed AS c USING (run_id)
+        ),
+        last_runs AS (SELECT run_id, open_findings FROM open_after WHERE status = 'completed' ORDER BY run_id DESC LIMIT 30)
+        SELECT run_id, open_findings FROM last_runs ORDER BY run_id
         """
     ).fetchall()
     data.explanations = dict(con.execute("SELECT check_name, explanation FROM dq_check").fetchall())
@@ -83,9 +103,23 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int) -> ReportData:
                (SELECT data_timestamp FROM etl_pull ORDER BY finished_at DESC LIMIT 1)
         FROM fct_trial_version
         """
-    ).fetchone()
+    ).fetchall()[0]
     data.freshness = {"newest_last_update": row[0], "newest_capture": row[1], "api_data_timestamp": row[2]}
     return data
+
+
+def write_findings_csv(con: duckdb.DuckDBPyConnection, path: Path, only_new: bool = False) -> Path:
+    """Every reported finding (or tonight's NEW ones) as CSV, in report order, written by
+    DuckDB straight from the warehouse: a million findings never pass through Python."""
+    only = " AND state = 'NEW'" if only_new else ""
+    query = (
+        'SELECT finding_key AS finding_id, state, severity, "check", rule, nct_id, registry_url, message, evidence, '
+        f"first_seen_run {_REPORTED}{only} {_REPORT_ORDER}"
+    )
+    # COPY takes no bound parameters: the target is our own report path, quoted.
+    target = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"COPY ({query}) TO {target} (FORMAT csv, HEADER)").fetchall()
+    return path
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
@@ -179,10 +213,9 @@ def trend_svg(points: list[tuple[int, int]], width: int = 560, height: int = 140
 def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None,
                 docs_name: str | None = None) -> str:
     i, p = summary.ingest, summary.publish
-    new = [f for f in data.findings if f["state"] == "NEW"]
-    errors = sum(1 for f in data.findings if f["severity"] == "error")
     headline = (f"Run {summary.run_id}: {p.trials_new} new and {p.trials_changed} changed trials; "
-                f"{len(new)} new findings, {len(data.findings)} open ({errors} errors), {data.resolved_tonight} resolved.")
+                f"{data.total_new} new findings, {data.total_open} open ({data.total_errors} errors), "
+                f"{data.resolved_tonight} resolved.")
     counts_rows = "".join(
         _row([check, severity, new_count, total]) for check, severity, new_count, total in data.counts
     )
@@ -202,7 +235,7 @@ def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation
             f"<td>{_e(finding['finding_key'])}</td>"
             "</tr>"
         )
-    more = len(data.findings) - MAX_ROWS_IN_PAGE
+    more = data.total_open - len(data.findings)
     changes = "".join(
         "<tr>" f"<td>{_trial_link(n)}</td><td>{_e(old)}</td><td>{_e(new_value)}</td><td>{_e(between)}</td></tr>"
         for n, old, new_value, between in data.status_changes
@@ -212,6 +245,9 @@ def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation
     fresh = data.freshness
     validation = (f"Great Expectations validation results for this run: <code>{_e(validation_name)}</code> "
                   "(JSON, next to this report)." if validation_name else "")
+    if summary.quality is not None and not getattr(summary.quality, "validated", True):
+        validation = ("No record was loaded and no check changed tonight, so there was nothing to validate: "
+                      "Great Expectations did not run, and the findings above are the ones still open.")
     if docs_name:
         validation += (f" GX Data Docs: <code>{_e(docs_name)}/index.html</code>, next to this report "
                        "(its pages load their styles from the internet; offline they show unstyled).")
@@ -235,7 +271,7 @@ newest capture: {_e(fresh.get("newest_capture"))}; registry data timestamp: {_e(
 <table>{_row(["Check", "Severity", "New", "Open"], "th")}{counts_rows}</table>
 <h2>Open findings over the last runs</h2>
 {trend_svg(data.trend)}
-<h2>Findings, new first ({len(data.findings)})</h2>
+<h2>Findings, new first ({data.total_open})</h2>
 <table>{_row(["State", "Severity", "Check", "Trial", "What is wrong", "Id"], "th")}{"".join(finding_rows)}</table>
 {f"<p>{more} more in the attached CSV ({_e(csv_name)}).</p>" if more > 0 else f"<p>All open findings are also in {_e(csv_name)}.</p>"}
 <p>To stop reporting a finding you have checked: <code>trialwarehouse accept ID --note "why"</code>.</p>
@@ -252,33 +288,22 @@ newest capture: {_e(fresh.get("newest_capture"))}; registry data timestamp: {_e(
 
 def render_text(summary: RunSummary, data: ReportData) -> str:
     lines = summary_lines(summary) + ["", "New findings:"]
-    new = [f for f in data.findings if f["state"] == "NEW"]
-    for finding in new[:100]:
+    for finding in data.new_findings:
         lines.append(f"  [{finding['severity']}] {finding['check']} {finding['nct_id']}: {finding['message']}")
-    if len(new) > 100:
-        lines.append(f"  ... {len(new) - 100} more in the attached CSV")
-    if not new:
+    if data.total_new > len(data.new_findings):
+        lines.append(f"  ... {data.total_new - len(data.new_findings)} more in the findings CSV")
+    if not data.total_new:
         lines.append("  none")
     lines += ["", f"Status changes tonight: {len(data.status_changes)}"]
     lines += [f"  {n}: {old} -> {new_value} ({between})" for n, old, new_value, between in data.status_changes[:50]]
     return "\n".join(lines) + "\n"
 
 
-def findings_csv(data: ReportData) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["finding_id", "state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence",
-                     "first_seen_run"])
-    for f in data.findings:
-        writer.writerow([f["finding_key"], f["state"], f["severity"], f["check"], f["rule"], f["nct_id"],
-                         "https://clinicaltrials.gov/study/" + f["nct_id"], f["message"], f["evidence"], f["first_seen_run"]])
-    return buffer.getvalue()
-
-
 @dataclass
 class ReportFiles:
     html: Path
-    csv: Path
+    csv: Path  # every reported finding
+    new_csv: Path  # tonight's NEW findings only
     text: str
     validation: Path | None
 
@@ -287,17 +312,18 @@ def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dic
     """Write the HTML report, the findings CSV, the GX validation results and a JSON summary."""
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = f"run-{summary.run_id:06d}"
+    csv_path, new_csv_path = report_dir / f"{stem}-findings.csv", report_dir / f"{stem}-new-findings.csv"
     con = duckdb.connect(summary.warehouse, read_only=True)
     try:
         data = read_report_data(con, summary.run_id)
+        write_findings_csv(con, csv_path)
+        write_findings_csv(con, new_csv_path, only_new=True)
     finally:
         con.close()
     validation_path = None
-    if validation_json is not None:
+    if validation_json:
         validation_path = report_dir / f"{stem}.gx-validation.json"
         validation_path.write_text(json.dumps(validation_json, indent=1, default=str), encoding="utf-8")
-    csv_path = report_dir / f"{stem}-findings.csv"
-    csv_path.write_text(findings_csv(data), encoding="utf-8")
     docs_name = None
     docs_source = getattr(summary.quality, "data_docs_dir", None)
     if docs_source and Path(docs_source).is_dir():
@@ -308,5 +334,5 @@ def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dic
     page.write_text(render_html(summary, data, csv_path.name, validation_path.name if validation_path else None, docs_name),
                     encoding="utf-8")
     (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
-    event("report", summary.run_id, html=page, findings=len(data.findings), status_changes=len(data.status_changes))
-    return ReportFiles(page, csv_path, render_text(summary, data), validation_path)
+    event("report", summary.run_id, html=page, findings=data.total_open, status_changes=len(data.status_changes))
+    return ReportFiles(page, csv_path, new_csv_path, render_text(summary, data), validation_path)

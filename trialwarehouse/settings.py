@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     mail_from: str = Field("trialwarehouse@localhost", description="Sender address of the nightly email.")
     mail_to: str | None = Field(None, description="Curators' addresses, comma-separated; unset: no email is sent or queued.")
     outbox_dir: Path | None = Field(None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse.")
+    mail_max_attachment_mb: float = Field(
+        10.0, gt=0, description="Largest findings attachment; above it the CSV is gzipped, then only NEW findings are sent."
+    )
 
     schedule: str = Field("0 2 * * *", description="Cron schedule of the nightly deployment (`trialwarehouse serve`).")
     timezone: str = Field("UTC", description="Time zone of the schedule, e.g. Europe/Paris.")
