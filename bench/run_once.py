@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections import deque
@@ -11,16 +12,19 @@ from pathlib import Path
 from trialwarehouse import pipeline, report
 from trialwarehouse.parsing import parse_raw_file
 from trialwarehouse.settings import Settings
+from trialwarehouse.workers import init_parse_worker
 
 
 def parse_in_processes(workers: int):
     """The flow's process runner without the Prefect server: same bounded, in-order fan-out."""
 
-    def parse_files(raws, batch_size):
-        with ProcessPoolExecutor(workers) as pool:
+    def parse_files(jobs):
+        # spawn, as Prefect's ProcessPoolTaskRunner: forking after polars started its threads can hang.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=init_parse_worker) as pool:
             pending: deque = deque()
-            for raw in raws:
-                pending.append(pool.submit(parse_raw_file, raw, batch_size))
+            for job in jobs:
+                pending.append(pool.submit(parse_raw_file, job))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()
             while pending:

@@ -1,11 +1,16 @@
 """Corpus scaler: a benchmark landing folder of N records built from the real records in
-../shared/data, each copy with a new NCT id and its own dates, status and enrollment.
+../shared/data, each copy with a new NCT id and its own dates, enrollment and sites.
 
 API v2 JSON comes out as NDJSON files of 2,000 studies (like a nightly pull);
-legacy XML as tar.gz bundles of 2,000 records (like AllPublicXML parts). Statuses,
-last-update dates and enrollment (count and type) are drawn per copy so that
-data-quality findings occur at realistic rates; the increment gives 2,000 existing trials
-a later version with a new status and adds 500 new trials.
+legacy XML as tar.gz bundles of 2,000 records (like AllPublicXML parts).
+
+Realistic rates come from keeping each real record consistent with itself: every date of a
+copy, its capture date included, moves by the same number of months, so a copy is stale,
+overdue or in order exactly when its real template was, and the findings occur at the
+real records' rate (about one per trial). Enrollment counts vary by up to 15 %, and a
+quarter of the sites of each copy get a site name of their own, so the facility
+dimension grows with N as the registry's does. The nightly increment moves 2,000 trials
+on by a plausible status transition (with a later last update) and adds 500 new ones.
 Output is cached under bench/cache/ (git-ignored) and reused when N and the seed match.
 """
 
@@ -27,11 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / "cache"
 CHUNK = 2_000  # records per NDJSON file or tar bundle: several files let parsing fan out
-STATUSES = ["COMPLETED"] * 5 + ["RECRUITING"] * 2 + ["ACTIVE_NOT_RECRUITING", "TERMINATED", "UNKNOWN",
-                                                      "NOT_YET_RECRUITING", "WITHDRAWN"]
-LEGACY_STATUS = {"COMPLETED": "Completed", "RECRUITING": "Recruiting", "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
-                 "TERMINATED": "Terminated", "UNKNOWN": "Unknown status", "NOT_YET_RECRUITING": "Not yet recruiting",
-                 "WITHDRAWN": "Withdrawn"}
 
 
 def json_templates() -> list[dict]:
@@ -57,29 +57,91 @@ def nct(index: int) -> str:
     return f"NCT{70_000_000 + index:08d}"
 
 
-def vary_json(template: dict, index: int, rng: random.Random, capture: date, status: str | None = None) -> dict:
+# Plausible next statuses for the increment's changed trials.
+TRANSITIONS = {
+    "NOT_YET_RECRUITING": ["RECRUITING", "WITHDRAWN"],
+    "RECRUITING": ["ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "UNKNOWN"],
+    "ENROLLING_BY_INVITATION": ["ACTIVE_NOT_RECRUITING", "COMPLETED"],
+    "ACTIVE_NOT_RECRUITING": ["COMPLETED", "TERMINATED"],
+    "UNKNOWN": ["COMPLETED", "TERMINATED", "RECRUITING"],
+    "SUSPENDED": ["RECRUITING", "TERMINATED"],
+}
+_STATUS_DATES = ("startDateStruct", "primaryCompletionDateStruct", "completionDateStruct", "studyFirstPostDateStruct",
+                 "lastUpdatePostDateStruct", "resultsFirstPostDateStruct")
+_STATUS_DAYS = ("statusVerifiedDate", "studyFirstSubmitDate", "studyFirstSubmitQcDate", "lastUpdateSubmitDate",
+                "resultsFirstSubmitDate")
+
+
+def shift_months(text: str, months: int) -> str:
+    """"2020-03" or "2020-03-15" moved by whole months (days kept within the month)."""
+    year, month = int(text[:4]), int(text[5:7])
+    total = year * 12 + month - 1 + months
+    moved = f"{total // 12:04d}-{total % 12 + 1:02d}"
+    return moved + (f"-{min(int(text[8:10]), 28):02d}" if len(text) >= 10 else "")
+
+
+def _shift_study_dates(study: dict, months: int) -> None:
+    module = study["protocolSection"]["statusModule"]
+    for key in _STATUS_DATES:
+        if isinstance(module.get(key), dict) and module[key].get("date"):
+            module[key]["date"] = shift_months(module[key]["date"], months)
+    for key in _STATUS_DAYS:
+        if module.get(key):
+            module[key] = shift_months(module[key], months)
+    misc = study.setdefault("derivedSection", {}).setdefault("miscInfoModule", {})
+    misc["versionHolder"] = shift_months(misc.get("versionHolder") or "2024-09-24", months)
+
+
+# Texts every copy makes its own: real texts are unique, and copies sharing them would let
+# dictionary encoding and compression make the warehouse look smaller and faster than the
+# registry's would be. The suffix holds no count or age, so text facts are unchanged.
+_OWN_TEXTS = (("identificationModule", "briefTitle"), ("identificationModule", "officialTitle"),
+              ("descriptionModule", "briefSummary"), ("descriptionModule", "detailedDescription"),
+              ("eligibilityModule", "eligibilityCriteria"))
+
+
+def vary_json(template: dict, index: int, rng: random.Random) -> dict:
     study = copy.deepcopy(template)
     protocol = study["protocolSection"]
     protocol["identificationModule"]["nctId"] = nct(index)
-    module = protocol["statusModule"]
-    module["overallStatus"] = status or rng.choice(STATUSES)
-    last_update = capture - timedelta(days=rng.randrange(1, 3000))
-    module["lastUpdatePostDateStruct"] = {"date": last_update.isoformat(), "type": "ACTUAL"}
-    module["lastUpdateSubmitDate"] = last_update.isoformat()
-    enrollment = protocol.setdefault("designModule", {}).setdefault("enrollmentInfo", {})
-    enrollment["count"] = 0 if module["overallStatus"] == "WITHDRAWN" else rng.randrange(10, 2000)
-    enrollment["type"] = rng.choice(["ACTUAL", "ACTUAL", "ESTIMATED"])
-    study.setdefault("derivedSection", {}).setdefault("miscInfoModule", {})["versionHolder"] = capture.isoformat()
+    for module, key in _OWN_TEXTS:
+        if isinstance(protocol.get(module), dict) and isinstance(protocol[module].get(key), str):
+            protocol[module][key] += f" [{nct(index)}]"
+    _shift_study_dates(study, -rng.randrange(0, 37))
+    enrollment = protocol.get("designModule", {}).get("enrollmentInfo")
+    if isinstance(enrollment, dict) and isinstance(enrollment.get("count"), int):
+        enrollment["count"] = round(enrollment["count"] * rng.uniform(0.85, 1.15))
+    for site in protocol.get("contactsLocationsModule", {}).get("locations", []) or []:
+        if isinstance(site, dict) and site.get("facility") and rng.random() < 0.25:
+            site["facility"] = f"{site['facility']} - site {index}"
+    return study
+
+
+def move_on(study: dict, rng: random.Random, capture: date) -> dict:
+    """The same trial a night later: a plausible next status, a fresh last update."""
+    module = study["protocolSection"]["statusModule"]
+    status = module.get("overallStatus", "RECRUITING")
+    module["overallStatus"] = rng.choice(TRANSITIONS.get(status, ["COMPLETED", "TERMINATED"]))
+    if module["overallStatus"] in ("TERMINATED", "WITHDRAWN"):
+        module["whyStopped"] = "Sponsor decision"
+    if module["overallStatus"] == "COMPLETED":
+        for key in ("primaryCompletionDateStruct", "completionDateStruct"):
+            module[key] = {"date": (capture - timedelta(days=rng.randrange(30, 300))).isoformat()[:7], "type": "ACTUAL"}
+    module["lastUpdatePostDateStruct"] = {"date": (capture - timedelta(days=1)).isoformat(), "type": "ACTUAL"}
+    module["lastUpdateSubmitDate"] = (capture - timedelta(days=2)).isoformat()
+    study["derivedSection"]["miscInfoModule"]["versionHolder"] = capture.isoformat()
     return study
 
 
 def vary_xml(template: bytes, index: int, rng: random.Random) -> bytes:
     text = template.decode("utf-8")
     text = re.sub(r"<nct_id>NCT\d{8}</nct_id>", f"<nct_id>{nct(index)}</nct_id>", text, count=1)
-    status = rng.choice(STATUSES)
-    text = re.sub(r"<overall_status>[^<]*</overall_status>", f"<overall_status>{LEGACY_STATUS[status]}</overall_status>", text, count=1)
-    text = re.sub(r"<enrollment type=\"(\w+)\">\d+</enrollment>",
-                  lambda m: f'<enrollment type="{m.group(1)}">{rng.randrange(10, 2000)}</enrollment>', text, count=1)
+    for tag in ("brief_title", "official_title"):  # texts of its own, as in vary_json
+        text = re.sub(rf"</{tag}>", f" [{nct(index)}]</{tag}>", text, count=1)
+    text = re.sub(r"(\s*)</textblock>", rf" [{nct(index)}]\1</textblock>", text)
+    text = re.sub(r"<enrollment type=\"(\w+)\">(\d+)</enrollment>",
+                  lambda m: f'<enrollment type="{m.group(1)}">{round(int(m.group(2)) * rng.uniform(0.85, 1.15))}</enrollment>',
+                  text, count=1)
     return text.encode("utf-8")
 
 
@@ -101,29 +163,25 @@ def _cached(build):
 def build_json(n: int, folder: Path, seed: int = 7) -> None:
     rng = random.Random(seed)
     templates = json_templates()
-    capture = date(2026, 11, 1)
     for start in range(0, n, CHUNK):
         with (folder / f"studies-{start // CHUNK:04d}.ndjson").open("wb") as out:
             for index in range(start, min(n, start + CHUNK)):
-                study = vary_json(templates[index % len(templates)], index, rng, capture)
-                out.write(orjson.dumps(study) + b"\n")
+                out.write(orjson.dumps(vary_json(templates[index % len(templates)], index, rng)) + b"\n")
 
 
 @_cached
 def build_increment(n: int, folder: Path, changed: int = 2000, new: int = 500, seed: int = 8) -> None:
-    """A nightly increment on top of the N corpus: `changed` existing trials with a new
-    status and a later last-update date, and `new` trials not seen before."""
+    """A nightly increment on top of the N corpus: `changed` existing trials moved on to a
+    plausible next status with a later last update, and `new` trials not seen before."""
     rng = random.Random(seed)
     templates = json_templates()
     capture = date(2026, 11, 21)
     with (folder / "pull-increment.ndjson").open("wb") as out:
         for index in rng.sample(range(n), min(changed, n)):
-            study = vary_json(templates[index % len(templates)], index, random.Random(index), capture,
-                              status=rng.choice(["TERMINATED", "COMPLETED", "UNKNOWN", "ACTIVE_NOT_RECRUITING"]))
-            study["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2026-11-20"
-            out.write(orjson.dumps(study) + b"\n")
+            study = vary_json(templates[index % len(templates)], index, rng)
+            out.write(orjson.dumps(move_on(study, rng, capture)) + b"\n")
         for index in range(n, n + new):
-            out.write(orjson.dumps(vary_json(templates[index % len(templates)], index, rng, capture)) + b"\n")
+            out.write(orjson.dumps(vary_json(templates[index % len(templates)], index, rng)) + b"\n")
 
 
 @_cached

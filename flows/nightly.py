@@ -30,12 +30,12 @@ write_run_report = task(report.write_run_report, name="write-run-report", cache_
 email_report = task(mailer.deliver_report, name="email-report", cache_policy=NO_CACHE)
 
 
-def parse_on_task_runner(raws: list, batch_size: int, in_flight: int) -> Iterator[parsing.ParsedFile]:
+def parse_on_task_runner(jobs: list, in_flight: int) -> Iterator[parsing.ParsedFile]:
     """Parse files as tasks on the flow's task runner, yielding results in file order with
     at most `in_flight` files parsed ahead, so memory stays bounded."""
     pending: deque = deque()
-    for raw in raws:
-        pending.append(parse_raw_file.submit(raw, batch_size))
+    for job in jobs:
+        pending.append(parse_raw_file.submit(job))
         if len(pending) >= in_flight:
             yield pending.popleft().result()
     while pending:
@@ -49,14 +49,17 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
         pull_changed_studies(settings, raw_dir)
     ctx = open_run(settings, raw_dir)
     try:
-        if settings.task_runner == "local":
+        if settings.task_runner in ("local", "auto"):
             ingested = ingest_raw_files(ctx)
         else:  # parsing fans out to the task runner; staging stays here, DuckDB's single writer
+            # Workers of a remote Dask cluster cannot see the staging folder: they send frames back.
             ingested = pipeline.ingest(
-                ctx, lambda raws, size: parse_on_task_runner(raws, size, in_flight=2 * settings.workers)
+                ctx, lambda jobs: parse_on_task_runner(jobs, in_flight=2 * settings.workers),
+                workers_stage=not settings.dask_address,
             )
         published = publish_versions(ctx)
-        checked = check_quality(ctx.con, ctx.run_id)  # raises before publication if integrity fails
+        # Raises before publication if integrity fails; publication commits while GX validates.
+        checked = check_quality(ctx.con, ctx.run_id, while_validating=lambda: pipeline.commit(ctx))
         quarantined = list_quarantined(ctx.con, ctx.run_id)
         seconds = complete_run(ctx, ingested, published)
     except BaseException as error:
@@ -79,17 +82,21 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
 def scheduled_nightly() -> None:
     """The deployment's entry point: settings come from the environment at run time, so no
     secret is ever stored as a deployment parameter."""
-    settings = Settings()
+    settings = pipeline.choose_task_runner(Settings())
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
     with_task_runner(settings)(settings)
 
 
 def with_task_runner(settings: Settings):
-    """The nightly flow on the task runner the settings ask for."""
+    """The nightly flow on the task runner the settings ask for ("auto" resolved first:
+    `pipeline.choose_task_runner`)."""
     if settings.task_runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        return nightly.with_options(task_runner=ProcessPoolTaskRunner(max_workers=settings.workers))
+        from trialwarehouse.workers import init_parse_worker
+
+        return nightly.with_options(task_runner=ProcessPoolTaskRunner(max_workers=settings.workers,
+                                                                      initializer=init_parse_worker))
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 

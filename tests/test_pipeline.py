@@ -146,3 +146,31 @@ def test_second_writer_is_refused_with_a_clear_message(tmp_path):
             pipeline.open_run(Settings(warehouse=wh), tmp_path)
     finally:
         held.close()
+
+
+def test_unchanged_files_are_not_read_again_and_a_rewritten_one_is(landing, tmp_path, monkeypatch, read_warehouse):
+    from trialwarehouse import sources
+
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(landing, wh)
+    hashed = []
+    real_file_sha256 = sources.file_sha256
+
+    def counting_file_sha256(path):
+        hashed.append(path.name)
+        return real_file_sha256(path)
+
+    monkeypatch.setattr(sources, "file_sha256", counting_file_sha256)
+    again = run_pipeline(landing, wh)
+    assert hashed == [] and again.ingest.files_unchanged == again.ingest.files_seen  # stat matched: nothing read
+
+    # Same size, old modification time put back: only ctime tells, and it is enough.
+    target = landing / "NCT02552212.json"
+    before = target.stat()
+    target.write_text(target.read_text(encoding="utf-8").replace("COMPLETED", "WITHDRAWN", 1), encoding="utf-8")
+    import os
+
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    third = run_pipeline(landing, wh)
+    assert hashed == ["NCT02552212.json"] and third.ingest.files_loaded == 1

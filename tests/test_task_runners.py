@@ -35,3 +35,16 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "parse-raw-file" in result.stderr  # the files were parsed as tasks on the runner
     assert snapshot(parallel) == snapshot(reference)
+
+
+def test_auto_runner_uses_processes_only_for_big_landing_folders(tmp_path):
+    from trialwarehouse.pipeline import AUTO_PROCESS_BYTES, choose_task_runner
+    from trialwarehouse.settings import Settings
+
+    small = choose_task_runner(Settings(raw_dir=SAMPLE_LANDING, task_runner="auto"))
+    assert small.task_runner == "local"
+    with (tmp_path / "big.ndjson").open("wb") as big:
+        big.truncate(AUTO_PROCESS_BYTES)  # sparse: its size counts, no disk is used
+    assert choose_task_runner(Settings(raw_dir=tmp_path, task_runner="auto")).task_runner == "process"
+    assert choose_task_runner(Settings(raw_dir=tmp_path, task_runner="auto", workers=1)).task_runner == "local"
+    assert choose_task_runner(Settings(raw_dir=tmp_path, task_runner="dask")).task_runner == "dask"

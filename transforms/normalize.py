@@ -146,9 +146,9 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(candidates)
 
 
-def date_precision(expr: pl.Expr) -> pl.Expr:
+def date_precision(expr: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
     text = _clean_date_text(expr)
-    parsed = parse_date(expr)
+    parsed = parse_date(expr) if parsed is None else parsed
     return (
         pl.when(parsed.is_null())
         .then(None)
@@ -187,8 +187,24 @@ _DATE_FIELDS = (
 )
 
 
+def date_lookup(texts: pl.Series) -> pl.DataFrame:
+    """Each distinct date text once: its date and precision. Dates repeat heavily (nine
+    date fields, thousands of records, a few hundred months), and trying every spelling on
+    every cell was the costliest part of normalizing."""
+    lookup = pl.DataFrame({"text": texts.drop_nulls().unique()})
+    return lookup.with_columns(parse_date(pl.col("text")).alias("date")).with_columns(
+        date_precision(pl.col("text"), pl.col("date")).alias("precision")
+    )
+
+
+def _looked_up(column: str, lookup: pl.DataFrame, value: str, dtype: pl.DataType) -> pl.Expr:
+    return pl.col(column).replace_strict(lookup["text"], lookup[value], default=None, return_dtype=dtype)
+
+
 def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw scalar fields of canonical records -> typed, normalized trial-version rows."""
+    date_columns = [f"{name}_raw" for name, _ in _DATE_FIELDS] + ["capture_date_raw"]
+    dates = date_lookup(pl.concat([raw.get_column(c) for c in date_columns]))
     phases = pl.col("phases_raw").list.eval(enum(pl.element(), "phase")).list.drop_nulls().list.unique(maintain_order=True)
     # Only real roles: "None (Open Label)" has a parenthesis that names no one.
     # Pages and XML give the roles inside the masking text: "Triple (Participant, ...)".
@@ -242,9 +258,8 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("responsible_party_name"),
     ]
     for name, has_type in _DATE_FIELDS:
-        text = pl.col(f"{name}_raw")
-        columns.append(parse_date(text).alias(name))
-        columns.append(date_precision(text).alias(f"{name}_precision"))
+        columns.append(_looked_up(f"{name}_raw", dates, "date", pl.Date).alias(name))
+        columns.append(_looked_up(f"{name}_raw", dates, "precision", pl.String).alias(f"{name}_precision"))
         if has_type:
             columns.append(enum(pl.col(f"{name}_type_raw"), "date_type").alias(f"{name}_type"))
     provenance = [
@@ -254,7 +269,7 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("record_index"),
         pl.col("source_sha256"),
         pl.col("source_format"),
-        parse_date(pl.col("capture_date_raw")).alias("capture_date"),
+        _looked_up("capture_date_raw", dates, "date", pl.Date).alias("capture_date"),
     ]
     return raw.select(provenance + columns)
 

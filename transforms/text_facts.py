@@ -53,7 +53,11 @@ def stated_enrollment(text: str | None) -> tuple[int | None, str | None]:
         return None, None
     # Every rule below needs a count followed by people in its sentence: other sentences
     # cannot change the result, and skipping them is most of the speed on long texts.
-    parts = [sentence for sentence in sentences(text) if _PEOPLE_COUNT_RE.search(sentence)]
+    return enrollment_in([sentence for sentence in sentences(text) if _PEOPLE_COUNT_RE.search(sentence)])
+
+
+def enrollment_in(parts: list[str]) -> tuple[int | None, str | None]:
+    """`stated_enrollment` over a text's sentences that state a count of people, in order."""
     for sentence in parts:
         for rule in _TOTAL_RULES:
             if match := rule.search(sentence):
@@ -82,7 +86,12 @@ def stated_age_range(text: str | None) -> tuple[float | None, float | None, str 
     """(min, max, sentence) of an age range stated in years in the criteria text."""
     if not text:
         return None, None, None
-    for sentence in sentences(text):
+    return age_range_in(sentences(text))
+
+
+def age_range_in(parts: list[str]) -> tuple[float | None, float | None, str | None]:
+    """`stated_age_range` over a text's sentences, in order (those no rule can match may be left out)."""
+    for sentence in parts:
         for rule in _AGE_RULES:
             if match := rule.search(sentence):
                 low, high = float(match.group(1)), float(match.group(2))
@@ -91,14 +100,15 @@ def stated_age_range(text: str | None) -> tuple[float | None, float | None, str 
     return None, None, None
 
 
-# Cheap whole-text tests that every rule above needs to pass somewhere in a text (each rule
-# requires its hint, and a rule that matches a sentence matches the text), run by polars'
-# regex engine over the column; only texts that pass reach the per-sentence rules.
+# Vectorized: polars (Rust regexes) splits the texts into sentences exactly as `sentences`
+# does and keeps the sentences some rule could match: they must state a count of people,
+# or match an age rule (without \b, which sends polars' regex engine to its slow path, a
+# rule matches more: still a safe filter). Python then applies the exact rules above to
+# the few sentences left, in order, so the result is that of the scalar functions.
 _PEOPLE_COUNT = rf"(?i){_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}"
-_AGE_HINT = r"(?i)≤|<=|=<|\bag(?:e|ed|es)\s|years\s+(?:of\s+age|old)"
-# Without \b (a Unicode word boundary sends polars' regex engine to its slow path) a rule
-# matches a superset of texts: still a safe filter.
-_AGE_ANY_RULE = [f"(?i){rule.pattern}".replace(r"\b", "") for rule in _AGE_RULES]
+_AGE_ANY_RULE = "|".join(f"(?:{rule.pattern})" for rule in _AGE_RULES).replace(r"\b", "")
+_AGE_ANY_RULE = f"(?i){_AGE_ANY_RULE}"
+_BREAK = "\x00"
 
 TEXT_FACT_COLUMNS = {
     "stated_enrollment": pl.Int64,
@@ -109,14 +119,26 @@ TEXT_FACT_COLUMNS = {
 }
 
 
-def _rows_matching(texts: pl.Series, hint: str, rules: list[str] | None = None) -> list[int]:
-    """Positions of the texts that match `hint` and, when given, one of `rules`."""
-    positions = texts.str.contains(hint).fill_null(False).arg_true()
-    if rules and len(positions):
-        candidates = texts.gather(positions)
-        matched = pl.any_horizontal([candidates.str.contains(rule).fill_null(False) for rule in rules])
-        positions = positions.filter(pl.select(matched).to_series())
-    return positions.to_list()
+def candidate_sentences(texts: pl.Series, keep: str) -> dict[int, list[str]]:
+    """{row: [sentences matching `keep`, in order]} for the rows that have any."""
+    sentences_by_row = (
+        pl.DataFrame({"text": texts}).with_row_index("row")
+        .filter(pl.col("text").str.contains(keep))
+        .select(
+            "row",
+            pl.col("text")
+            .str.replace_all(r"([.!?;])\s+([A-Z(])", f"${{1}}{_BREAK}${{2}}")
+            .str.replace_all(r"\n+", _BREAK)
+            .str.split(_BREAK)
+            .alias("sentence"),
+        )
+        .explode("sentence")
+        .with_columns(pl.col("sentence").str.strip_chars())
+        .filter(pl.col("sentence").str.contains(keep))
+        .group_by("row", maintain_order=True)
+        .agg("sentence")
+    )
+    return dict(zip(sentences_by_row["row"].to_list(), sentences_by_row["sentence"].to_list()))
 
 
 def with_text_facts(frame: pl.DataFrame) -> pl.DataFrame:
@@ -124,16 +146,15 @@ def with_text_facts(frame: pl.DataFrame) -> pl.DataFrame:
     detailed_description), and stated_min_age / stated_max_age / _sentence from
     eligibility_criteria."""
     n = frame.height
-    summaries, descriptions = frame["brief_summary"], frame["detailed_description"]
     enrollment: list[tuple[int | None, str | None]] = [(None, None)] * n
-    in_summary = set(_rows_matching(summaries, _PEOPLE_COUNT))
-    for row in sorted(in_summary | set(_rows_matching(descriptions, _PEOPLE_COUNT))):
-        found = stated_enrollment(summaries[row]) if row in in_summary else (None, None)
-        enrollment[row] = found if found[0] is not None else stated_enrollment(descriptions[row])
+    in_summary = candidate_sentences(frame["brief_summary"], _PEOPLE_COUNT)
+    in_description = candidate_sentences(frame["detailed_description"], _PEOPLE_COUNT)
+    for row in sorted(in_summary.keys() | in_description.keys()):
+        found = enrollment_in(in_summary.get(row, []))
+        enrollment[row] = found if found[0] is not None else enrollment_in(in_description.get(row, []))
     ages: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * n
-    criteria = frame["eligibility_criteria"]
-    for row in _rows_matching(criteria, _AGE_HINT, _AGE_ANY_RULE):
-        ages[row] = stated_age_range(criteria[row])
+    for row, parts in candidate_sentences(frame["eligibility_criteria"], _AGE_ANY_RULE).items():
+        ages[row] = age_range_in(parts)
     values = {
         "stated_enrollment": [e[0] for e in enrollment],
         "stated_enrollment_sentence": [e[1] for e in enrollment],

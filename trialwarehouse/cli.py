@@ -64,12 +64,13 @@ def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, q
 
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
     from flows.nightly import with_task_runner  # Prefect is imported only when a flow runs
-    from trialwarehouse.pipeline import WarehouseBusy
+    from trialwarehouse.pipeline import WarehouseBusy, choose_task_runner
     from trialwarehouse.pull import PullError
     from trialwarehouse.quality import IntegrityError
     from trialwarehouse.report import summary_lines
 
     try:
+        settings = choose_task_runner(settings)
         summary = with_task_runner(settings)(settings, pull_first=pull_first)
     except WarehouseBusy as busy:
         click.echo(f"error: {busy}", err=True)

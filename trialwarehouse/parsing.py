@@ -2,13 +2,18 @@
 
 This is the embarrassingly parallel part of a run: it reads a file (or an archive's
 members), recognizes and extracts every record, and normalizes them in batches with
-polars. It never touches DuckDB, so it can run in another process or on a Dask worker;
-`pipeline.ingest` stages the results in file order, with DuckDB as the single writer.
+polars. It never touches the warehouse, so it can run in another process or on a Dask
+worker. Each batch is written as Parquet, one file per staging table, into the run's
+staging folder: the writer (DuckDB, the single writer) reads them all at publication, in
+parallel and only the columns each step needs, and nothing big crosses between processes.
+A worker that cannot see the staging folder (a remote Dask cluster) hands the frames back
+instead, and the writer stages them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -28,10 +33,26 @@ class RefusedUnit:
     data: bytes | None
 
 
+@dataclass(frozen=True)
+class ParseJob:
+    """One raw file to parse. `ordinal` (the file's place in the run) makes record_seq
+    unique across the run: ordinal * 2**32 + the record's position in the file."""
+
+    raw: RawFile
+    ordinal: int
+    batch_size: int
+    staging_dir: Path | None  # None: keep the frames in the result instead of writing them
+
+    @property
+    def first_seq(self) -> int:
+        return self.ordinal << 32
+
+
 @dataclass
 class ParsedFile:
     raw: RawFile
-    batches: list[dict[str, pl.DataFrame]] = field(default_factory=list)  # record_seq local to the file
+    batches: list[dict[str, pl.DataFrame]] = field(default_factory=list)  # when not written to the staging folder
+    staged: list[Path] = field(default_factory=list)  # Parquet files written to the staging folder
     accepted: int = 0
     record_rejects: list[tuple[str, int, str]] = field(default_factory=list)  # (member, index, reason)
     refused: list[RefusedUnit] = field(default_factory=list)
@@ -43,13 +64,14 @@ class _Batcher:
     `batch_size` records: one polars read for all pending API v2 study dicts, one
     conversion for all pending XML / page records, one normalization for the batch."""
 
-    def __init__(self, raw: RawFile, batch_size: int, parsed: ParsedFile):
-        self.raw, self.batch_size, self.parsed = raw, batch_size, parsed
+    def __init__(self, job: ParseJob, parsed: ParsedFile):
+        self.raw, self.batch_size, self.parsed, self.job = job.raw, job.batch_size, parsed, job
         self.study_frames: list[pl.DataFrame] = []
         self.study_dicts: list[tuple[int, dict]] = []
         self.study_members: list[str] = []
         self.records: list[dict] = []
         self.rows = 0
+        self.batches_written = 0
 
     def add(self, member: str, extraction: Extraction) -> None:
         if extraction.study_frame is not None:
@@ -69,7 +91,7 @@ class _Batcher:
     def flush(self) -> None:
         if not self.rows:
             return
-        first_seq = self.parsed.accepted
+        first_seq = self.job.first_seq + self.parsed.accepted
         parts: list[dict[str, pl.DataFrame]] = []
         if self.study_frames or self.study_dicts:
             studies = ctgov_json.stack_studies(pl.concat(self.study_frames, how="diagonal_relaxed") if self.study_frames
@@ -87,15 +109,33 @@ class _Batcher:
         raw = concat_raw(parts) if len(parts) > 1 else parts[0]
         raw["versions"] = raw["versions"].with_columns(pl.lit(self.raw.relative).alias("source_path"),
                                                        pl.lit(self.raw.sha256).alias("source_sha256"))
-        # record_seq is local to the file here; pipeline.ingest shifts it run-wide.
-        self.parsed.batches.append(build_frames(raw))
+        frames = build_frames(raw)
+        if self.job.staging_dir is None:
+            self.parsed.batches.append(frames)
+        else:
+            tag = f"{self.job.ordinal:07d}-{self.batches_written:05d}"
+            self.parsed.staged += write_staged(frames, self.job.staging_dir, tag)
+            self.batches_written += 1
         self.parsed.accepted += self.rows
         self.study_frames, self.study_dicts, self.study_members, self.records, self.rows = [], [], [], [], 0
 
 
-def parse_raw_file(raw: RawFile, batch_size: int) -> ParsedFile:
+def write_staged(frames: dict[str, pl.DataFrame], staging_dir: Path, tag: str) -> list[Path]:
+    """One Parquet file per staging table: `<table>-<tag>.parquet`. LZ4 keeps them small at
+    little cost; the writer reads them back at several hundred MB/s."""
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in frames.items():
+        path = staging_dir / f"{name}-{tag}.parquet"
+        frame.write_parquet(path, compression="lz4", statistics=False)
+        paths.append(path)
+    return paths
+
+
+def parse_raw_file(job: ParseJob) -> ParsedFile:
+    raw = job.raw
     parsed = ParsedFile(raw)
-    batcher = _Batcher(raw, batch_size, parsed)
+    batcher = _Batcher(job, parsed)
     for unit in iter_units(raw.path):
         if isinstance(unit, tuple):
             member, reason = unit

@@ -24,11 +24,11 @@ import polars as pl
 from transforms.frames import build_frames
 from trialwarehouse import warehouse
 from trialwarehouse.logs import Progress, event
-from trialwarehouse.parsing import ParsedFile, parse_raw_file
+from trialwarehouse.parsing import ParsedFile, ParseJob, parse_raw_file, write_staged
 from trialwarehouse.pull import STATE_DIR, pending_manifests
 from trialwarehouse.settings import Settings
 from trialwarehouse.version import software_version
-from trialwarehouse.sources import RawFile, describe_raw_file, discover_raw_files
+from trialwarehouse.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
 
 
 class WarehouseBusy(RuntimeError):
@@ -88,14 +88,35 @@ class RunContext:
     con: duckdb.DuckDBPyConnection
     lock_handle: object
     quarantine_dir: Path
+    staging_dir: Path
 
     @property
     def live(self) -> Path:
         return self.settings.warehouse
 
 
+AUTO_PROCESS_BYTES = 256 * 1024 * 1024
+
+
+def choose_task_runner(settings: Settings, raw_dir: Path | None = None) -> Settings:
+    """Settings with `task_runner` "auto" resolved. Starting parse workers costs a few
+    seconds of imports, repaid only on big nights (a first full load, a bulk download):
+    a pool of processes from 256 MB of raw files on, the flow's own process below."""
+    if settings.task_runner != "auto":
+        return settings
+    landing = raw_dir or settings.raw_dir
+    size = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) if landing.is_dir() else 0
+    runner = "process" if size >= AUTO_PROCESS_BYTES and settings.workers > 1 else "local"
+    return settings.model_copy(update={"task_runner": runner})
+
+
 def building_path(live: Path) -> Path:
     return live.with_name(live.name + ".building")
+
+
+def staging_root(live: Path) -> Path:
+    """Parquet files of the records parsed by a run, until it publishes (or fails)."""
+    return live.with_name(live.name + ".staging")
 
 
 def run_log_path(live: Path) -> Path:
@@ -180,8 +201,9 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
     live = settings.warehouse
     lock = acquire_writer_lock(live)
     try:
+        shutil.rmtree(staging_root(live), ignore_errors=True)  # a killed run's leftovers: never reused
         building = _copy_for_writing(live)
-        con = warehouse.connect(building)
+        con = warehouse.connect(building, memory_limit=settings.duckdb_memory_limit)
         warehouse.apply_schema(con)
         _import_unfinished_runs(con, live)
         # Single writer (lock above), so max + 1 is safe; failed and killed runs were
@@ -195,7 +217,8 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
         )
         quarantine_dir = settings.resolved_quarantine_dir() / f"run-{run_id:06d}"
         event("open-run", run_id, warehouse=live, raw_dir=raw_dir, copied_bytes=live.stat().st_size if live.exists() else 0)
-        return RunContext(settings, raw_dir, run_id, time.monotonic(), building, con, lock, quarantine_dir)
+        staging_dir = staging_root(live) / f"run-{run_id:06d}"
+        return RunContext(settings, raw_dir, run_id, time.monotonic(), building, con, lock, quarantine_dir, staging_dir)
     except BaseException:
         lock.close()
         raise
@@ -248,31 +271,34 @@ def _record_pulls(ctx: RunContext) -> None:
             )
 
 
-ParseFiles = Callable[[list[RawFile], int], Iterator[ParsedFile]]
+ParseFiles = Callable[[list[ParseJob]], Iterator[ParsedFile]]
 
 
-def parse_sequentially(raws: list[RawFile], batch_size: int) -> Iterator[ParsedFile]:
+def parse_sequentially(jobs: list[ParseJob]) -> Iterator[ParsedFile]:
     """The default: parse one file after the other, in this process."""
-    return (parse_raw_file(raw, batch_size) for raw in raws)
+    return (parse_raw_file(job) for job in jobs)
 
 
-def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially) -> IngestStats:
+def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, workers_stage: bool = True) -> IngestStats:
     """Read every new raw file, stage its records, quarantine what cannot be used.
 
-    `parse_files` yields one ParsedFile per raw file, in order; the nightly flow can pass
-    one that parses on a Prefect task runner (processes, or a Dask cluster), while DuckDB
-    stays the single writer here.
+    `parse_files` yields one ParsedFile per job, in order; the nightly flow can pass one
+    that parses on a Prefect task runner (processes, or a Dask cluster), while DuckDB stays
+    the single writer here. Parsers write their batches to the run's staging folder, unless
+    `workers_stage` is False (workers on other machines): then this process writes them.
     """
     started = time.monotonic()
     stats = IngestStats()
     _record_pulls(ctx)
-    warehouse.create_staging(ctx.con)
     paths = discover_raw_files(ctx.raw_dir)
+    known_stats = _known_file_stats(ctx.con)
     progress = Progress("ingest", ctx.run_id, len(paths))
     new_files: dict[str, RawFile] = {}  # by SHA-256: the same bytes twice tonight are read once
+    seen: list[RawFile] = []
     repeats: list[RawFile] = []
     for path in paths:
-        raw = describe_raw_file(path, ctx.raw_dir)
+        raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+        seen.append(raw)
         stats.files_seen += 1
         known = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()
         if known:
@@ -284,16 +310,17 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially) -> Ing
             continue
         stats.files_unchanged += 1
         progress.advance()
-    next_seq = 0
-    for parsed in parse_files(list(new_files.values()), ctx.settings.batch_size):
-        next_seq = _stage_parsed(ctx, parsed, stats, next_seq)
+    jobs = [ParseJob(raw, ordinal, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None)
+            for ordinal, raw in enumerate(new_files.values())]
+    for parsed in parse_files(jobs):
+        _stage_parsed(ctx, parsed, stats)
         progress.advance(records=parsed.accepted)
     for raw in repeats:
         key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()[0]
         _record_run_file(ctx, raw.relative, key, "unchanged", 0)
-    if next_seq == 0:
-        # An empty night still stages (empty) tables, so publication steps always run.
-        warehouse.stage_frames(ctx.con, build_frames([]))
+    _remember_file_stats(ctx, seen)
+    # An empty night still gets (empty) staging tables, so publication steps always run.
+    warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
     progress.done()
     event("ingest", ctx.run_id, files=stats.files_seen, loaded=stats.files_loaded, unchanged=stats.files_unchanged,
           quarantined=stats.files_quarantined, records=stats.records_loaded, rejected=stats.records_rejected,
@@ -301,17 +328,38 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially) -> Ing
     return stats
 
 
-def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats, first_seq: int) -> int:
-    """Quarantine, stage and register one parsed file; returns the next free record_seq."""
+def _known_file_stats(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[FileStat, str]]:
+    rows = con.execute("SELECT path, size_bytes, mtime_ns, ctime_ns, inode, sha256 FROM etl_file_stat").fetchall()
+    return {path: (FileStat(size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in rows}
+
+
+def _remember_file_stats(ctx: RunContext, seen: list[RawFile]) -> None:
+    """Stat and hash of every file seen tonight: tomorrow, unchanged ones are not re-read."""
+    frame = pl.DataFrame(
+        [(r.relative, r.stat.size, r.stat.mtime_ns, r.stat.ctime_ns, r.stat.inode, r.sha256) for r in seen if r.stat],
+        schema={"path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64,
+                "inode": pl.UInt64, "sha256": pl.String},
+        orient="row",
+    )
+    ctx.con.register("seen_files", frame)
+    try:
+        ctx.con.execute(
+            "INSERT OR REPLACE INTO etl_file_stat SELECT *, ? FROM seen_files", [ctx.run_id]
+        ).fetchall()
+    finally:
+        ctx.con.unregister("seen_files")
+
+
+def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats) -> None:
+    """Quarantine, stage and register one parsed file."""
     raw = parsed.raw
     for refused in parsed.refused:
         copy = _quarantine_copy(ctx, raw, refused.member, refused.data, refused.reason)
         _record_quarantine(ctx, raw, refused.member, -1, refused.reason, copy)
     for member, index, reason in parsed.record_rejects:
         _record_quarantine(ctx, raw, member, index, reason, None)
-    for frames in parsed.batches:
-        shifted = {name: frame.with_columns(pl.col("record_seq") + first_seq) for name, frame in frames.items()}
-        warehouse.stage_frames(ctx.con, shifted)
+    for number, frames in enumerate(parsed.batches):  # parsed where the staging folder is out of reach
+        write_staged(frames, ctx.staging_dir, f"{raw.sha256[:16]}-{number:05d}")
     for detected, count in parsed.formats.items():
         stats.formats[detected] = stats.formats.get(detected, 0) + count
     refused_records = len(parsed.refused) + len(parsed.record_rejects)
@@ -331,7 +379,6 @@ def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats, first
         [raw.sha256, raw.relative, raw.size, detected, outcome, parsed.accepted, ctx.run_id],
     ).fetchone()[0]
     _record_run_file(ctx, raw.relative, key, action, parsed.accepted)
-    return first_seq + parsed.accepted
 
 
 def _record_run_file(ctx: RunContext, relative: str, key: int, action: str, records: int) -> None:
@@ -342,16 +389,14 @@ def _record_run_file(ctx: RunContext, relative: str, key: int, action: str, reco
 
 
 def publish(ctx: RunContext) -> PublishStats:
-    """Merge staged records into the star schema in one transaction."""
+    """Merge staged records into the star schema in one transaction, left open: `commit`
+    ends it. The checks read their inputs inside it, then commit while GX validates
+    (committing a load this size is DuckDB compressing and writing it: seconds of work that
+    overlap the checks). On any failure the building copy is discarded whole."""
+    started = time.monotonic()
     con = ctx.con
     con.execute("BEGIN TRANSACTION")
-    try:
-        counts = warehouse.publish(con, ctx.run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    started = time.monotonic()
+    counts = warehouse.publish(con, ctx.run_id)
     stats = PublishStats(versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0))
     if counts.get("insert_fct_record_sighting") or counts.get("insert_fct_trial_version"):
         touched, changed = con.execute(
@@ -372,6 +417,14 @@ def publish(ctx: RunContext) -> PublishStats:
     return stats
 
 
+def commit(ctx: RunContext) -> None:
+    """End the transaction `publish` opened (safe to call from another thread while this
+    one does Python work: DuckDB releases the GIL)."""
+    started = time.monotonic()
+    ctx.con.execute("COMMIT")
+    event("commit", ctx.run_id, seconds=time.monotonic() - started)
+
+
 def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: PublishStats) -> float:
     """Record the run's counts, then atomically swap the built warehouse in."""
     seconds = time.monotonic() - ctx.started
@@ -390,10 +443,14 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
             publish_stats.trials_changed, publish_stats.trials_unchanged, ctx.run_id,
         ],
     )
+    swap_started = time.monotonic()
     _swap_in(ctx.con, ctx.building, ctx.live)
+    swap_seconds = time.monotonic() - swap_started
+    shutil.rmtree(ctx.staging_dir, ignore_errors=True)
     _log_run_event(ctx.live, {"event": "completed", "run_id": ctx.run_id, "at": utc_now().isoformat()})
     ctx.lock_handle.close()
-    event("complete-run", ctx.run_id, status="completed", warehouse_bytes=ctx.live.stat().st_size, seconds=seconds)
+    event("complete-run", ctx.run_id, status="completed", warehouse_bytes=ctx.live.stat().st_size,
+          checkpoint_and_swap_seconds=swap_seconds, seconds=seconds)
     return seconds
 
 
@@ -413,6 +470,7 @@ def abort_run(ctx: RunContext, error: BaseException) -> None:
         pass
     try:
         _remove_building(ctx.building)
+        shutil.rmtree(ctx.staging_dir, ignore_errors=True)
         _log_run_event(ctx.live, {"event": "failed", "run_id": ctx.run_id, "at": utc_now().isoformat(),
                                   "error": f"{type(error).__name__}: {error}"})
         event("abort-run", ctx.run_id, status="failed", error=f"{type(error).__name__}: {error}")
@@ -457,7 +515,11 @@ def run_steps(settings: Settings, raw_dir: Path | None = None, parse_files: Pars
     try:
         ingested = ingest(ctx, parse_files)
         published = publish(ctx)
-        checked = quality.run_checks(ctx.con, ctx.run_id) if checks else None
+        if checks:
+            checked = quality.run_checks(ctx.con, ctx.run_id, while_validating=lambda: commit(ctx))
+        else:
+            commit(ctx)
+            checked = None
         quarantined = quarantined_inputs(ctx.con, ctx.run_id)
         seconds = complete_run(ctx, ingested, published)
     except BaseException as error:

@@ -22,9 +22,12 @@ import hashlib
 import json
 import logging
 import os
+import re
 import string
+import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +147,15 @@ def _summarized(result):
     )
 
 
+def _for_gx(frame: pl.DataFrame, gx_suite) -> "pandas.DataFrame":  # noqa: F821
+    """The columns the suite's expectations name (as a column or inside a row condition),
+    as plain NumPy-backed pandas: GX filters and copies the whole frame once per row
+    condition, so every column it does not need, or an Arrow-backed one, costs per rule."""
+    mentioned = json.dumps([e.kwargs for e in gx_suite.expectation_configurations])
+    columns = [c for c in frame.columns if re.search(rf"\b{re.escape(c)}\b", mentioned)]
+    return frame.select(columns).to_pandas(use_pyarrow_extension_array=False)
+
+
 def _validate(gx_session, batch, gx_suite, frame: pl.DataFrame, run_name: str):
     """Validate one DataFrame with GX and file a summary in GX's store for Data Docs.
 
@@ -160,7 +172,7 @@ def _validate(gx_session, batch, gx_suite, frame: pl.DataFrame, run_name: str):
     _, context = gx_session
     # Row positions are the pandas index: COMPLETE without index columns lists failing rows
     # by position at SUMMARY's cost (with index columns GX builds a dict per failing row).
-    validator = Validator(batch_definition=batch, batch_parameters={"dataframe": frame.to_pandas()},
+    validator = Validator(batch_definition=batch, batch_parameters={"dataframe": _for_gx(frame, gx_suite)},
                           result_format={"result_format": "COMPLETE"})
     with warnings.catch_warnings():
         # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
@@ -266,9 +278,7 @@ def findings_frame(suite: dict, outcome: RuleOutcome) -> pl.DataFrame:
 
 def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> tuple[list[RuleOutcome], dict]:
     suite = load_suite("warehouse_integrity")
-    inputs = {x["meta"]["input_sql"] for x in suite["expectations"]}
-    frames = {sql: _input_frame(con, sql, run_id) for sql in inputs}
-    outcomes, report = validate_suite(suite, frames, session, f"run-{run_id:06d}")
+    outcomes, report = validate_suite(suite, _inputs(con, suite, run_id), session, f"run-{run_id:06d}")
     failures = [m for o in outcomes for m in findings_frame(suite, o)["message"].to_list()]
     if failures:
         raise IntegrityError(failures)
@@ -283,8 +293,40 @@ def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
     return con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]  # drained: DuckDB 2 refuses new work otherwise
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
-    """Integrity first (raises IntegrityError), then the curator checks and their findings' life."""
+class _Background:
+    """Run `work` in a thread; `join` waits and re-raises what it raised."""
+
+    def __init__(self, work: Callable[[], None] | None):
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True) if work else None
+        if self.thread:
+            self.thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to join()
+            self.error = exc
+
+    def join(self) -> None:
+        if self.thread:
+            self.thread.join()
+        if self.error:
+            raise self.error
+
+
+def _inputs(con: duckdb.DuckDBPyConnection, suite: dict, run_id: int) -> dict[str, pl.DataFrame]:
+    sqls = {x["meta"].get("input_sql") or suite["meta"]["input_sql"] for x in suite["expectations"]}
+    return {sql: _input_frame(con, sql, run_id) for sql in sorted(sqls)}
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, run_id: int,
+               while_validating: Callable[[], None] | None = None) -> QualityStats:
+    """Integrity first (raises IntegrityError), then the curator checks and their findings' life.
+
+    Every input is read from DuckDB first; `while_validating` (the run's commit: DuckDB
+    compressing and writing the load) then runs once, in a thread while GX validates, since
+    GX is plain Python: on two cores the two overlap instead of following each other."""
     started = time.monotonic()
     stats = QualityStats()
     suites = {name: load_suite(name) for name in SUITES}
@@ -292,27 +334,43 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int) -> QualityStats:
     stats.evaluated_trials = _define_scope(con, everything=changed)
     if not stats.evaluated_trials and not changed:
         stats.validated = False  # nothing loaded, no definition changed: nothing to validate
+        if while_validating:
+            while_validating()
         _persist(con, run_id, [], [], stats)
         event("check-quality", run_id, trials_checked=0, open=stats.findings_open, seconds=time.monotonic() - started)
         return stats
-    session = _gx_context()
-    integrity_outcomes, integrity_report = check_integrity(con, run_id, session)
-    findings: list[pl.DataFrame] = []
-    outcomes: list[RuleOutcome] = list(integrity_outcomes)
-    stats.validation_json = {"warehouse_integrity": integrity_report}
-    for name in ("trial_checks", "site_checks"):
-        suite = suites[name]
-        frames = {suite["meta"]["input_sql"]: _input_frame(con, suite["meta"]["input_sql"], run_id)}
-        suite_outcomes, report = validate_suite(suite, frames, session, f"run-{run_id:06d}")
-        stats.validation_json[name] = report
-        outcomes += suite_outcomes
-        findings += [findings_frame(suite, o) for o in suite_outcomes]
+    inputs = {name: _inputs(con, suite, run_id) for name, suite in suites.items()}
+    event("check-quality", run_id, stage="inputs-read", seconds=time.monotonic() - started)
+    background = _Background(while_validating)
+    try:
+        findings, outcomes = _validate_all(suites, inputs, run_id, stats)
+    finally:
+        background.join()
+    event("check-quality", run_id, stage="validated", seconds=time.monotonic() - started)
     _persist(con, run_id, findings, outcomes, stats)
-    session[1].build_data_docs()
-    stats.data_docs_dir = _data_docs_dir(session[1])
     event("check-quality", run_id, trials_checked=stats.evaluated_trials, new=stats.findings_new,
           open=stats.findings_open, resolved=stats.findings_resolved, seconds=time.monotonic() - started)
     return stats
+
+
+def _validate_all(suites: dict, inputs: dict, run_id: int, stats: QualityStats) -> tuple[list[pl.DataFrame], list[RuleOutcome]]:
+    session = _gx_context()
+    run_name = f"run-{run_id:06d}"
+    integrity = suites["warehouse_integrity"]
+    outcomes, report = validate_suite(integrity, inputs["warehouse_integrity"], session, run_name)
+    failures = [m for o in outcomes for m in findings_frame(integrity, o)["message"].to_list()]
+    if failures:
+        raise IntegrityError(failures)
+    stats.validation_json = {"warehouse_integrity": report}
+    findings: list[pl.DataFrame] = []
+    for name in ("trial_checks", "site_checks"):
+        suite_outcomes, report = validate_suite(suites[name], inputs[name], session, run_name)
+        stats.validation_json[name] = report
+        outcomes += suite_outcomes
+        findings += [findings_frame(suites[name], o) for o in suite_outcomes]
+    session[1].build_data_docs()
+    stats.data_docs_dir = _data_docs_dir(session[1])
+    return findings, outcomes
 
 
 def _persist(con, run_id: int, findings: list[pl.DataFrame], outcomes: list[RuleOutcome], stats: QualityStats) -> None:
@@ -323,7 +381,7 @@ def _persist(con, run_id: int, findings: list[pl.DataFrame], outcomes: list[Rule
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE stg_dq_finding AS
-            SELECT md5(fingerprint_source) AS fingerprint, * EXCLUDE (fingerprint_source, position)
+            SELECT md5(fingerprint_source) AS fingerprint, * EXCLUDE (fingerprint_source)
             FROM dq_batch
             QUALIFY row_number() OVER (PARTITION BY md5(fingerprint_source) ORDER BY position) = 1
             """

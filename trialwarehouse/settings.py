@@ -25,9 +25,14 @@ class Settings(BaseSettings):
         None, description="Where copies of refused inputs go; default: 'quarantine' beside the warehouse."
     )
     batch_size: int = Field(2000, ge=1, description="Records normalized and staged per batch (bounds memory).")
+    duckdb_memory_limit: str = Field(
+        "1GB", description="Memory DuckDB may use while loading; beyond it, it spills to '<warehouse>.tmp'."
+    )
     pull: bool = Field(False, description="Nightly run pulls changed records from the API before loading.")
-    task_runner: Literal["local", "process", "dask"] = Field(
-        "local", description="Where records are parsed: local (in the flow), process (a pool of TW_WORKERS processes) or dask."
+    task_runner: Literal["auto", "local", "process", "dask"] = Field(
+        "auto",
+        description="Where records are parsed: local (in the flow), process (a pool of TW_WORKERS processes), dask, "
+        "or auto (process when the landing folder holds 256 MB or more, else local).",
     )
     workers: int = Field(2, ge=1, description="Parser processes for the process runner, or workers of a local Dask cluster.")
     dask_address: str | None = Field(None, description="Address of an existing Dask scheduler (tcp://host:8786); unset: a local cluster.")

@@ -26,11 +26,27 @@ class UnsafeArchive(ValueError):
 
 
 @dataclass(frozen=True)
+class FileStat:
+    """What identifies a file's content without reading it (as git's index does)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStat:
+        info = path.stat()
+        return cls(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+@dataclass(frozen=True)
 class RawFile:
     path: Path
     relative: str
     size: int
     sha256: str
+    stat: FileStat | None = None  # taken before the content was hashed
 
 
 @dataclass(frozen=True)
@@ -56,15 +72,26 @@ def discover_raw_files(raw_dir: Path) -> list[Path]:
     return files
 
 
-def describe_raw_file(path: Path, raw_dir: Path) -> RawFile:
-    """Size and SHA-256 of a raw file, hashed in chunks so a large bundle is never held whole."""
+def describe_raw_file(path: Path, raw_dir: Path, known: dict[str, tuple[FileStat, str]] | None = None) -> RawFile:
+    """Size and SHA-256 of a raw file, hashed in chunks so a large bundle is never held whole.
+    A file whose stat matches `known[relative]` keeps its known hash without being read."""
+    relative = path.relative_to(raw_dir).as_posix()
+    stat = FileStat.of(path)  # before reading: a file changing while hashed is re-read next time
+    if known and relative in known and known[relative][0] == stat:
+        return RawFile(path, relative, stat.size, known[relative][1], stat)
+    size, sha256 = file_sha256(path)
+    return RawFile(path, relative, size, sha256, stat)
+
+
+def file_sha256(path: Path) -> tuple[int, str]:
+    """(size, SHA-256) of a file, read in 1 MB chunks."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
-    return RawFile(path, path.relative_to(raw_dir).as_posix(), size, digest.hexdigest())
+    return size, digest.hexdigest()
 
 
 def safe_member_name(name: str) -> str:

@@ -29,6 +29,7 @@ TABLES = (
     "etl_pull",
     "dim_source_file",
     "etl_run_file",
+    "etl_file_stat",
     "etl_quarantine",
     "dim_date",
     "dim_status",
@@ -154,10 +155,16 @@ def _has_code(statement: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+def connect(path: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. The writer gets a memory limit and a spill folder beside the
+    file, so a registry-sized load stays within the machine's memory whatever N is."""
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {"temp_directory": str(path.with_name(path.name + ".tmp"))}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    return duckdb.connect(str(path), config=config)
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -197,34 +204,34 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def create_staging(con: duckdb.DuckDBPyConnection) -> None:
+def attach_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path, empty: dict[str, pl.DataFrame]) -> None:
+    """Expose the run's staged Parquet files as `stg_<table>` views, read by the publication
+    SQL (projection pushdown: each step reads only the columns it uses). A table with no
+    staged file (an empty night) gets an empty temp table of the right shape."""
     for name in STAGING_TABLES:
+        con.execute(f"DROP VIEW IF EXISTS stg_{name}")
         con.execute(f"DROP TABLE IF EXISTS stg_{name}")
-
-
-def stage_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
-    """Append one batch of normalized frames to the temp staging tables."""
-    for name in STAGING_TABLES:
-        frame = frames[name]
-        con.register("stg_batch", frame)
-        try:
-            exists = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [f"stg_{name}"]
-            ).fetchone()[0]
-            if exists:
-                con.execute(f"INSERT INTO stg_{name} BY NAME SELECT * FROM stg_batch")
-            else:
-                con.execute(f"CREATE TEMP TABLE stg_{name} AS SELECT * FROM stg_batch")
-        finally:
-            con.unregister("stg_batch")
+        files = sorted(staging_dir.glob(f"{name}-*.parquet")) if staging_dir.is_dir() else []
+        if files:
+            # The glob is our own folder and table name, never record text; quoted all the same.
+            pattern = "'" + str(staging_dir / f"{name}-*.parquet").replace("'", "''") + "'"
+            con.execute(f"CREATE TEMP VIEW stg_{name} AS SELECT * FROM read_parquet({pattern}, union_by_name = true)")
+        else:
+            con.register("stg_empty", empty[name])
+            try:
+                con.execute(f"CREATE TEMP TABLE stg_{name} AS SELECT * FROM stg_empty")
+            finally:
+                con.unregister("stg_empty")
 
 
 def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     """Merge the staged batch into the star schema; returns row counts per step."""
     counts: dict[str, int] = {}
     has_staged = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'stg_versions' AND temporary"
+    ).fetchall()[0][0] + con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not has_staged:
         return counts
     for step in PUBLISH_STEPS:

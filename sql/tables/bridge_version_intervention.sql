@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS bridge_version_intervention (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
     intervention_key    BIGINT NOT NULL REFERENCES dim_intervention (intervention_key),
-    description         VARCHAR,
+    description         VARCHAR USING COMPRESSION zstd,
     other_names         VARCHAR,
     PRIMARY KEY (version_key, ordinal)
 );

@@ -1,7 +1,8 @@
 -- Trial versions: one row per distinct content of a trial (type 2 history).
-CREATE SEQUENCE IF NOT EXISTS seq_version_key START 1;
+-- Long free texts use ZSTD: unique texts gain little from dictionary compression, and ZSTD
+-- makes them a third of the size and the load's write-out about twice as fast.
 CREATE TABLE IF NOT EXISTS fct_trial_version (
-    version_key                             BIGINT PRIMARY KEY DEFAULT nextval('seq_version_key'),
+    version_key                             BIGINT PRIMARY KEY,
     trial_key                               BIGINT NOT NULL REFERENCES dim_trial (trial_key),
     nct_id                                  VARCHAR NOT NULL,
     content_hash                            VARCHAR NOT NULL,
@@ -66,9 +67,9 @@ CREATE TABLE IF NOT EXISTS fct_trial_version (
     max_age_text                            VARCHAR,
     sex                                     VARCHAR,
     healthy_volunteers                      BOOLEAN,
-    eligibility_criteria                    VARCHAR,
-    brief_summary                           VARCHAR,
-    detailed_description                    VARCHAR,
+    eligibility_criteria                    VARCHAR USING COMPRESSION zstd,
+    brief_summary                           VARCHAR USING COMPRESSION zstd,
+    detailed_description                    VARCHAR USING COMPRESSION zstd,
     has_results                             BOOLEAN NOT NULL,
     has_dmc                                 BOOLEAN,
     is_fda_regulated_drug                   BOOLEAN,
@@ -77,14 +78,14 @@ CREATE TABLE IF NOT EXISTS fct_trial_version (
     responsible_party_type                  VARCHAR,
     responsible_party_name                  VARCHAR,
     stated_enrollment                       BIGINT,
-    stated_enrollment_sentence              VARCHAR,
+    stated_enrollment_sentence              VARCHAR USING COMPRESSION zstd,
     stated_min_age                          DOUBLE,
     stated_max_age                          DOUBLE,
-    stated_age_sentence                     VARCHAR,
+    stated_age_sentence                     VARCHAR USING COMPRESSION zstd,
     UNIQUE (nct_id, content_hash)
 );
 COMMENT ON TABLE fct_trial_version IS 'Trial version fact: one row per distinct content of a trial ever seen (type 2 history), with status, enrollment, design and key dates. Versions are ordered by the record''s own last-update date, then capture date, never by load order.';
-COMMENT ON COLUMN fct_trial_version.version_key IS 'Surrogate key of the version.';
+COMMENT ON COLUMN fct_trial_version.version_key IS 'Surrogate key of the version, numbered by the load in (trial, timeline) order.';
 COMMENT ON COLUMN fct_trial_version.trial_key IS 'Trial (dim_trial).';
 COMMENT ON COLUMN fct_trial_version.nct_id IS 'ClinicalTrials.gov identifier (degenerate copy of dim_trial.nct_id for convenience).';
 COMMENT ON COLUMN fct_trial_version.content_hash IS 'SHA-256 of the normalized content (provenance excluded); equal hashes mean equal content.';

@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS fct_version_arm (
     ordinal             INTEGER NOT NULL,
     arm_label           VARCHAR,
     arm_type            VARCHAR,
-    arm_description     VARCHAR,
+    arm_description     VARCHAR USING COMPRESSION zstd,
     intervention_names  VARCHAR,
     PRIMARY KEY (version_key, ordinal)
 );

@@ -3,9 +3,9 @@ CREATE TABLE IF NOT EXISTS fct_version_outcome (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
     outcome_kind        VARCHAR NOT NULL CHECK (outcome_kind IN ('PRIMARY', 'SECONDARY', 'OTHER', 'UNSPECIFIED')),
-    measure             VARCHAR,
-    time_frame          VARCHAR,
-    outcome_description VARCHAR,
+    measure             VARCHAR USING COMPRESSION zstd,
+    time_frame          VARCHAR USING COMPRESSION zstd,
+    outcome_description VARCHAR USING COMPRESSION zstd,
     PRIMARY KEY (version_key, ordinal)
 );
 COMMENT ON TABLE fct_version_outcome IS 'Registered (protocol) outcome measures of each trial version.';
