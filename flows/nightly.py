@@ -59,7 +59,8 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
             )
         published = publish_versions(ctx)
         # Raises before publication if integrity fails; publication commits while GX validates.
-        checked = check_quality(ctx.con, ctx.run_id, while_validating=lambda: pipeline.commit(ctx))
+        checked = check_quality(ctx.con, ctx.run_id, while_validating=lambda: pipeline.commit(ctx),
+                                work_dir=ctx.staging_dir)
         quarantined = list_quarantined(ctx.con, ctx.run_id)
         seconds = complete_run(ctx, ingested, published)
     except BaseException as error:

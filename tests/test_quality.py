@@ -231,10 +231,48 @@ def test_every_integrity_rule_flags_a_broken_warehouse(fresh_db):
     fresh_db.execute("INSERT INTO dim_source_file VALUES (1, 'abc', 'f.json', 1, 'x', 'loaded', 2, 1)")
     fresh_db.execute("INSERT INTO dim_trial (trial_key, nct_id, first_seen_run_id, registry_url) VALUES (1, 'NCT123', 1, 'x')")
     fresh_db.execute("INSERT INTO bridge_version_keyword VALUES (77, 0, 'orphan')")
+    fresh_db.execute("INSERT INTO bridge_version_keyword VALUES (77, 0, 'same key again')")
+    fresh_db.execute("INSERT INTO bridge_version_site VALUES (77, 0, 999, 'RECRUITING')")  # no such version or facility
     with pytest.raises(quality.IntegrityError) as raised:
         quality.check_integrity(fresh_db, 1)
     text = " ".join(raised.value.messages)
     assert "NCT123 has 0 current versions" in text
-    assert "bridge_version_keyword has 1 rows whose version does not exist" in text
+    assert "bridge_version_keyword has 2 rows whose version does not exist, or whose dimension row does not" in text
+    assert "bridge_version_site has 1 rows whose version does not exist, or whose dimension row does not" in text
+    assert "bridge_version_keyword has 1 (version_key, ordinal) keys stored more than once" in text
     assert "Trial id NCT123 is not NCT followed by 8 digits" in text
     assert "f.json: 2 records accepted from the file but 0 stored" in text
+
+
+def test_chunked_validation_gives_the_same_findings_and_counts(tmp_path, monkeypatch):
+    # Inputs are validated CHUNK_ROWS at a time (bounded memory); chunks of 2 rows must find
+    # exactly what one chunk finds, and GX's merged results must count the whole input.
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    for seed in shared_path("seeds").glob("*.txt"):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    base = json.loads(shared_path(BASE).read_text())
+    lines = [json.dumps(_variant(base, f"NCT9900{n:04d}", changes, "2023-12-12", "2022-08-18"))
+             for n, (_, changes) in enumerate(CASES.items(), start=1)]
+    (folder / "variants.ndjson").write_text("\n".join(lines) + "\n")
+
+    def findings(name: str):
+        wh = tmp_path / name / "trials.duckdb"
+        summary = run_pipeline(folder, wh, checks=True)
+        con = duckdb.connect(str(wh), read_only=True)
+        try:
+            rows = con.execute("SELECT finding_key, fingerprint, nct_id, check_name, rule, severity, message, evidence "
+                               "FROM dq_finding ORDER BY finding_key").fetchall()
+            tallies = con.execute("SELECT * EXCLUDE (run_id) FROM dq_run_check ORDER BY ALL").fetchall()
+        finally:
+            con.close()
+        counts = {sql: [(r["expectation_config"]["meta"]["rule"], r["result"]["element_count"], r["result"]["unexpected_count"])
+                        for r in result["results"]]
+                  for suite in summary.quality.validation_json.values() for sql, result in suite.items()}
+        return rows, tallies, counts
+
+    whole = findings("whole")
+    monkeypatch.setattr(quality, "CHUNK_ROWS", 2)
+    chunked = findings("chunked")
+    assert chunked == whole
+    assert any(unexpected for rules in whole[2].values() for _, _, unexpected in rules)

@@ -53,11 +53,15 @@ def test_schema_is_idempotent(fresh_db):
 
 
 def test_constraints_reject_bad_rows(fresh_db):
+    # Bridges and detail tables carry no index-backed keys: the integrity suite guards them
+    # (tests/test_quality.py::test_every_integrity_rule_flags_a_broken_warehouse).
     import duckdb
     import pytest
 
-    with pytest.raises(duckdb.ConstraintException):
-        fresh_db.execute("INSERT INTO bridge_version_condition VALUES (1, 0, 12345)")  # no such condition
+    with pytest.raises(duckdb.ConstraintException):  # no such trial
+        fresh_db.execute("INSERT INTO fct_trial_version (version_key, trial_key, nct_id, content_hash, first_source_file_key, "
+                         "first_seen_run_id, source_format, is_patient_registry, has_results) "
+                         "VALUES (1, 12345, 'NCT00000001', 'h', 1, 1, 'x', false, false)")
     with pytest.raises(duckdb.ConstraintException):
         fresh_db.execute("INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES (NULL, 1, 'x')")
 

@@ -15,7 +15,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -271,10 +271,10 @@ def _record_pulls(ctx: RunContext) -> None:
             )
 
 
-ParseFiles = Callable[[list[ParseJob]], Iterator[ParsedFile]]
+ParseFiles = Callable[[Iterable[ParseJob]], Iterator[ParsedFile]]
 
 
-def parse_sequentially(jobs: list[ParseJob]) -> Iterator[ParsedFile]:
+def parse_sequentially(jobs: Iterable[ParseJob]) -> Iterator[ParsedFile]:
     """The default: parse one file after the other, in this process."""
     return (parse_raw_file(job) for job in jobs)
 
@@ -292,27 +292,31 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
     _record_pulls(ctx)
     paths = discover_raw_files(ctx.raw_dir)
     known_stats = _known_file_stats(ctx.con)
+    known_files = dict(ctx.con.execute("SELECT sha256, source_file_key FROM dim_source_file").fetchall())
     progress = Progress("ingest", ctx.run_id, len(paths))
-    new_files: dict[str, RawFile] = {}  # by SHA-256: the same bytes twice tonight are read once
     seen: list[RawFile] = []
     repeats: list[RawFile] = []
-    for path in paths:
-        raw = describe_raw_file(path, ctx.raw_dir, known_stats)
-        seen.append(raw)
-        stats.files_seen += 1
-        known = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()
-        if known:
-            _record_run_file(ctx, raw.relative, known[0], "unchanged", 0)
-        elif raw.sha256 in new_files:
-            repeats.append(raw)
-        else:
-            new_files[raw.sha256] = raw
-            continue
-        stats.files_unchanged += 1
-        progress.advance()
-    jobs = [ParseJob(raw, ordinal, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None)
-            for ordinal, raw in enumerate(new_files.values())]
-    for parsed in parse_files(jobs):
+
+    def new_files() -> Iterator[ParseJob]:
+        """Jobs for the files not read before, made as each file is hashed: the parsers start
+        on the first new file while the next ones are still being hashed."""
+        tonight: set[str] = set()  # the same bytes twice tonight are read once
+        for path in paths:
+            raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+            seen.append(raw)
+            stats.files_seen += 1
+            if raw.sha256 in known_files:
+                _record_run_file(ctx, raw.relative, known_files[raw.sha256], "unchanged", 0)
+            elif raw.sha256 in tonight:
+                repeats.append(raw)
+            else:
+                tonight.add(raw.sha256)
+                yield ParseJob(raw, len(tonight) - 1, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None)
+                continue
+            stats.files_unchanged += 1
+            progress.advance()
+
+    for parsed in parse_files(new_files()):
         _stage_parsed(ctx, parsed, stats)
         progress.advance(records=parsed.accepted)
     for raw in repeats:
@@ -408,7 +412,7 @@ def publish(ctx: RunContext) -> PublishStats:
             LEFT JOIN fct_trial_version AS v ON v.trial_key = t.trial_key AND v.first_seen_run_id = ?
             """,
             [ctx.run_id, ctx.run_id, ctx.run_id],
-        ).fetchone()
+        ).fetchall()[0]
         stats.trials_changed = changed
         stats.trials_unchanged = touched - changed - stats.trials_new
     event("publish", ctx.run_id, versions_added=stats.versions_added, trials_new=stats.trials_new,
@@ -516,7 +520,8 @@ def run_steps(settings: Settings, raw_dir: Path | None = None, parse_files: Pars
         ingested = ingest(ctx, parse_files)
         published = publish(ctx)
         if checks:
-            checked = quality.run_checks(ctx.con, ctx.run_id, while_validating=lambda: commit(ctx))
+            checked = quality.run_checks(ctx.con, ctx.run_id, while_validating=lambda: commit(ctx),
+                                         work_dir=ctx.staging_dir)
         else:
             commit(ctx)
             checked = None

@@ -24,10 +24,11 @@ import logging
 import os
 import re
 import string
+import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,8 @@ class RuleOutcome:
     failed: pl.DataFrame  # the input rows this rule flags
     meta: dict  # the expectation's meta: message template, subject column, input SQL
     read_columns: tuple[str, ...] = ()  # input columns the expectation itself reads
+    order: tuple[int, int] = (0, 0)  # (input, rule) numbers in the suite: findings keep this order
+    rows: tuple[int, ...] = ()  # positions of the failing rows in the whole input
 
 
 @dataclass
@@ -107,13 +110,27 @@ def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> 
     return changed
 
 
-def _input_frame(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int) -> pl.DataFrame:
-    sql = warehouse.read_sql(sql_file)
-    params = {"run_id": run_id} if "$run_id" in sql else {}
-    with warnings.catch_warnings():
-        # DuckDB suggests con.sql(), which refuses to run while the writer has a result open.
-        warnings.simplefilter("ignore", UserWarning)
-        return pl.from_arrow(con.execute(sql, params).to_arrow_reader().read_all())
+# Input rows validated at a time: memory stays bounded whatever the number of trials.
+CHUNK_ROWS = 200_000
+
+
+def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, path: Path) -> Path:
+    """The rows of one check input, written by DuckDB straight to Parquet: streamed, so a
+    registry-sized input never sits in memory (and, inside the publication's transaction,
+    it sees the load not committed yet)."""
+    statement = warehouse.single_statement(sql_file)
+    params = {"run_id": run_id} if "$run_id" in statement else {}
+    # COPY takes no bound file name: the target is our own work folder, quoted.
+    target = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"COPY ({statement}) TO {target} (FORMAT parquet)", params).fetchall()
+    return path
+
+
+def _chunks(path: Path) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(offset, rows) of an exported input, CHUNK_ROWS at a time; one empty chunk if none."""
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    for offset in range(0, max(rows, 1), CHUNK_ROWS):
+        yield offset, pl.scan_parquet(path).slice(offset, CHUNK_ROWS).collect()
 
 
 def _gx_context():
@@ -126,24 +143,82 @@ def _gx_context():
     return gx, context
 
 
-def _summarized(result):
-    """The suite result as GX's store and Data Docs keep it: counts and a sample of failing
-    values per expectation, not the full lists (those can hold a million entries)."""
+def _summarized(result, offset: int):
+    """A chunk's suite result as GX's store and Data Docs keep it: counts and a sample of
+    failing values per expectation (with positions in the whole input), not the full lists
+    (those can hold a million entries)."""
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+
+    results = []
+    for r in result.results:
+        kept = {k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS}
+        if kept.get("partial_unexpected_index_list"):
+            kept["partial_unexpected_index_list"] = [int(i) + offset for i in kept["partial_unexpected_index_list"]]
+        results.append(ExpectationValidationResult(success=r.success, expectation_config=r.expectation_config,
+                                                   meta=r.meta, exception_info=r.exception_info, result=kept))
+    return results, result
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+def _merged(chunks: list) -> "ExpectationSuiteValidationResult":  # noqa: F821
+    """One suite result from the chunks' summaries, as GX would report the whole input:
+    counts added up, percentages recomputed, the first examples kept."""
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult,
         ExpectationValidationResult,
     )
 
-    results = [
-        ExpectationValidationResult(
-            success=r.success, expectation_config=r.expectation_config, meta=r.meta, exception_info=r.exception_info,
-            result={k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS},
+    first_results, first_suite = chunks[0]
+    merged = []
+    for position, template in enumerate(first_results):
+        parts = [results[position] for results, _ in chunks]
+        total = sum(p.result.get("element_count") or 0 for p in parts)
+        unexpected = sum(p.result.get("unexpected_count") or 0 for p in parts)
+        missing = sum(p.result.get("missing_count") or 0 for p in parts)
+        examples = [v for p in parts for v in p.result.get("partial_unexpected_list") or []][:20]
+        indexes = [v for p in parts for v in p.result.get("partial_unexpected_index_list") or []][:20]
+        counts: dict[str, list] = {}
+        for value in examples:
+            counts.setdefault(repr(value), [value, 0])[1] += 1
+        result = dict(template.result)
+        result.update(
+            element_count=total, unexpected_count=unexpected, missing_count=missing,
+            missing_percent=_percent(missing, total), unexpected_percent=_percent(unexpected, total - missing),
+            unexpected_percent_total=_percent(unexpected, total),
+            unexpected_percent_nonmissing=_percent(unexpected, total - missing),
+            partial_unexpected_list=examples, partial_unexpected_index_list=indexes,
+            partial_unexpected_counts=[{"value": v, "count": n} for v, n in counts.values()],
         )
-        for r in result.results
-    ]
-    return ExpectationSuiteValidationResult(
-        success=result.success, results=results, suite_name=result.suite_name, statistics=result.statistics,
-        meta=result.meta, batch_id=result.batch_id,
+        merged.append(ExpectationValidationResult(
+            success=all(p.success for p in parts), expectation_config=template.expectation_config, meta=template.meta,
+            exception_info=template.exception_info, result={k: v for k, v in result.items() if k in template.result}))
+    successful = sum(1 for r in merged if r.success)
+    statistics = {"evaluated_expectations": len(merged), "successful_expectations": successful,
+                  "unsuccessful_expectations": len(merged) - successful,
+                  "success_percent": _percent(successful, len(merged))}
+    return ExpectationSuiteValidationResult(success=successful == len(merged), results=merged,
+                                            suite_name=first_suite.suite_name, statistics=statistics,
+                                            meta=first_suite.meta, batch_id=first_suite.batch_id)
+
+
+def _store(context, gx_suite, result, run_name: str) -> None:
+    """File a suite result in GX's validation store, where Data Docs find it."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=result,
+        suite_validation_result_identifier=ValidationResultIdentifier(
+            expectation_suite_identifier=suite_id, run_id=RunIdentifier(run_name=run_name),
+            batch_identifier=result.batch_id),
+        expectation_suite_identifier=suite_id,
     )
 
 
@@ -156,20 +231,14 @@ def _for_gx(frame: pl.DataFrame, gx_suite) -> "pandas.DataFrame":  # noqa: F821
     return frame.select(columns).to_pandas(use_pyarrow_extension_array=False)
 
 
-def _validate(gx_session, batch, gx_suite, frame: pl.DataFrame, run_name: str):
-    """Validate one DataFrame with GX and file a summary in GX's store for Data Docs.
+def _run(batch, gx_suite, frame: pl.DataFrame):
+    """Validate one chunk with GX, keeping the full result in memory.
 
     GX's `Validator` runs the suite directly: `ValidationDefinition.run` would store the
     full result (every failing row) and serialize it several times. GX is pinned (1.24.1)
     and tests/test_quality.py exercises this path end to end."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
     from great_expectations.validator.v1_validator import Validator
 
-    _, context = gx_session
     # Row positions are the pandas index: COMPLETE without index columns lists failing rows
     # by position at SUMMARY's cost (with index columns GX builds a dict per failing row).
     validator = Validator(batch_definition=batch, batch_parameters={"dataframe": _for_gx(frame, gx_suite)},
@@ -177,35 +246,28 @@ def _validate(gx_session, batch, gx_suite, frame: pl.DataFrame, run_name: str):
     with warnings.catch_warnings():
         # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
         warnings.simplefilter("ignore", DeprecationWarning)
-        result = validator.validate_expectation_suite(gx_suite)
-    summary = _summarized(result)
-    suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
-    context.validation_results_store.store_validation_results(
-        suite_validation_result=summary,
-        suite_validation_result_identifier=ValidationResultIdentifier(
-            expectation_suite_identifier=suite_id, run_id=RunIdentifier(run_name=run_name),
-            batch_identifier=validator.active_batch_id),
-        expectation_suite_identifier=suite_id,
-    )
-    return result, summary
+        return validator.validate_expectation_suite(gx_suite)
 
 
-def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None,
-                   run_name: str = "trialwarehouse") -> tuple[list[RuleOutcome], dict]:
-    """Run one suite; each expectation validates the frame of its input SQL."""
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    session = session or _gx_context()
-    gx, context = session
-    source = context.data_sources.add_pandas(f"{suite['name']}_frames")
-    outcomes: list[RuleOutcome] = []
-    reports: dict = {}
+def _by_input(suite: dict) -> dict[str, list[dict]]:
     by_input: dict[str, list[dict]] = {}
     for expectation in suite["expectations"]:
         input_sql = expectation["meta"].get("input_sql") or suite["meta"]["input_sql"]
         by_input.setdefault(input_sql, []).append(expectation)
-    for index, (input_sql, expectations) in enumerate(by_input.items()):
-        frame = frames[input_sql]
+    return by_input
+
+
+def validate_suite(suite: dict, inputs: dict[str, Path], session, run_name: str,
+                   on_outcome: Callable[[RuleOutcome], None]) -> dict:
+    """Run one suite over its exported inputs, chunk by chunk; every rule's outcome on every
+    chunk goes to `on_outcome`. Returns the GX result of each input (as JSON), also filed in
+    GX's store for Data Docs."""
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    gx, context = session
+    source = context.data_sources.add_pandas(f"{suite['name']}_frames")
+    reports: dict = {}
+    for index, (input_sql, expectations) in enumerate(_by_input(suite).items()):
         batch = source.add_dataframe_asset(f"input_{index}").add_batch_definition_whole_dataframe("all")
         gx_suite = gx.ExpectationSuite(name=f"{suite['name']}_{index}", meta={"input_sql": input_sql})
         for expectation in expectations:
@@ -213,20 +275,25 @@ def validate_suite(suite: dict, frames: dict[str, pl.DataFrame], session=None,
                 ExpectationConfiguration(type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"])
             )
         gx_suite = context.suites.add(gx_suite)
-        result, summary = _validate(session, batch, gx_suite, frame, run_name)
-        reports[input_sql] = summary.to_json_dict()
-        for outcome in result.results:
-            meta = outcome.expectation_config.meta
-            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-                raise RuntimeError(f"check {meta['check']}/{meta['rule']} could not run: "
-                                   f"{outcome.exception_info.get('exception_message')}")
-            positions = outcome.result.get("unexpected_index_list") or []
-            evaluated = int(outcome.result.get("element_count") or frame.height)
-            kwargs = outcome.expectation_config.kwargs
-            read = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str))
-            outcomes.append(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"], evaluated,
-                                        frame[positions], dict(meta), read))
-    return outcomes, reports
+        chunks = []
+        for offset, frame in _chunks(inputs[input_sql]):
+            result = _run(batch, gx_suite, frame)
+            chunks.append(_summarized(result, offset))
+            for rule_number, outcome in enumerate(result.results):
+                meta = outcome.expectation_config.meta
+                if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                    raise RuntimeError(f"check {meta['check']}/{meta['rule']} could not run: "
+                                       f"{outcome.exception_info.get('exception_message')}")
+                positions = outcome.result.get("unexpected_index_list") or []
+                kwargs = outcome.expectation_config.kwargs
+                read = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str))
+                on_outcome(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"],
+                                       int(outcome.result.get("element_count") or 0), frame[positions], dict(meta), read,
+                                       (index, rule_number), tuple(offset + int(p) for p in positions)))
+        merged = _merged(chunks)
+        _store(context, gx_suite, merged, run_name)
+        reports[input_sql] = merged.to_json_dict()
+    return reports
 
 
 def _message(template: str, columns: list[str]) -> pl.Expr:
@@ -276,13 +343,18 @@ def findings_frame(suite: dict, outcome: RuleOutcome) -> pl.DataFrame:
     )
 
 
-def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> tuple[list[RuleOutcome], dict]:
+def _export_inputs(con: duckdb.DuckDBPyConnection, suite: dict, run_id: int, work: Path) -> dict[str, Path]:
+    return {sql: _export_input(con, sql, run_id, work / f"{suite['name']}-{number}.parquet")
+            for number, sql in enumerate(sorted(_by_input(suite)))}
+
+
+def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> dict:
+    """The integrity suite alone (raises IntegrityError); returns its GX results."""
     suite = load_suite("warehouse_integrity")
-    outcomes, report = validate_suite(suite, _inputs(con, suite, run_id), session, f"run-{run_id:06d}")
-    failures = [m for o in outcomes for m in findings_frame(suite, o)["message"].to_list()]
-    if failures:
-        raise IntegrityError(failures)
-    return outcomes, report
+    with tempfile.TemporaryDirectory(prefix="tw-integrity-") as folder:
+        inputs = _export_inputs(con, suite, run_id, Path(folder))
+        checker = _Checker(session or _gx_context(), f"run-{run_id:06d}", Path(folder))
+        return checker.integrity(suite, inputs)
 
 
 def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
@@ -315,18 +387,62 @@ class _Background:
             raise self.error
 
 
-def _inputs(con: duckdb.DuckDBPyConnection, suite: dict, run_id: int) -> dict[str, pl.DataFrame]:
-    sqls = {x["meta"].get("input_sql") or suite["meta"]["input_sql"] for x in suite["expectations"]}
-    return {sql: _input_frame(con, sql, run_id) for sql in sorted(sqls)}
+class _Checker:
+    """One GX session for a run: validates the suites chunk by chunk, turns failing rows
+    into findings and writes them to Parquet as it goes (nothing grows with N in memory),
+    and counts, per rule, the rows evaluated and failed."""
+
+    def __init__(self, session, run_name: str, work: Path):
+        self.session, self.run_name, self.work = session, run_name, work
+        self.findings_written = 0
+        self.suites_done = 0
+        self.tallies: dict[tuple[str, str, str], list[int]] = {}
+
+    def _tally(self, outcome: RuleOutcome) -> None:
+        tally = self.tallies.setdefault((outcome.check, outcome.rule, outcome.severity), [0, 0])
+        tally[0] += outcome.evaluated
+        tally[1] += outcome.failed.height
+
+    def integrity(self, suite: dict, inputs: dict[str, Path]) -> dict:
+        failures: list[str] = []
+
+        def collect(outcome: RuleOutcome) -> None:
+            self._tally(outcome)
+            failures.extend(findings_frame(suite, outcome)["message"].to_list())
+
+        report = validate_suite(suite, inputs, self.session, self.run_name, collect)
+        if failures:
+            raise IntegrityError(failures)
+        return report
+
+    def findings(self, suite: dict, inputs: dict[str, Path]) -> dict:
+        suite_number = self.suites_done
+
+        def keep(outcome: RuleOutcome) -> None:
+            self._tally(outcome)
+            frame = findings_frame(suite, outcome)
+            if frame.height:
+                # `position` orders findings by suite, input, rule and row of the whole input,
+                # so their keys do not depend on how the input was chunked.
+                input_number, rule_number = outcome.order
+                prefix = ((suite_number * 64 + input_number) * 1024 + rule_number) << 36
+                numbered = frame.with_columns((pl.Series(outcome.rows, dtype=pl.Int64) + prefix).alias("position"))
+                numbered.write_parquet(self.work / f"findings-{self.findings_written:012d}.parquet")
+                self.findings_written += frame.height
+
+        report = validate_suite(suite, inputs, self.session, self.run_name, keep)
+        self.suites_done += 1
+        return report
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, run_id: int,
-               while_validating: Callable[[], None] | None = None) -> QualityStats:
+               while_validating: Callable[[], None] | None = None, work_dir: Path | None = None) -> QualityStats:
     """Integrity first (raises IntegrityError), then the curator checks and their findings' life.
 
-    Every input is read from DuckDB first; `while_validating` (the run's commit: DuckDB
-    compressing and writing the load) then runs once, in a thread while GX validates, since
-    GX is plain Python: on two cores the two overlap instead of following each other."""
+    Every input is exported by DuckDB first (to Parquet in `work_dir`, or a temporary
+    folder); `while_validating` (the run's commit: DuckDB compressing and writing the load)
+    then runs once, in a thread while GX validates, since GX is plain Python: on two cores
+    the two overlap instead of following each other."""
     started = time.monotonic()
     stats = QualityStats()
     suites = {name: load_suite(name) for name in SUITES}
@@ -336,60 +452,56 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int,
         stats.validated = False  # nothing loaded, no definition changed: nothing to validate
         if while_validating:
             while_validating()
-        _persist(con, run_id, [], [], stats)
+        _persist(con, run_id, None, stats)
         event("check-quality", run_id, trials_checked=0, open=stats.findings_open, seconds=time.monotonic() - started)
         return stats
-    inputs = {name: _inputs(con, suite, run_id) for name, suite in suites.items()}
-    event("check-quality", run_id, stage="inputs-read", seconds=time.monotonic() - started)
-    background = _Background(while_validating)
-    try:
-        findings, outcomes = _validate_all(suites, inputs, run_id, stats)
-    finally:
-        background.join()
-    event("check-quality", run_id, stage="validated", seconds=time.monotonic() - started)
-    _persist(con, run_id, findings, outcomes, stats)
+    if work_dir:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tw-checks-", dir=work_dir) as folder:
+        work = Path(folder)
+        inputs = {name: _export_inputs(con, suite, run_id, work) for name, suite in suites.items()}
+        event("check-quality", run_id, stage="inputs-exported", seconds=time.monotonic() - started)
+        background = _Background(while_validating)
+        try:
+            checker = _Checker(_gx_context(), f"run-{run_id:06d}", work)
+            stats.validation_json = {"warehouse_integrity": checker.integrity(suites["warehouse_integrity"],
+                                                                              inputs["warehouse_integrity"])}
+            for name in ("trial_checks", "site_checks"):
+                stats.validation_json[name] = checker.findings(suites[name], inputs[name])
+            checker.session[1].build_data_docs()
+            stats.data_docs_dir = _data_docs_dir(checker.session[1])
+        finally:
+            background.join()
+        event("check-quality", run_id, stage="validated", seconds=time.monotonic() - started)
+        _persist(con, run_id, checker, stats)
     event("check-quality", run_id, trials_checked=stats.evaluated_trials, new=stats.findings_new,
           open=stats.findings_open, resolved=stats.findings_resolved, seconds=time.monotonic() - started)
     return stats
 
 
-def _validate_all(suites: dict, inputs: dict, run_id: int, stats: QualityStats) -> tuple[list[pl.DataFrame], list[RuleOutcome]]:
-    session = _gx_context()
-    run_name = f"run-{run_id:06d}"
-    integrity = suites["warehouse_integrity"]
-    outcomes, report = validate_suite(integrity, inputs["warehouse_integrity"], session, run_name)
-    failures = [m for o in outcomes for m in findings_frame(integrity, o)["message"].to_list()]
-    if failures:
-        raise IntegrityError(failures)
-    stats.validation_json = {"warehouse_integrity": report}
-    findings: list[pl.DataFrame] = []
-    for name in ("trial_checks", "site_checks"):
-        suite_outcomes, report = validate_suite(suites[name], inputs[name], session, run_name)
-        stats.validation_json[name] = report
-        outcomes += suite_outcomes
-        findings += [findings_frame(suites[name], o) for o in suite_outcomes]
-    session[1].build_data_docs()
-    stats.data_docs_dir = _data_docs_dir(session[1])
-    return findings, outcomes
-
-
-def _persist(con, run_id: int, findings: list[pl.DataFrame], outcomes: list[RuleOutcome], stats: QualityStats) -> None:
-    frame = pl.concat([pl.DataFrame(schema=FINDING_SCHEMA), *findings], how="vertical").with_row_index("position")
-    con.register("dq_batch", frame)
+def _persist(con, run_id: int, checker: _Checker | None, stats: QualityStats) -> None:
+    files = sorted(checker.work.glob("findings-*.parquet")) if checker else []
+    if files:
+        source = "read_parquet('" + str(checker.work / "findings-*.parquet").replace("'", "''") + "')"
+    else:
+        con.register("dq_batch", pl.DataFrame(schema={**FINDING_SCHEMA, "position": pl.Int64}))
+        source = "dq_batch"
     try:
         # One row per fingerprint: the first rule output that raised it.
         con.execute(
-            """
+            f"""
             CREATE OR REPLACE TEMP TABLE stg_dq_finding AS
             SELECT md5(fingerprint_source) AS fingerprint, * EXCLUDE (fingerprint_source)
-            FROM dq_batch
+            FROM {source}
             QUALIFY row_number() OVER (PARTITION BY md5(fingerprint_source) ORDER BY position) = 1
             """
         )
     finally:
-        con.unregister("dq_batch")
+        if not files:
+            con.unregister("dq_batch")
     checks = pl.DataFrame(
-        [(o.check, o.rule, o.severity, o.evaluated, o.failed.height) for o in outcomes],
+        [(check, rule, severity, evaluated, failed)
+         for (check, rule, severity), (evaluated, failed) in (checker.tallies.items() if checker else [])],
         schema={"check_name": pl.String, "rule": pl.String, "severity": pl.String, "evaluated_rows": pl.Int64,
                 "failed_rows": pl.Int64},
         orient="row",

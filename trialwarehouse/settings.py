@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(2000, ge=1, description="Records normalized and staged per batch (bounds memory).")
     duckdb_memory_limit: str = Field(
-        "1GB", description="Memory DuckDB may use while loading; beyond it, it spills to '<warehouse>.tmp'."
+        "1536MB", description="Memory DuckDB may use while loading; beyond it, it spills to '<warehouse>.tmp'."
     )
     pull: bool = Field(False, description="Nightly run pulls changed records from the API before loading.")
     task_runner: Literal["auto", "local", "process", "dask"] = Field(

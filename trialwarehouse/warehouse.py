@@ -107,6 +107,14 @@ def read_sql(relative: str) -> str:
     return (sql_dir() / relative).read_text(encoding="utf-8")
 
 
+def single_statement(relative: str) -> str:
+    """The one statement of an SQL file, without its final semicolon (to embed in COPY)."""
+    statements = [s for s in _split_statements(read_sql(relative)) if s.strip()]
+    if len(statements) != 1:
+        raise ValueError(f"{relative} holds {len(statements)} statements, expected one")
+    return statements[0]
+
+
 def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> int | None:
     """Run one SQL file; returns the row count of its last statement when it reports one."""
     statements = [s for s in _split_statements(read_sql(relative)) if s.strip()]

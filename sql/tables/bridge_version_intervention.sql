@@ -1,11 +1,12 @@
 -- Interventions of each trial version.
+-- Key (version_key, ordinal) and references: produced by the load, verified before every
+-- publication by the warehouse_integrity suite (no index: tens of millions of rows).
 CREATE TABLE IF NOT EXISTS bridge_version_intervention (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
-    intervention_key    BIGINT NOT NULL REFERENCES dim_intervention (intervention_key),
+    intervention_key    BIGINT NOT NULL,
     description         VARCHAR USING COMPRESSION zstd,
-    other_names         VARCHAR,
-    PRIMARY KEY (version_key, ordinal)
+    other_names         VARCHAR
 );
 COMMENT ON TABLE bridge_version_intervention IS 'Bridge between trial versions and interventions, with the version-specific description.';
 COMMENT ON COLUMN bridge_version_intervention.version_key IS 'Trial version (fct_trial_version).';

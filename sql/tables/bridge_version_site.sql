@@ -1,10 +1,11 @@
 -- Sites of each trial version, with the site's recruitment status.
+-- Key (version_key, ordinal) and references: produced by the load, verified before every
+-- publication by the warehouse_integrity suite (no index: tens of millions of rows).
 CREATE TABLE IF NOT EXISTS bridge_version_site (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
-    facility_key        BIGINT NOT NULL REFERENCES dim_facility (facility_key),
-    site_status         VARCHAR,
-    PRIMARY KEY (version_key, ordinal)
+    facility_key        BIGINT NOT NULL,
+    site_status         VARCHAR
 );
 COMMENT ON TABLE bridge_version_site IS 'Bridge between trial versions and facilities (sites), with the site status in that version.';
 COMMENT ON COLUMN bridge_version_site.version_key IS 'Trial version (fct_trial_version).';

@@ -1,12 +1,13 @@
 -- Arms (groups) of each trial version.
+-- Key (version_key, ordinal) and references: produced by the load, verified before every
+-- publication by the warehouse_integrity suite (no index: tens of millions of rows).
 CREATE TABLE IF NOT EXISTS fct_version_arm (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
     arm_label           VARCHAR,
     arm_type            VARCHAR,
     arm_description     VARCHAR USING COMPRESSION zstd,
-    intervention_names  VARCHAR,
-    PRIMARY KEY (version_key, ordinal)
+    intervention_names  VARCHAR
 );
 COMMENT ON TABLE fct_version_arm IS 'Arms or groups of each trial version.';
 COMMENT ON COLUMN fct_version_arm.version_key IS 'Trial version (fct_trial_version).';

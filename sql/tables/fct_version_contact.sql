@@ -1,4 +1,6 @@
 -- Central and site contacts of each trial version.
+-- Key (version_key, ordinal) and references: produced by the load, verified before every
+-- publication by the warehouse_integrity suite (no index: tens of millions of rows).
 CREATE TABLE IF NOT EXISTS fct_version_contact (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
@@ -7,8 +9,7 @@ CREATE TABLE IF NOT EXISTS fct_version_contact (
     contact_role        VARCHAR,
     phone               VARCHAR,
     email               VARCHAR,
-    facility_name       VARCHAR,
-    PRIMARY KEY (version_key, ordinal)
+    facility_name       VARCHAR
 );
 COMMENT ON TABLE fct_version_contact IS 'Contacts of each trial version: central contacts and contacts at a site.';
 COMMENT ON COLUMN fct_version_contact.version_key IS 'Trial version (fct_trial_version).';

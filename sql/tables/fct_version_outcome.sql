@@ -1,12 +1,13 @@
 -- Registered outcome measures of each trial version.
+-- Key (version_key, ordinal) and references: produced by the load, verified before every
+-- publication by the warehouse_integrity suite (no index: tens of millions of rows).
 CREATE TABLE IF NOT EXISTS fct_version_outcome (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
     outcome_kind        VARCHAR NOT NULL CHECK (outcome_kind IN ('PRIMARY', 'SECONDARY', 'OTHER', 'UNSPECIFIED')),
     measure             VARCHAR USING COMPRESSION zstd,
     time_frame          VARCHAR USING COMPRESSION zstd,
-    outcome_description VARCHAR USING COMPRESSION zstd,
-    PRIMARY KEY (version_key, ordinal)
+    outcome_description VARCHAR USING COMPRESSION zstd
 );
 COMMENT ON TABLE fct_version_outcome IS 'Registered (protocol) outcome measures of each trial version.';
 COMMENT ON COLUMN fct_version_outcome.version_key IS 'Trial version (fct_trial_version).';

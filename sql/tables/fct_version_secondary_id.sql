@@ -1,11 +1,12 @@
 -- Secondary identifiers of each trial version.
+-- Key (version_key, ordinal) and references: produced by the load, verified before every
+-- publication by the warehouse_integrity suite (no index: tens of millions of rows).
 CREATE TABLE IF NOT EXISTS fct_version_secondary_id (
     version_key         BIGINT NOT NULL,
     ordinal             INTEGER NOT NULL,
     secondary_id        VARCHAR NOT NULL,
     id_type             VARCHAR,
-    id_domain           VARCHAR,
-    PRIMARY KEY (version_key, ordinal)
+    id_domain           VARCHAR
 );
 COMMENT ON TABLE fct_version_secondary_id IS 'Secondary identifiers (other registries, grants, sponsor ids) of each trial version.';
 COMMENT ON COLUMN fct_version_secondary_id.version_key IS 'Trial version (fct_trial_version).';
