@@ -63,7 +63,8 @@ def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, q
     from trialwarehouse.logs import configure_logging
 
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
-    from flows.nightly import with_task_runner  # Prefect is imported only when a flow runs
+    # Prefect is imported only when a flow runs: the other commands start fast.
+    from flows.nightly import with_task_runner
     from trialwarehouse.pipeline import WarehouseBusy, choose_task_runner
     from trialwarehouse.pull import PullError
     from trialwarehouse.quality import IntegrityError

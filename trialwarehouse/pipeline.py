@@ -13,9 +13,9 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -27,8 +27,13 @@ from trialwarehouse.logs import Progress, event
 from trialwarehouse.parsing import ParsedFile, ParseJob, parse_raw_file, write_staged
 from trialwarehouse.pull import STATE_DIR, pending_manifests
 from trialwarehouse.settings import Settings
+from trialwarehouse.sources import (
+    FileStat,
+    RawFile,
+    describe_raw_file,
+    discover_raw_files,
+)
 from trialwarehouse.version import software_version
-from trialwarehouse.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
 
 
 class WarehouseBusy(RuntimeError):
@@ -168,7 +173,7 @@ def acquire_writer_lock(live: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise WarehouseBusy(f"another run is writing {live} (lock held on {live.name}.lock); try again when it ends")
+        raise WarehouseBusy(f"another run is writing {live} (lock held on {live.name}.lock); try again when it ends") from None
     return handle
 
 
