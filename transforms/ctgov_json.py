@@ -286,6 +286,15 @@ def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFram
     )
 
 
+def _fields(studies: pl.DataFrame, items: pl.Expr, columns: tuple[tuple[str, str], ...],
+            group: int = 0) -> pl.DataFrame:
+    """`_items` with each (target, source) field of the element cleaned into a column."""
+    item = pl.col("item").struct
+    return _items(studies, items, group).with_columns(
+        *[_clean(item.field(source)).alias(target) for target, source in columns]
+    )
+
+
 def _child(kind: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Stack the parts of one child table in record order and number the rows per record."""
     keys = CHILD_FIELDS[kind]
@@ -308,23 +317,15 @@ def _mesh_terms(studies: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for group, (kind, module) in enumerate((("CONDITION", "conditionBrowseModule"),
                                             ("INTERVENTION", "interventionBrowseModule"))):
-        items = _items(studies, _at("derivedSection", module, "meshes"), group)
-        parts.append(
-            items.select("record_seq", "_group", "_pos", pl.lit(kind).alias("mesh_kind"),
-                         _clean(pl.col("item").struct.field("id")).alias("mesh_id"),
-                         _clean(pl.col("item").struct.field("term")).alias("term"))
-            .filter(pl.col("term").is_not_null())
-        )
+        items = _fields(studies, _at("derivedSection", module, "meshes"), (("mesh_id", "id"), ("term", "term")), group)
+        parts.append(items.with_columns(pl.lit(kind).alias("mesh_kind")).filter(pl.col("term").is_not_null()))
     return _child("mesh_terms", parts)
 
 
 def _interventions(studies: pl.DataFrame) -> pl.DataFrame:
-    item = pl.col("item").struct
-    items = _items(studies, _at(*_ARMS, "interventions")).with_columns(
-        _clean(item.field("type")).alias("intervention_type_raw"),
-        _clean(item.field("name")).alias("name"),
-        _clean(item.field("description")).alias("description"),
-        _joined(item.field("otherNames")).alias("other_names"),
+    columns = (("intervention_type_raw", "type"), ("name", "name"), ("description", "description"))
+    items = _fields(studies, _at(*_ARMS, "interventions"), columns).with_columns(
+        _joined(pl.col("item").struct.field("otherNames")).alias("other_names"),
     )
     return _child("interventions", [items])
 
@@ -335,68 +336,45 @@ def _sponsors(studies: pl.DataFrame) -> pl.DataFrame:
         _clean(_at(*_SPONSORS, "leadSponsor", "name")).alias("name"),
         _clean(_at(*_SPONSORS, "leadSponsor", "class")).alias("agency_class_raw"),
     )
-    item = pl.col("item").struct
-    collaborators = _items(studies, _at(*_SPONSORS, "collaborators"), 1).with_columns(
+    collaborators = _fields(studies, _at(*_SPONSORS, "collaborators"),
+                            (("name", "name"), ("agency_class_raw", "class")), group=1).with_columns(
         pl.lit("COLLABORATOR").alias("role"),
-        _clean(item.field("name")).alias("name"),
-        _clean(item.field("class")).alias("agency_class_raw"),
     )
     return _child("sponsors", [p.filter(pl.col("name").is_not_null()) for p in (lead, collaborators)])
 
 
 def _sites(studies: pl.DataFrame) -> pl.DataFrame:
-    item = pl.col("item").struct
-    items = _items(studies, _at(*_LOCATIONS, "locations")).with_columns(
-        *[_clean(item.field(source)).alias(target) for target, source in
-          (("facility", "facility"), ("city", "city"), ("state", "state"), ("zip", "zip"), ("country", "country"),
-           ("site_status_raw", "status"))]
-    )
-    return _child("sites", [items])
+    columns = (("facility", "facility"), ("city", "city"), ("state", "state"), ("zip", "zip"),
+               ("country", "country"), ("site_status_raw", "status"))
+    return _child("sites", [_fields(studies, _at(*_LOCATIONS, "locations"), columns)])
 
 
 def _arms(studies: pl.DataFrame) -> pl.DataFrame:
-    item = pl.col("item").struct
-    items = _items(studies, _at(*_ARMS, "armGroups")).with_columns(
-        _clean(item.field("label")).alias("label"),
-        _clean(item.field("type")).alias("arm_type_raw"),
-        _clean(item.field("description")).alias("description"),
-        _joined(item.field("interventionNames")).alias("intervention_names"),
+    columns = (("label", "label"), ("arm_type_raw", "type"), ("description", "description"))
+    items = _fields(studies, _at(*_ARMS, "armGroups"), columns).with_columns(
+        _joined(pl.col("item").struct.field("interventionNames")).alias("intervention_names"),
     )
     return _child("arms", [items])
 
 
 def _outcomes(studies: pl.DataFrame) -> pl.DataFrame:
-    item = pl.col("item").struct
-    parts = []
-    for group, (kind, key) in enumerate((("PRIMARY", "primaryOutcomes"), ("SECONDARY", "secondaryOutcomes"),
-                                         ("OTHER", "otherOutcomes"))):
-        parts.append(_items(studies, _at(*_P, "outcomesModule", key), group).with_columns(
-            pl.lit(kind).alias("outcome_kind"),
-            _clean(item.field("measure")).alias("measure"),
-            _clean(item.field("timeFrame")).alias("time_frame"),
-            _clean(item.field("description")).alias("description"),
-        ))
+    columns = (("measure", "measure"), ("time_frame", "timeFrame"), ("description", "description"))
+    parts = [
+        _fields(studies, _at(*_P, "outcomesModule", key), columns, group).with_columns(pl.lit(kind).alias("outcome_kind"))
+        for group, (kind, key) in enumerate((("PRIMARY", "primaryOutcomes"), ("SECONDARY", "secondaryOutcomes"),
+                                             ("OTHER", "otherOutcomes")))
+    ]
     return _child("outcomes", parts)
 
 
 def _secondary_ids(studies: pl.DataFrame) -> pl.DataFrame:
-    item = pl.col("item").struct
-    items = _items(studies, _at(*_ID, "secondaryIdInfos")).with_columns(
-        _clean(item.field("id")).alias("secondary_id"),
-        _clean(item.field("type")).alias("id_type_raw"),
-        _clean(item.field("domain")).alias("domain"),
-    )
-    return _child("secondary_ids", [items])
+    columns = (("secondary_id", "id"), ("id_type_raw", "type"), ("domain", "domain"))
+    return _child("secondary_ids", [_fields(studies, _at(*_ID, "secondaryIdInfos"), columns)])
 
 
 def _officials(studies: pl.DataFrame) -> pl.DataFrame:
-    item = pl.col("item").struct
-    items = _items(studies, _at(*_LOCATIONS, "overallOfficials")).with_columns(
-        _clean(item.field("name")).alias("name"),
-        _clean(item.field("role")).alias("role_raw"),
-        _clean(item.field("affiliation")).alias("affiliation"),
-    )
-    return _child("officials", [items])
+    columns = (("name", "name"), ("role_raw", "role"), ("affiliation", "affiliation"))
+    return _child("officials", [_fields(studies, _at(*_LOCATIONS, "overallOfficials"), columns)])
 
 
 def _contact_fields() -> list[pl.Expr]:
