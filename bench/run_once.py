@@ -39,7 +39,8 @@ def main(raw_dir: str, warehouse: str, checks: str = "checks") -> None:
     parse_files = parse_in_processes(workers) if workers > 1 else pipeline.parse_sequentially
     summary = pipeline.run_steps(settings, parse_files=parse_files, checks=checks == "checks")
     if summary.quality is not None:
-        report.write_run_report(summary, settings.resolved_report_dir(), summary.quality.validation_json)
+        report.write_run_report(summary, settings.resolved_report_dir(), summary.quality.validation_json,
+                                settings.report_memory_limit)
     print(f"records={summary.ingest.records_loaded} versions={summary.publish.versions_added} seconds={summary.seconds:.1f}")
 
 

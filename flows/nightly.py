@@ -71,7 +71,8 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
         raw_dir=str(raw_dir), seconds=seconds, ingest=ingested, publish=published, quarantined=quarantined,
         quality=checked,
     )
-    files = write_run_report(summary, settings.resolved_report_dir(), checked.validation_json)
+    files = write_run_report(summary, settings.resolved_report_dir(), checked.validation_json,
+                             settings.report_memory_limit)
     outcome = email_report(settings, ctx.run_id, report.email_subject(summary), files.text, files.html.read_text(),
                            files.csv, files.new_csv)
     summary.email = outcome.describe()

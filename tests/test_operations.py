@@ -81,6 +81,27 @@ def test_every_setting_is_documented_and_nothing_else():
     assert example == declared
 
 
+def _simple_defaults() -> dict[str, str]:
+    """Settings whose default is one plain value, as a person would write it."""
+    defaults = {}
+    for name, field in Settings.model_fields.items():
+        if isinstance(field.default, (str, int, float, bool)):
+            value = field.default
+            value = str(value).lower() if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else str(value)
+            defaults[f"TW_{name.upper()}"] = value
+    return defaults
+
+
+def test_documented_defaults_are_the_real_ones():
+    section = (REPO / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    readme = dict(re.findall(r"^\| `(TW_[A-Z_]+)` \| `([^`|]*)` \|", section, re.M))
+    example = dict(re.findall(r"^# (TW_[A-Z_]+)=(.*)$", (REPO / ".env.example").read_text(), re.M))
+    for name, value in _simple_defaults().items():
+        if name in readme:
+            assert readme[name] == value, name
+        assert example[name].lower() == value.lower(), name
+
+
 def test_settings_read_a_dotenv_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("TW_SCHEDULE=30 3 * * *\nTW_MAIL_TO=a@example.org,b@example.org\n")

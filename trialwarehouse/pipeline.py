@@ -496,7 +496,7 @@ def accept_findings(settings: Settings, finding_ids: list[int], note: str) -> li
     lock = acquire_writer_lock(live)
     try:
         building = _copy_for_writing(live)
-        con = warehouse.connect(building)
+        con = warehouse.connect(building, memory_limit=settings.duckdb_memory_limit)
         try:
             rows = con.execute(
                 "UPDATE dq_finding SET accepted_at = now(), accepted_note = ? "

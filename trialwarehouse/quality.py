@@ -111,7 +111,7 @@ def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> 
 
 
 # Input rows validated at a time: memory stays bounded whatever the number of trials.
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 
 
 def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, path: Path) -> Path:

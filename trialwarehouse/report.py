@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse import warehouse
 from trialwarehouse.logs import event
 from trialwarehouse.pipeline import RunSummary
 
@@ -308,12 +309,15 @@ class ReportFiles:
     validation: Path | None
 
 
-def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dict | None = None) -> ReportFiles:
-    """Write the HTML report, the findings CSV, the GX validation results and a JSON summary."""
+def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dict | None = None,
+                     memory_limit: str | None = None) -> ReportFiles:
+    """Write the HTML report, the findings CSV, the GX validation results and a JSON summary.
+    `memory_limit` caps DuckDB while it sorts the findings for the CSVs (a million rows on a
+    first full load): beyond it, the sort spills to disk."""
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = f"run-{summary.run_id:06d}"
     csv_path, new_csv_path = report_dir / f"{stem}-findings.csv", report_dir / f"{stem}-new-findings.csv"
-    con = duckdb.connect(summary.warehouse, read_only=True)
+    con = warehouse.connect(Path(summary.warehouse), read_only=True, memory_limit=memory_limit)
     try:
         data = read_report_data(con, summary.run_id)
         write_findings_csv(con, csv_path)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field(
         "1536MB", description="Memory DuckDB may use while loading; beyond it, it spills to '<warehouse>.tmp'."
     )
+    report_memory_limit: str = Field(
+        "512MB", description="Memory DuckDB may use while sorting findings for the report's CSVs; beyond it, it spills to disk."
+    )
     pull: bool = Field(False, description="Nightly run pulls changed records from the API before loading.")
     task_runner: Literal["auto", "local", "process", "dask"] = Field(
         "auto",

@@ -165,9 +165,10 @@ def _has_code(statement: str) -> bool:
 
 def connect(path: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. The writer gets a memory limit and a spill folder beside the
-    file, so a registry-sized load stays within the machine's memory whatever N is."""
+    file, so a registry-sized load stays within the machine's memory whatever N is; a
+    reader gets the limit when given one (DuckDB's default is 80% of the machine)."""
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit} if memory_limit else {})
     path.parent.mkdir(parents=True, exist_ok=True)
     config = {"temp_directory": str(path.with_name(path.name + ".tmp"))}
     if memory_limit:
