@@ -287,11 +287,13 @@ def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFram
 
 
 def _fields(studies: pl.DataFrame, items: pl.Expr, columns: tuple[tuple[str, str], ...],
-            group: int = 0) -> pl.DataFrame:
-    """`_items` with each (target, source) field of the element cleaned into a column."""
+            group: int = 0, lists: tuple[tuple[str, str], ...] = ()) -> pl.DataFrame:
+    """`_items` with each (target, source) field of the element cleaned into a column, and
+    each (target, source) list field joined into one."""
     item = pl.col("item").struct
     return _items(studies, items, group).with_columns(
-        *[_clean(item.field(source)).alias(target) for target, source in columns]
+        *[_clean(item.field(source)).alias(target) for target, source in columns],
+        *[_joined(item.field(source)).alias(target) for target, source in lists],
     )
 
 
@@ -324,9 +326,7 @@ def _mesh_terms(studies: pl.DataFrame) -> pl.DataFrame:
 
 def _interventions(studies: pl.DataFrame) -> pl.DataFrame:
     columns = (("intervention_type_raw", "type"), ("name", "name"), ("description", "description"))
-    items = _fields(studies, _at(*_ARMS, "interventions"), columns).with_columns(
-        _joined(pl.col("item").struct.field("otherNames")).alias("other_names"),
-    )
+    items = _fields(studies, _at(*_ARMS, "interventions"), columns, lists=(("other_names", "otherNames"),))
     return _child("interventions", [items])
 
 
@@ -351,9 +351,7 @@ def _sites(studies: pl.DataFrame) -> pl.DataFrame:
 
 def _arms(studies: pl.DataFrame) -> pl.DataFrame:
     columns = (("label", "label"), ("arm_type_raw", "type"), ("description", "description"))
-    items = _fields(studies, _at(*_ARMS, "armGroups"), columns).with_columns(
-        _joined(pl.col("item").struct.field("interventionNames")).alias("intervention_names"),
-    )
+    items = _fields(studies, _at(*_ARMS, "armGroups"), columns, lists=(("intervention_names", "interventionNames"),))
     return _child("arms", [items])
 
 

@@ -27,12 +27,7 @@ from trialwarehouse.logs import Progress, event
 from trialwarehouse.parsing import ParsedFile, ParseJob, parse_raw_file, write_staged
 from trialwarehouse.pull import STATE_DIR, pending_manifests
 from trialwarehouse.settings import Settings
-from trialwarehouse.sources import (
-    FileStat,
-    RawFile,
-    describe_raw_file,
-    discover_raw_files,
-)
+from trialwarehouse.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
 from trialwarehouse.version import software_version
 
 

@@ -147,9 +147,7 @@ def _summarized(result, offset: int):
     """A chunk's suite result as GX's store and Data Docs keep it: counts and a sample of
     failing values per expectation (with positions in the whole input), not the full lists
     (those can hold a million entries)."""
-    from great_expectations.core.expectation_validation_result import (
-        ExpectationValidationResult,
-    )
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 
     results = []
     for r in result.results:
@@ -264,9 +262,7 @@ def validate_suite(suite: dict, inputs: dict[str, Path], session, run_name: str,
     """Run one suite over its exported inputs, chunk by chunk; every rule's outcome on every
     chunk goes to `on_outcome`. Returns the GX result of each input (as JSON), also filed in
     GX's store for Data Docs."""
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     gx, context = session
     source = context.data_sources.add_pandas(f"{suite['name']}_frames")
