@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.scale import CACHE, build_increment, build_json, build_xml
@@ -82,8 +82,14 @@ def timed(name: str, records: int, *command: str, workers: int = 1) -> Measure:
 
 def median_of(measures: list[Measure]) -> Measure:
     first = measures[0]
-    return Measure(first.name, first.records, statistics.median(m.wall for m in measures),
-                   statistics.median(m.cpu for m in measures), max(m.peak_rss_mb for m in measures), len(measures))
+    return Measure(
+        first.name,
+        first.records,
+        statistics.median(m.wall for m in measures),
+        statistics.median(m.cpu for m in measures),
+        max(m.peak_rss_mb for m in measures),
+        len(measures),
+    )
 
 
 def _size_mb(path: Path) -> float:
@@ -97,7 +103,9 @@ def machine() -> str:
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         return "unknown"
 
@@ -119,11 +127,19 @@ def main() -> None:
     warehouse = work / "json" / "trials.duckdb"
     run_once = (python, "-m", "bench.run_once")
     floor_json = timed("floor: parse API v2 JSON", n, python, "-m", "bench.floor", str(json_dir))
-    full = timed(f"1 full load (API v2 JSON), parsing on {workers} processes", n, *run_once, str(landing), str(warehouse),
-                 workers=workers)
+    full = timed(
+        f"1 full load (API v2 JSON), parsing on {workers} processes",
+        n,
+        *run_once,
+        str(landing),
+        str(warehouse),
+        workers=workers,
+    )
     rows = [(floor_json, None), (full, floor_json)]
     if os.environ.get("BENCH_SERIAL") == "1":
-        serial = timed("1b full load, parsing in 1 process", n, *run_once, str(landing), str(work / "serial" / "trials.duckdb"))
+        serial = timed(
+            "1b full load, parsing in 1 process", n, *run_once, str(landing), str(work / "serial" / "trials.duckdb")
+        )
         rows.append((serial, floor_json))
     warehouse_mb = warehouse.stat().st_size / 1e6
     loaded = work / "after-full-load.duckdb"
@@ -133,13 +149,27 @@ def main() -> None:
     increments, unchanged = [], []
     for _ in range(repeat):
         shutil.copyfile(loaded, warehouse)
-        increments.append(timed("2 nightly increment (2,000 changed + 500 new)", 2500, *run_once, str(landing),
-                                str(warehouse), workers=workers))
+        increments.append(
+            timed(
+                "2 nightly increment (2,000 changed + 500 new)",
+                2500,
+                *run_once,
+                str(landing),
+                str(warehouse),
+                workers=workers,
+            )
+        )
         unchanged.append(timed("3 the same night again", 0, *run_once, str(landing), str(warehouse), workers=workers))
     rows += [(median_of(increments), None), (median_of(unchanged), None)]
     floor_xml = timed("floor: parse legacy XML", n, python, "-m", "bench.floor", str(xml_dir))
-    xml = timed(f"4 full load (legacy XML), parsing on {workers} processes", n, *run_once, str(xml_dir),
-                str(work / "xml" / "trials.duckdb"), workers=workers)
+    xml = timed(
+        f"4 full load (legacy XML), parsing on {workers} processes",
+        n,
+        *run_once,
+        str(xml_dir),
+        str(work / "xml" / "trials.duckdb"),
+        workers=workers,
+    )
     rows += [(floor_xml, None), (xml, floor_xml)]
     raw_mb = _size_mb(json_dir)
     lines = []
@@ -147,10 +177,12 @@ def main() -> None:
         rate = f"{measure.records / measure.wall:,.0f}" if measure.records else "-"
         ratio = f"{measure.wall / floor.wall:.2f}" if floor else "-"
         runs = f" (median of {measure.runs})" if measure.runs > 1 else ""
-        lines.append(f"| {measure.name}{runs} | {measure.records:,} | {measure.wall:.1f} | {measure.cpu:.1f} | "
-                     f"{measure.peak_rss_mb:,.0f} | {rate} | {ratio} |")
+        lines.append(
+            f"| {measure.name}{runs} | {measure.records:,} | {measure.wall:.1f} | {measure.cpu:.1f} | "
+            f"{measure.peak_rss_mb:,.0f} | {rate} | {ratio} |"
+        )
     entry = [
-        f"## {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit()}, N = {n:,}",
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}, N = {n:,}",
         "",
         f"Machine: {machine()}. Raw API v2 JSON: {raw_mb:,.0f} MB; warehouse after scenario 1: {warehouse_mb:,.0f} MB "
         f"({warehouse_mb / raw_mb:.2f} of the raw size). Peak RSS is the whole process tree (parse workers included).",

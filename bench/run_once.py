@@ -20,8 +20,9 @@ def parse_in_processes(workers: int):
 
     def parse_files(jobs):
         # spawn, as Prefect's ProcessPoolTaskRunner: forking after polars started its threads can hang.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=init_parse_worker) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_parse_worker
+        ) as pool:
             pending: deque = deque()
             for job in jobs:
                 pending.append(pool.submit(parse_raw_file, job))
@@ -39,9 +40,12 @@ def main(raw_dir: str, warehouse: str, checks: str = "checks") -> None:
     parse_files = parse_in_processes(workers) if workers > 1 else pipeline.parse_sequentially
     summary = pipeline.run_steps(settings, parse_files=parse_files, checks=checks == "checks")
     if summary.quality is not None:
-        report.write_run_report(summary, settings.resolved_report_dir(), summary.quality.validation_json,
-                                settings.report_memory_limit)
-    print(f"records={summary.ingest.records_loaded} versions={summary.publish.versions_added} seconds={summary.seconds:.1f}")
+        report.write_run_report(
+            summary, settings.resolved_report_dir(), summary.quality.validation_json, settings.report_memory_limit
+        )
+    print(
+        f"records={summary.ingest.records_loaded} versions={summary.publish.versions_added} seconds={summary.seconds:.1f}"
+    )
 
 
 if __name__ == "__main__":

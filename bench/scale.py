@@ -37,7 +37,9 @@ CHUNK = 2_000  # records per NDJSON file or tar bundle: several files let parsin
 def json_templates() -> list[dict]:
     """Every full API v2 study in ../shared/data (with protocolSection and dates)."""
     studies: list[dict] = []
-    with zipfile.ZipFile(SHARED / "Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter" / "ctg-studies.json.zip") as z:
+    with zipfile.ZipFile(
+        SHARED / "Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter" / "ctg-studies.json.zip"
+    ) as z:
         studies += [orjson.loads(z.read(n)) for n in z.namelist()]
     for page in sorted((SHARED / "gyxcit__ClinicalTrialsMatching" / "history").glob("*.json")):
         studies += orjson.loads(page.read_bytes())["studies"]
@@ -66,14 +68,25 @@ TRANSITIONS = {
     "UNKNOWN": ["COMPLETED", "TERMINATED", "RECRUITING"],
     "SUSPENDED": ["RECRUITING", "TERMINATED"],
 }
-_STATUS_DATES = ("startDateStruct", "primaryCompletionDateStruct", "completionDateStruct", "studyFirstPostDateStruct",
-                 "lastUpdatePostDateStruct", "resultsFirstPostDateStruct")
-_STATUS_DAYS = ("statusVerifiedDate", "studyFirstSubmitDate", "studyFirstSubmitQcDate", "lastUpdateSubmitDate",
-                "resultsFirstSubmitDate")
+_STATUS_DATES = (
+    "startDateStruct",
+    "primaryCompletionDateStruct",
+    "completionDateStruct",
+    "studyFirstPostDateStruct",
+    "lastUpdatePostDateStruct",
+    "resultsFirstPostDateStruct",
+)
+_STATUS_DAYS = (
+    "statusVerifiedDate",
+    "studyFirstSubmitDate",
+    "studyFirstSubmitQcDate",
+    "lastUpdateSubmitDate",
+    "resultsFirstSubmitDate",
+)
 
 
 def shift_months(text: str, months: int) -> str:
-    """"2020-03" or "2020-03-15" moved by whole months (days kept within the month)."""
+    """ "2020-03" or "2020-03-15" moved by whole months (days kept within the month)."""
     year, month = int(text[:4]), int(text[5:7])
     total = year * 12 + month - 1 + months
     moved = f"{total // 12:04d}-{total % 12 + 1:02d}"
@@ -95,9 +108,13 @@ def _shift_study_dates(study: dict, months: int) -> None:
 # Texts every copy makes its own: real texts are unique, and copies sharing them would let
 # dictionary encoding and compression make the warehouse look smaller and faster than the
 # registry's would be. The suffix holds no count or age, so text facts are unchanged.
-_OWN_TEXTS = (("identificationModule", "briefTitle"), ("identificationModule", "officialTitle"),
-              ("descriptionModule", "briefSummary"), ("descriptionModule", "detailedDescription"),
-              ("eligibilityModule", "eligibilityCriteria"))
+_OWN_TEXTS = (
+    ("identificationModule", "briefTitle"),
+    ("identificationModule", "officialTitle"),
+    ("descriptionModule", "briefSummary"),
+    ("descriptionModule", "detailedDescription"),
+    ("eligibilityModule", "eligibilityCriteria"),
+)
 
 
 def vary_json(template: dict, index: int, rng: random.Random) -> dict:
@@ -139,9 +156,12 @@ def vary_xml(template: bytes, index: int, rng: random.Random) -> bytes:
     for tag in ("brief_title", "official_title"):  # texts of its own, as in vary_json
         text = re.sub(rf"</{tag}>", f" [{nct(index)}]</{tag}>", text, count=1)
     text = re.sub(r"(\s*)</textblock>", rf" [{nct(index)}]\1</textblock>", text)
-    text = re.sub(r"<enrollment type=\"(\w+)\">(\d+)</enrollment>",
-                  lambda m: f'<enrollment type="{m.group(1)}">{round(int(m.group(2)) * rng.uniform(0.85, 1.15))}</enrollment>',
-                  text, count=1)
+    text = re.sub(
+        r"<enrollment type=\"(\w+)\">(\d+)</enrollment>",
+        lambda m: f'<enrollment type="{m.group(1)}">{round(int(m.group(2)) * rng.uniform(0.85, 1.15))}</enrollment>',
+        text,
+        count=1,
+    )
     return text.encode("utf-8")
 
 

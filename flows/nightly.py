@@ -5,7 +5,6 @@ No `from __future__ import annotations` here: Prefect validates flow parameters 
 pydantic, which cannot resolve string annotations when a runner loads this file by path.
 """
 
-
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,27 +53,44 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
         else:  # parsing fans out to the task runner; staging stays here, DuckDB's single writer
             # Workers of a remote Dask cluster cannot see the staging folder: they send frames back.
             ingested = pipeline.ingest(
-                ctx, lambda jobs: parse_on_task_runner(jobs, in_flight=2 * settings.workers),
+                ctx,
+                lambda jobs: parse_on_task_runner(jobs, in_flight=2 * settings.workers),
                 workers_stage=not settings.dask_address,
             )
         published = publish_versions(ctx)
         # Raises before publication if integrity fails; publication commits while GX validates.
-        checked = check_quality(ctx.con, ctx.run_id, while_validating=lambda: pipeline.commit(ctx),
-                                work_dir=ctx.staging_dir)
+        checked = check_quality(
+            ctx.con, ctx.run_id, while_validating=lambda: pipeline.commit(ctx), work_dir=ctx.staging_dir
+        )
         quarantined = list_quarantined(ctx.con, ctx.run_id)
         seconds = complete_run(ctx, ingested, published)
     except BaseException as error:
         pipeline.abort_run(ctx, error)
         raise
     summary = pipeline.RunSummary(
-        run_id=ctx.run_id, status="completed", warehouse=str(settings.warehouse), report=None,
-        raw_dir=str(raw_dir), seconds=seconds, ingest=ingested, publish=published, quarantined=quarantined,
+        run_id=ctx.run_id,
+        status="completed",
+        warehouse=str(settings.warehouse),
+        report=None,
+        raw_dir=str(raw_dir),
+        seconds=seconds,
+        ingest=ingested,
+        publish=published,
+        quarantined=quarantined,
         quality=checked,
     )
-    files = write_run_report(summary, settings.resolved_report_dir(), checked.validation_json,
-                             settings.report_memory_limit)
-    outcome = email_report(settings, ctx.run_id, report.email_subject(summary), files.text, files.html.read_text(),
-                           files.csv, files.new_csv)
+    files = write_run_report(
+        summary, settings.resolved_report_dir(), checked.validation_json, settings.report_memory_limit
+    )
+    outcome = email_report(
+        settings,
+        ctx.run_id,
+        report.email_subject(summary),
+        files.text,
+        files.html.read_text(),
+        files.csv,
+        files.new_csv,
+    )
     summary.email = outcome.describe()
     pipeline.log_email_outcome(settings.warehouse, ctx.run_id, outcome.describe(), outcome.error)
     return summary
@@ -97,15 +113,22 @@ def with_task_runner(settings: Settings):
 
         from trialwarehouse.workers import init_parse_worker
 
-        return nightly.with_options(task_runner=ProcessPoolTaskRunner(max_workers=settings.workers,
-                                                                      initializer=init_parse_worker))
+        return nightly.with_options(
+            task_runner=ProcessPoolTaskRunner(max_workers=settings.workers, initializer=init_parse_worker)
+        )
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
             runner = DaskTaskRunner(address=settings.dask_address)
         else:
-            runner = DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "processes": True,
-                                                    "threads_per_worker": 1, "dashboard_address": None})
+            runner = DaskTaskRunner(
+                cluster_kwargs={
+                    "n_workers": settings.workers,
+                    "processes": True,
+                    "threads_per_worker": 1,
+                    "dashboard_address": None,
+                }
+            )
         return nightly.with_options(task_runner=runner)
     return nightly

@@ -30,7 +30,7 @@ class FakeRegistry:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/v2"
 
-    def __enter__(self) -> "FakeRegistry":
+    def __enter__(self) -> FakeRegistry:
         self._thread.start()
         return self
 
@@ -42,12 +42,15 @@ class FakeRegistry:
         size = int(params.get("pageSize", 10))
         offset = int(base64.urlsafe_b64decode(params["pageToken"]).decode()) if "pageToken" in params else 0
         if params.get("fields") == "NCTId":
-            ids = self.listed_ids if self.listed_ids is not None else [
-                s["protocolSection"]["identificationModule"]["nctId"] for s in self.studies]
-            chunk = [{"protocolSection": {"identificationModule": {"nctId": i}}} for i in ids[offset:offset + size]]
+            ids = (
+                self.listed_ids
+                if self.listed_ids is not None
+                else [s["protocolSection"]["identificationModule"]["nctId"] for s in self.studies]
+            )
+            chunk = [{"protocolSection": {"identificationModule": {"nctId": i}}} for i in ids[offset : offset + size]]
             total = len(ids)
         else:
-            chunk = self.studies[offset:offset + size]
+            chunk = self.studies[offset : offset + size]
             total = len(self.studies)
         body: dict = {"studies": chunk}
         if offset + size < total:
@@ -75,10 +78,13 @@ class FakeRegistry:
             def do_GET(self):
                 parsed = urlparse(self.path)
                 params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-                registry.requests.append({"path": parsed.path, "params": params,
-                                          "user_agent": self.headers.get("User-Agent")})
+                registry.requests.append(
+                    {"path": parsed.path, "params": params, "user_agent": self.headers.get("User-Agent")}
+                )
                 if parsed.path.endswith("/version"):
-                    self._send(200, json.dumps({"apiVersion": "2.0.5", "dataTimestamp": registry.data_timestamp}).encode())
+                    self._send(
+                        200, json.dumps({"apiVersion": "2.0.5", "dataTimestamp": registry.data_timestamp}).encode()
+                    )
                     return
                 if not parsed.path.endswith("/studies"):
                     self._send(404, b'{"message": "not found"}')

@@ -7,8 +7,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-
 from conftest import SAMPLE_LANDING, run_pipeline
+
 from trialwarehouse import analyst
 from trialwarehouse.cli import main
 
@@ -25,7 +25,11 @@ def _sql(*args):
 
 
 def test_table_output_is_aligned(sample_warehouse):
-    result = _sql("SELECT nct_id, enrollment_count FROM v_trial_current ORDER BY nct_id LIMIT 2", "--warehouse", str(sample_warehouse))
+    result = _sql(
+        "SELECT nct_id, enrollment_count FROM v_trial_current ORDER BY nct_id LIMIT 2",
+        "--warehouse",
+        str(sample_warehouse),
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "nct_id      | enrollment_count"
@@ -36,9 +40,18 @@ def test_table_output_is_aligned(sample_warehouse):
 
 @pytest.mark.parametrize(
     "statement",
-    ["DELETE FROM dim_trial", "INSERT INTO dim_status VALUES ('X','x',true,true,true)", "DROP TABLE dim_trial",
-     "CREATE TABLE x AS SELECT 1", "COPY dim_trial TO '/tmp/x.csv'", "ATTACH '/tmp/other.duckdb'",
-     "UPDATE dim_trial SET nct_id = 'x'", "SELECT 1; DELETE FROM dim_trial", "INSTALL httpfs", "SET threads = 1"],
+    [
+        "DELETE FROM dim_trial",
+        "INSERT INTO dim_status VALUES ('X','x',true,true,true)",
+        "DROP TABLE dim_trial",
+        "CREATE TABLE x AS SELECT 1",
+        "COPY dim_trial TO '/tmp/x.csv'",
+        "ATTACH '/tmp/other.duckdb'",
+        "UPDATE dim_trial SET nct_id = 'x'",
+        "SELECT 1; DELETE FROM dim_trial",
+        "INSTALL httpfs",
+        "SET threads = 1",
+    ],
 )
 def test_writes_are_refused_with_a_clear_message(sample_warehouse, statement):
     before = duckdb.connect(str(sample_warehouse), read_only=True)
@@ -65,8 +78,11 @@ def test_csv_json_and_parquet_outputs(sample_warehouse, tmp_path):
 
 
 def test_prompt_reads_statements_from_stdin(sample_warehouse):
-    result = CliRunner().invoke(main, ["sql", "--warehouse", str(sample_warehouse)],
-                                input="SELECT count(*) AS n\nFROM v_trial_current;\nDELETE FROM dim_trial;\n")
+    result = CliRunner().invoke(
+        main,
+        ["sql", "--warehouse", str(sample_warehouse)],
+        input="SELECT count(*) AS n\nFROM v_trial_current;\nDELETE FROM dim_trial;\n",
+    )
     assert "n \n" in result.output or "n\n" in result.output
     assert "27" in result.output
     assert "refused" in result.output
@@ -95,7 +111,9 @@ def test_export_writes_every_view_and_table_with_the_dictionary(sample_warehouse
 
 
 def test_export_csv(sample_warehouse, tmp_path):
-    result = CliRunner().invoke(main, ["export", "--warehouse", str(sample_warehouse), "--to", str(tmp_path / "c"), "--format", "csv"])
+    result = CliRunner().invoke(
+        main, ["export", "--warehouse", str(sample_warehouse), "--to", str(tmp_path / "c"), "--format", "csv"]
+    )
     assert result.exit_code == 0
     with open(tmp_path / "c" / "v_trial_current.csv", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == 27

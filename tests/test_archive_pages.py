@@ -5,22 +5,41 @@ parse/xml/, captured June 2014; the archive pages run up to June 2014)."""
 from datetime import date
 
 import pytest
-
 from conftest import run_pipeline, shared_path
+
 from transforms.detect import extract
 from transforms.frames import build_frames
 
 BASE = "data/fabianvf__ClinicalTrialsParser"
 # Fields an archive page and the XML export state the same way for the same version.
-SHARED_FIELDS = ("overall_status", "study_type", "brief_title", "org_study_id", "start_date", "primary_completion_date",
-                 "completion_date", "min_age_years", "max_age_years", "sex", "allocation", "masking", "intervention_model")
+SHARED_FIELDS = (
+    "overall_status",
+    "study_type",
+    "brief_title",
+    "org_study_id",
+    "start_date",
+    "primary_completion_date",
+    "completion_date",
+    "min_age_years",
+    "max_age_years",
+    "sex",
+    "allocation",
+    "masking",
+    "intervention_model",
+)
 
 
 def _frames(path) -> dict:
     extraction = extract(path.read_bytes())
     record = extraction.records[0]
-    record.update(record_seq=0, source_path=str(path), source_member="", record_index=0, source_sha256="0",
-                  source_format=extraction.detected_format)
+    record.update(
+        record_seq=0,
+        source_path=str(path),
+        source_member="",
+        record_index=0,
+        source_sha256="0",
+        source_format=extraction.detected_format,
+    )
     return {"format": extraction.detected_format, **build_frames([record])}
 
 
@@ -51,11 +70,16 @@ def test_archive_page_golden_nct00000122_2009():
     assert (row["overall_status"], row["phases"], row["study_type"]) == ("COMPLETED", "PHASE3", "INTERVENTIONAL")
     assert (row["allocation"], row["masking"], row["primary_purpose"]) == ("RANDOMIZED", "DOUBLE", "TREATMENT")
     assert (row["start_date"], row["start_date_precision"]) == (date(1985, 9, 1), "month")
-    assert (row["completion_date"], row["completion_date_type"]) == (date(1988, 6, 1), "ACTUAL")  # "Last follow-up date"
+    assert (row["completion_date"], row["completion_date_type"]) == (
+        date(1988, 6, 1),
+        "ACTUAL",
+    )  # "Last follow-up date"
     assert row["sex"] == "ALL" and row["healthy_volunteers"] is False
     assert row["org_study_id"] == "NEI-21"
     assert frames["conditions"]["name"].to_list() == ["Glaucoma"]
-    assert [(i["intervention_type"], i["name"]) for i in frames["interventions"].to_dicts()] == [("DRUG", "5-Fluorouracil")]
+    assert [(i["intervention_type"], i["name"]) for i in frames["interventions"].to_dicts()] == [
+        ("DRUG", "5-Fluorouracil")
+    ]
     assert frames["sponsors"].row(0, named=True)["name"] == "National Eye Institute (NEI)"
 
 
@@ -95,7 +119,9 @@ def test_phase_agrees_where_the_page_states_it(paired_rows):
 
 def test_conditions_agree(paired_rows):
     for nct, from_xml, from_page in paired_rows:
-        assert sorted(from_xml["conditions"]["name"].to_list()) == sorted(from_page["conditions"]["name"].to_list()), nct
+        assert sorted(from_xml["conditions"]["name"].to_list()) == sorted(from_page["conditions"]["name"].to_list()), (
+            nct
+        )
 
 
 def test_a_trial_seen_as_pages_and_as_xml_is_one_trial(tmp_path, read_warehouse):

@@ -2,8 +2,9 @@
 
 import json
 
-from bench.scale import build_increment, build_json, build_xml
 from conftest import run_pipeline, shared_path
+
+from bench.scale import build_increment, build_json, build_xml
 
 
 def test_scaled_corpus_loads_with_distinct_trials_and_a_real_increment(tmp_path):

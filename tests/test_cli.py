@@ -8,42 +8,75 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO, SAMPLE_LANDING
+
 from trialwarehouse import pipeline
 from trialwarehouse.cli import main
 
 
 def _cli(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PREFECT_HOME": str(home / "prefect"), "TW_WAREHOUSE": str(home / "default.duckdb"),
-                   **(env or {})}
-    return subprocess.run([sys.executable, "-m", "trialwarehouse.cli", *args], capture_output=True, text=True,
-                          env=environment, cwd=home, timeout=300)
+    environment = {
+        **os.environ,
+        "PREFECT_HOME": str(home / "prefect"),
+        "TW_WAREHOUSE": str(home / "default.duckdb"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "trialwarehouse.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=home,
+        timeout=300,
+    )
 
 
 @pytest.mark.prefect
 def test_run_sample_twice_through_prefect(tmp_path):
     wh = tmp_path / "out" / "trials.duckdb"
-    first = _cli("run", "--raw-dir", str(SAMPLE_LANDING), "--warehouse", str(wh), "--report-dir", str(tmp_path / "rep"), home=tmp_path)
+    first = _cli(
+        "run",
+        "--raw-dir",
+        str(SAMPLE_LANDING),
+        "--warehouse",
+        str(wh),
+        "--report-dir",
+        str(tmp_path / "rep"),
+        home=tmp_path,
+    )
     assert first.returncode == 0, first.stderr[-3000:]
     assert "files:       15 seen, 14 loaded, 0 unchanged, 1 quarantined" in first.stdout
     assert "trials:      27 new, 0 changed, 0 unchanged (31 versions added)" in first.stdout
     assert f"report:      {tmp_path / 'rep' / 'run-000001.html'}" in first.stdout
     assert (tmp_path / "rep" / "run-000001.html").exists()
-    second = _cli("run", "--raw-dir", str(SAMPLE_LANDING), "--warehouse", str(wh), "--report-dir", str(tmp_path / "rep"), home=tmp_path)
+    second = _cli(
+        "run",
+        "--raw-dir",
+        str(SAMPLE_LANDING),
+        "--warehouse",
+        str(wh),
+        "--report-dir",
+        str(tmp_path / "rep"),
+        home=tmp_path,
+    )
     assert second.returncode == 0, second.stderr[-3000:]
     assert "files:       15 seen, 0 loaded, 15 unchanged, 0 quarantined" in second.stdout
     con = duckdb.connect(str(wh), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM v_trial_current").fetchone()[0] == 27
-        assert con.execute("SELECT count(*), count(*) FILTER (WHERE status = 'completed') FROM etl_run").fetchone() == (2, 2)
+        assert con.execute("SELECT count(*), count(*) FILTER (WHERE status = 'completed') FROM etl_run").fetchone() == (
+            2,
+            2,
+        )
     finally:
         con.close()
 
 
 @pytest.mark.prefect
 def test_pipeline_failure_exits_non_zero(tmp_path):
-    missing = _cli("run", "--raw-dir", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb"), home=tmp_path)
+    missing = _cli(
+        "run", "--raw-dir", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb"), home=tmp_path
+    )
     assert missing.returncode == 2
     assert "landing folder does not exist" in missing.stderr
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import orjson
 import pytest
-
 from conftest import shared_path
+
 from transforms.detect import extract
 from transforms.frames import build_frames
 
@@ -17,7 +17,9 @@ def _frames(study: dict) -> dict:
 
 def test_aact_fixture_nct02552212_field_by_field():
     # AACT fixture, API v2 era, versionHolder 2023-12-12.
-    study = orjson.loads(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_bytes())
+    study = orjson.loads(
+        shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_bytes()
+    )
     frames = _frames(study)
     row = frames["versions"].row(0, named=True)
     assert row["nct_id"] == "NCT02552212"
@@ -26,10 +28,18 @@ def test_aact_fixture_nct02552212_field_by_field():
     assert row["organization_name"] == "UCB Pharma"
     assert row["overall_status"] == "COMPLETED"
     assert row["phases"] == "PHASE3"
-    assert (row["allocation"], row["intervention_model"], row["primary_purpose"]) == ("RANDOMIZED", "PARALLEL", "TREATMENT")
+    assert (row["allocation"], row["intervention_model"], row["primary_purpose"]) == (
+        "RANDOMIZED",
+        "PARALLEL",
+        "TREATMENT",
+    )
     assert row["masking"] == "QUADRUPLE"
     assert (row["enrollment_count"], row["enrollment_type"]) == (317, "ACTUAL")
-    assert (row["start_date"], row["start_date_precision"], row["start_date_type"]) == (date(2015, 9, 1), "month", "ACTUAL")
+    assert (row["start_date"], row["start_date_precision"], row["start_date_type"]) == (
+        date(2015, 9, 1),
+        "month",
+        "ACTUAL",
+    )
     assert row["primary_completion_date"] == date(2018, 5, 1)
     assert row["completion_date"] == date(2020, 5, 1)
     assert row["first_submitted_date"] == date(2015, 9, 15)
@@ -52,9 +62,17 @@ def test_aact_fixture_nct02552212_field_by_field():
     assert arm["intervention_names"] == "Biological: Certolizumab Pegol"
     intervention = frames["interventions"].row(0, named=True)
     assert (intervention["intervention_type"], intervention["name"], intervention["other_names"]) == (
-        "BIOLOGICAL", "Certolizumab Pegol", "Cimzia; CDP870")
+        "BIOLOGICAL",
+        "Certolizumab Pegol",
+        "Cimzia; CDP870",
+    )
     site = frames["sites"].row(0, named=True)
-    assert (site["facility"], site["city"], site["state"], site["country"]) == ("As0006 125", "Birmingham", "Alabama", "United States")
+    assert (site["facility"], site["city"], site["state"], site["country"]) == (
+        "As0006 125",
+        "Birmingham",
+        "Alabama",
+        "United States",
+    )
     assert frames["officials"].row(0, named=True)["role"] == "STUDY_DIRECTOR"
     assert frames["mesh_terms"].row(0, named=True)["term"] == "Spondylitis"
     primary = frames["outcomes"].filter(frames["outcomes"]["outcome_kind"] == "PRIMARY").row(0, named=True)
@@ -63,7 +81,9 @@ def test_aact_fixture_nct02552212_field_by_field():
 
 def test_website_zip_member_nct00351065():
     # The new website's ctg-studies.json.zip, versionHolder 2024-09-24: no date types given.
-    with zipfile.ZipFile(shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip")) as z:
+    with zipfile.ZipFile(
+        shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip")
+    ) as z:
         study = orjson.loads(z.read("NCT00351065.json"))
     row = _frames(study)["versions"].row(0, named=True)
     assert row["overall_status"] == "TERMINATED"
@@ -76,7 +96,9 @@ def test_website_zip_member_nct00351065():
 
 
 def test_content_hash_ignores_capture_date():
-    study = orjson.loads(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_bytes())
+    study = orjson.loads(
+        shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_bytes()
+    )
     later = orjson.loads(orjson.dumps(study))
     later["derivedSection"]["miscInfoModule"]["versionHolder"] = "2024-01-03"
     assert _frames(study)["versions"]["content_hash"][0] == _frames(later)["versions"]["content_hash"][0]
@@ -86,7 +108,12 @@ def test_content_hash_ignores_capture_date():
 
 @pytest.mark.parametrize("field", ["briefSummary", "detailedDescription"])
 def test_long_text_is_kept_whole(field):
-    study = {"protocolSection": {"identificationModule": {"nctId": "NCT00000001"}, "descriptionModule": {field: " a" * 50_000}}}
+    study = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT00000001"},
+            "descriptionModule": {field: " a" * 50_000},
+        }
+    }
     row = _frames(study)["versions"].row(0, named=True)
     key = "brief_summary" if field == "briefSummary" else "detailed_description"
     assert len(row[key]) == 99_999

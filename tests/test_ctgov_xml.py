@@ -4,21 +4,30 @@ import tarfile
 from datetime import date
 
 import pytest
-
 from conftest import shared_path
+
 from transforms.ctgov_xml import XmlRecordError, extract_clinical_study, parse_clinical_study
 from transforms.frames import build_frames
 
 
 def _frames(data: bytes) -> dict:
     record = extract_clinical_study(parse_clinical_study(data))
-    record.update(record_seq=0, source_path="x", source_member="", record_index=0, source_sha256="0", source_format="ctgov-legacy-xml")
+    record.update(
+        record_seq=0,
+        source_path="x",
+        source_member="",
+        record_index=0,
+        source_sha256="0",
+        source_format="ctgov-legacy-xml",
+    )
     return build_frames([record])
 
 
 def test_allpublicxml_nct00055081():
     # AllPublicXML flavour, processed May 09, 2023.
-    frames = _frames(shared_path("data/hantswilliams__clinicaltrials_trec_2022/data/sample/NCT00055081.xml").read_bytes())
+    frames = _frames(
+        shared_path("data/hantswilliams__clinicaltrials_trec_2022/data/sample/NCT00055081.xml").read_bytes()
+    )
     row = frames["versions"].row(0, named=True)
     assert row["nct_id"] == "NCT00055081"
     assert row["org_study_id"] == "R01MH067148"
@@ -45,7 +54,12 @@ def test_allpublicxml_nct00055081():
     ]
     assert frames["secondary_ids"]["secondary_id"].to_list() == ["R01MH067148", "DSIR 82-SEMS"]
     site = frames["sites"].row(0, named=True)
-    assert (site["city"], site["state"], site["zip"], site["country"]) == ("Orangeburg", "New York", "10962", "United States")
+    assert (site["city"], site["state"], site["zip"], site["country"]) == (
+        "Orangeburg",
+        "New York",
+        "10962",
+        "United States",
+    )
     assert frames["officials"].row(0, named=True)["role"] == "PRINCIPAL_INVESTIGATOR"
     assert frames["keywords"]["keyword"].to_list() == ["Homeless Persons"]
 
@@ -79,7 +93,9 @@ def test_phase_pair_splits_into_two_phases():
 
 
 def test_known_malformed_file_is_refused_with_reason():
-    data = shared_path("data/ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml").read_bytes()
+    data = shared_path(
+        "data/ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml"
+    ).read_bytes()
     with pytest.raises(XmlRecordError, match="not well-formed"):
         parse_clinical_study(data)
 

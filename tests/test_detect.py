@@ -4,8 +4,8 @@ import json
 import zipfile
 
 import pytest
-
 from conftest import shared_path
+
 from transforms.detect import UnusableInput, archive_kind, extract
 
 
@@ -31,7 +31,9 @@ def test_ndjson_with_one_broken_line_keeps_the_others():
 
 def test_real_page_with_next_page_token():
     # biomcp's recorded API page (fields-filtered, with nextPageToken).
-    data = shared_path("data/genomoncology__biomcp/testdata/sources/ctgov/search_phelan_limit5_20260811.json").read_bytes()
+    data = shared_path(
+        "data/genomoncology__biomcp/testdata/sources/ctgov/search_phelan_limit5_20260811.json"
+    ).read_bytes()
     extraction = extract(data)
     assert extraction.detected_format == "ctgov-v2-json"
     assert len(extraction.as_records()) == 5
@@ -74,11 +76,15 @@ def test_malformed_nct_ids_are_refused_record_by_record():
 
 
 def test_utf8_bom_json_is_accepted():
-    assert extract(b"\xef\xbb\xbf" + json.dumps(_study("NCT00000001")).encode()).as_records()[0]["nct_id"] == "NCT00000001"
+    assert (
+        extract(b"\xef\xbb\xbf" + json.dumps(_study("NCT00000001")).encode()).as_records()[0]["nct_id"] == "NCT00000001"
+    )
 
 
 def test_website_zip_members_are_single_studies():
-    with zipfile.ZipFile(shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip")) as z:
+    with zipfile.ZipFile(
+        shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip")
+    ) as z:
         names = z.namelist()
         assert len(names) == 635
         assert extract(z.read(names[0])).as_records()[0]["nct_id"] == names[0].removesuffix(".json")

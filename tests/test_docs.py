@@ -2,8 +2,8 @@
 
 import duckdb
 import pytest
-
 from conftest import REPO
+
 from trialwarehouse import docs
 
 

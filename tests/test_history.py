@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import REPO, run_pipeline, shared_path, snapshot
 
 AACT_HISTORY = "data/ctti-clinicaltrials__aact/history"
@@ -62,10 +61,15 @@ def test_status_history_nct02591810_withdrawn(tmp_path, read_warehouse):
     # Read from the raw files: last_update 2015-12-10 "Not yet recruiting" (captures 2017-01/08),
     # last_update 2017-10-02 "Withdrawn" (captures 2017-10-20, 2018-05-11).
     timeline = _timeline(con, "NCT02591810")
-    assert [(s, f) for s, f, _, _ in timeline] == [("NOT_YET_RECRUITING", date(2015, 12, 10)), ("WITHDRAWN", date(2017, 10, 2))]
+    assert [(s, f) for s, f, _, _ in timeline] == [
+        ("NOT_YET_RECRUITING", date(2015, 12, 10)),
+        ("WITHDRAWN", date(2017, 10, 2)),
+    ]
     assert timeline[0][2] == date(2017, 10, 2) and timeline[0][3] == 662
     assert timeline[1][2] is None
-    assert _changes(con, "NCT02591810") == [("overall_status", "NOT_YET_RECRUITING", "WITHDRAWN", "2015-12-10..2017-10-02")]
+    assert _changes(con, "NCT02591810") == [
+        ("overall_status", "NOT_YET_RECRUITING", "WITHDRAWN", "2015-12-10..2017-10-02")
+    ]
 
 
 def test_status_history_nct02586688_active_not_recruiting(tmp_path, read_warehouse):
@@ -73,7 +77,8 @@ def test_status_history_nct02586688_active_not_recruiting(tmp_path, read_warehou
     statuses = [s for s, _, _, _ in _timeline(con, "NCT02586688")]
     assert statuses == ["RECRUITING", "ACTIVE_NOT_RECRUITING"]
     assert _changes(con, "NCT02586688") == [
-        ("overall_status", "RECRUITING", "ACTIVE_NOT_RECRUITING", "2017-09-26..2018-02-02")]
+        ("overall_status", "RECRUITING", "ACTIVE_NOT_RECRUITING", "2017-09-26..2018-02-02")
+    ]
     # Captures with equal last-update dates but other content are kept and flagged.
     flagged = con.execute(
         "SELECT count(*) FROM fct_trial_version WHERE nct_id = 'NCT02586688' AND same_last_update_as_previous"
@@ -116,10 +121,12 @@ def test_known_changes_keep_the_run_that_detected_them(tmp_path, read_warehouse)
 
 def test_trial_as_of_a_past_date(tmp_path, read_warehouse):
     con = read_warehouse(_load_nights(tmp_path, _series("NCT02591810"), "ordered"))
-    assert con.execute("SELECT overall_status FROM trial_as_of(DATE '2016-06-30') WHERE nct_id = 'NCT02591810'").fetchall() == [
-        ("NOT_YET_RECRUITING",)]
-    assert con.execute("SELECT overall_status FROM trial_as_of(DATE '2018-01-01') WHERE nct_id = 'NCT02591810'").fetchall() == [
-        ("WITHDRAWN",)]
+    assert con.execute(
+        "SELECT overall_status FROM trial_as_of(DATE '2016-06-30') WHERE nct_id = 'NCT02591810'"
+    ).fetchall() == [("NOT_YET_RECRUITING",)]
+    assert con.execute(
+        "SELECT overall_status FROM trial_as_of(DATE '2018-01-01') WHERE nct_id = 'NCT02591810'"
+    ).fetchall() == [("WITHDRAWN",)]
     assert con.execute("SELECT count(*) FROM trial_as_of(DATE '2010-01-01')").fetchone()[0] == 0
 
 
@@ -143,8 +150,6 @@ def _pipeline_process(raw_dir: Path, wh: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-
-
 @pytest.mark.parametrize("kill_after", [None, 0.5, 1.5, 3.0])
 def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_path, kill_after):
     """kill_after None: killed while copying the warehouse, before the run registered;
@@ -165,7 +170,7 @@ def test_killed_run_leaves_the_warehouse_unchanged_and_next_run_completes(tmp_pa
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if (building.exists() if kill_after is None else registered()):
+        if building.exists() if kill_after is None else registered():
             break
         time.sleep(0.01)
     time.sleep(kill_after or 0)
@@ -203,7 +208,9 @@ def test_analyst_reads_while_a_load_runs(tmp_path):
         "    time.sleep(0.05)\n"
         "print(sorted(seen))\n"
     )
-    analyst = subprocess.Popen([sys.executable, "-c", reader], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", reader], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(0.5)
     summary = run_pipeline(big, wh)
     out, err = analyst.communicate(timeout=150)

@@ -32,8 +32,14 @@ def test_status(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Phase 1", "PHASE1"), ("N/A", "NA"), ("Early Phase 1", "EARLY_PHASE1"), ("Phase 0", "EARLY_PHASE1"),
-     ("PHASE2", "PHASE2"), ("Not Applicable", "NA")],
+    [
+        ("Phase 1", "PHASE1"),
+        ("N/A", "NA"),
+        ("Early Phase 1", "EARLY_PHASE1"),
+        ("Phase 0", "EARLY_PHASE1"),
+        ("PHASE2", "PHASE2"),
+        ("Not Applicable", "NA"),
+    ],
 )
 def test_phase(raw, expected):
     assert _apply(lambda c: normalize.enum(c, "phase"), [raw]) == [expected]
@@ -108,14 +114,25 @@ def test_partial_dates(raw, expected, precision):
 
 @pytest.mark.parametrize(
     ("raw", "years"),
-    [("18 Years", 18.0), ("6 Months", 0.5), ("N/A", None), ("1 Year", 1.0), ("2 Weeks", 0.0383),
-     ("30 Days", 0.0821), ("18 Months", 1.5), ("", None), (None, None)],
+    [
+        ("18 Years", 18.0),
+        ("6 Months", 0.5),
+        ("N/A", None),
+        ("1 Year", 1.0),
+        ("2 Weeks", 0.0383),
+        ("30 Days", 0.0821),
+        ("18 Months", 1.5),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_ages_in_years(raw, years):
     assert _apply(normalize.age_years, [raw]) == [years]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Yes", True), ("No", False), ("Accepts Healthy Volunteers", True), (None, None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("Yes", True), ("No", False), ("Accepts Healthy Volunteers", True), (None, None)]
+)
 def test_yes_no(raw, expected):
     assert _apply(normalize.yes_no, [raw]) == [expected]
 

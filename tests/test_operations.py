@@ -4,8 +4,8 @@ import io
 import re
 
 from click.testing import CliRunner
-
 from conftest import REPO, SAMPLE_LANDING, run_pipeline
+
 from trialwarehouse.cli import main
 from trialwarehouse.logs import Progress, configure_logging
 from trialwarehouse.settings import Settings
@@ -31,7 +31,8 @@ def test_status_shows_a_killed_run(tmp_path):
     wh = tmp_path / "trials.duckdb"
     run_pipeline(SAMPLE_LANDING, wh)
     (tmp_path / "trials.duckdb.runs.jsonl").open("a").write(
-        '{"event": "started", "run_id": 2, "at": "2026-11-22T02:00:00+00:00", "raw_dir": "x", "version": "0.1.0"}\n')
+        '{"event": "started", "run_id": 2, "at": "2026-11-22T02:00:00+00:00", "raw_dir": "x", "version": "0.1.0"}\n'
+    )
     out = CliRunner().invoke(main, ["status", "--warehouse", str(wh)]).output
     assert re.search(r"^\s+2\s+2026-11-22T02:00:00\s+running\?\s+no end recorded", out, re.M)
 
@@ -41,7 +42,9 @@ def test_log_lines_carry_run_step_counts_and_timings(tmp_path):
     run_pipeline(SAMPLE_LANDING, tmp_path / "trials.duckdb")
     lines = log.read_text().splitlines()
     ingest = next(line for line in lines if "step=ingest " in line)
-    assert re.search(r"run=1 step=ingest files=15 loaded=14 unchanged=0 quarantined=1 records=31 rejected=1 seconds=\d", ingest)
+    assert re.search(
+        r"run=1 step=ingest files=15 loaded=14 unchanged=0 quarantined=1 records=31 rejected=1 seconds=\d", ingest
+    )
     assert any("step=complete-run status=completed" in line for line in lines)
 
 
@@ -87,7 +90,13 @@ def _simple_defaults() -> dict[str, str]:
     for name, field in Settings.model_fields.items():
         if isinstance(field.default, (str, int, float, bool)):
             value = field.default
-            value = str(value).lower() if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else str(value)
+            value = (
+                str(value).lower()
+                if isinstance(value, bool)
+                else f"{value:g}"
+                if isinstance(value, float)
+                else str(value)
+            )
             defaults[f"TW_{name.upper()}"] = value
     return defaults
 

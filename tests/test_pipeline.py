@@ -5,13 +5,10 @@ import shutil
 from datetime import date
 
 import pytest
-
 from conftest import run_pipeline, shared_path, snapshot
+
 from trialwarehouse import pipeline, warehouse
 from trialwarehouse.settings import Settings
-
-
-
 
 
 @pytest.fixture
@@ -23,8 +20,10 @@ def landing(tmp_path):
     shutil.copy(shared_path("data/hantswilliams__clinicaltrials_trec_2022/data/sample/NCT00055081.xml"), folder)
     for seed in shared_path("seeds").glob("*.txt"):
         shutil.copy(seed, folder / seed.name)
-    shutil.copy(shared_path("data/ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml"),
-                folder / "malformed.xml")
+    shutil.copy(
+        shared_path("data/ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml"),
+        folder / "malformed.xml",
+    )
     return folder
 
 
@@ -37,8 +36,14 @@ def test_run_loads_every_format_and_quarantines_the_malformed_file(landing, tmp_
     con = read_warehouse(wh)
     assert con.execute("SELECT count(*) FROM v_trial_current").fetchone()[0] == 6
     assert sorted(r[0] for r in con.execute("SELECT DISTINCT source_format FROM v_trial_current").fetchall()) == [
-        "ctgov-legacy-xml", "ctgov-v2-json", "trial-page-classic", "trial-page-modern"]
-    reason, copy = con.execute("SELECT reason, quarantine_path FROM etl_quarantine WHERE path = 'malformed.xml'").fetchone()
+        "ctgov-legacy-xml",
+        "ctgov-v2-json",
+        "trial-page-classic",
+        "trial-page-modern",
+    ]
+    reason, copy = con.execute(
+        "SELECT reason, quarantine_path FROM etl_quarantine WHERE path = 'malformed.xml'"
+    ).fetchone()
     assert "not well-formed" in reason
     # The raw file is untouched; the quarantine holds a byte-identical copy and the reason.
     assert hashlib.sha256((landing / "malformed.xml").read_bytes()).hexdigest() == before
@@ -76,7 +81,9 @@ def test_misnamed_fixture_with_other_capture_is_one_version_two_sightings(tmp_pa
     wh = tmp_path / "trials.duckdb"
     run_pipeline(folder, wh)
     con = read_warehouse(wh)
-    rows = con.execute("SELECT count(*), min(first_capture_date), max(last_capture_date) FROM fct_trial_version").fetchone()
+    rows = con.execute(
+        "SELECT count(*), min(first_capture_date), max(last_capture_date) FROM fct_trial_version"
+    ).fetchone()
     assert rows == (1, date(2023, 12, 12), date(2024, 1, 3))
     assert con.execute("SELECT count(*) FROM fct_record_sighting").fetchone()[0] == 2
 
@@ -113,7 +120,9 @@ def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path
     shutil.copy(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT06171568.json"), extra)
 
     def explode(con, run_id):
-        con.execute("INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES ('NCT99999999', ?, 'x')", [run_id])
+        con.execute(
+            "INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES ('NCT99999999', ?, 'x')", [run_id]
+        )
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(warehouse, "publish", explode)
@@ -126,7 +135,10 @@ def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path
     run_pipeline(extra, wh)  # the next run records the failure and does the work
     con = read_warehouse(wh)
     assert con.execute("SELECT run_id, status, error FROM etl_run ORDER BY run_id").fetchall() == [
-        (1, "completed", None), (2, "failed", "RuntimeError: disk on fire"), (3, "completed", None)]
+        (1, "completed", None),
+        (2, "failed", "RuntimeError: disk on fire"),
+        (3, "completed", None),
+    ]
     assert con.execute("SELECT count(*) FROM dim_trial WHERE nct_id = 'NCT06171568'").fetchone()[0] == 1
 
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import duckdb
 import pytest
-
 from api_server import FakeRegistry
 from conftest import run_pipeline, shared_path
+
 from trialwarehouse.pull import PullError, default_since, incremental_term, pull
 from trialwarehouse.settings import Settings
 
@@ -21,20 +21,31 @@ def real_studies() -> list[dict]:
 
 
 def _settings(tmp_path, registry, **overrides) -> Settings:
-    values = dict(api_url=registry.url, warehouse=tmp_path / "trials.duckdb", pull_page_size=40,
-                  pull_rate_per_minute=60_000, pull_backoff_seconds=0.01, pull_read_timeout=1.0,
-                  pull_connect_timeout=1.0, pull_max_attempts=4)
+    values = dict(
+        api_url=registry.url,
+        warehouse=tmp_path / "trials.duckdb",
+        pull_page_size=40,
+        pull_rate_per_minute=60_000,
+        pull_backoff_seconds=0.01,
+        pull_read_timeout=1.0,
+        pull_connect_timeout=1.0,
+        pull_max_attempts=4,
+    )
     values.update(overrides)
     return Settings(**values)
 
 
 def _ids_in(path) -> list[str]:
-    return [json.loads(line)["protocolSection"]["identificationModule"]["nctId"] for line in path.read_text().splitlines()]
+    return [
+        json.loads(line)["protocolSection"]["identificationModule"]["nctId"] for line in path.read_text().splitlines()
+    ]
 
 
 def test_query_term():
     assert incremental_term(date(2026, 11, 20), None) == "AREA[LastUpdatePostDate]RANGE[2026-11-20,MAX]"
-    assert incremental_term(date(2026, 11, 20), "cancer") == "(cancer) AND AREA[LastUpdatePostDate]RANGE[2026-11-20,MAX]"
+    assert (
+        incremental_term(date(2026, 11, 20), "cancer") == "(cancer) AND AREA[LastUpdatePostDate]RANGE[2026-11-20,MAX]"
+    )
 
 
 def test_every_study_arrives_exactly_once_through_faults(tmp_path, real_studies):
@@ -101,7 +112,9 @@ def test_count_mismatch_is_recorded_and_loaded(tmp_path, real_studies):
     run_pipeline(raw, tmp_path / "trials.duckdb")
     con = duckdb.connect(str(tmp_path / "trials.duckdb"), read_only=True)
     try:
-        row = con.execute("SELECT studies_received, total_count, count_mismatch, data_timestamp FROM etl_pull").fetchone()
+        row = con.execute(
+            "SELECT studies_received, total_count, count_mismatch, data_timestamp FROM etl_pull"
+        ).fetchone()
         assert row == (250, 260, True, "2026-11-21T09:00:00")
         assert con.execute("SELECT count(*) FROM dim_trial").fetchone()[0] == 250
     finally:
@@ -155,12 +168,30 @@ def test_nightly_flow_pulls_then_loads(tmp_path, real_studies):
     raw.mkdir()
     wh = tmp_path / "trials.duckdb"
     with FakeRegistry(real_studies[:30]) as registry:
-        env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TW_PULL_BACKOFF_SECONDS": "0.01",
-               "TW_PULL_RATE_PER_MINUTE": "60000"}
+        env = {
+            **os.environ,
+            "PREFECT_HOME": str(tmp_path / "prefect"),
+            "TW_PULL_BACKOFF_SECONDS": "0.01",
+            "TW_PULL_RATE_PER_MINUTE": "60000",
+        }
         result = subprocess.run(
-            [sys.executable, "-m", "trialwarehouse.cli", "run", "--pull", "--api-url", registry.url,
-             "--raw-dir", str(raw), "--warehouse", str(wh)],
-            capture_output=True, text=True, env=env, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "trialwarehouse.cli",
+                "run",
+                "--pull",
+                "--api-url",
+                registry.url,
+                "--raw-dir",
+                str(raw),
+                "--warehouse",
+                str(wh),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "trials:      30 new" in result.stdout
@@ -177,7 +208,19 @@ def test_pull_command_reports_what_it_fetched(tmp_path, real_studies):
     from trialwarehouse.cli import main
 
     with FakeRegistry(real_studies[:10]) as registry:
-        result = CliRunner().invoke(main, ["pull", "--raw-dir", str(tmp_path / "landing"), "--since", "2024-01-01",
-                                           "--api-url", registry.url, "--warehouse", str(tmp_path / "w.duckdb")])
+        result = CliRunner().invoke(
+            main,
+            [
+                "pull",
+                "--raw-dir",
+                str(tmp_path / "landing"),
+                "--since",
+                "2024-01-01",
+                "--api-url",
+                registry.url,
+                "--warehouse",
+                str(tmp_path / "w.duckdb"),
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert "pulled 10 studies in 1 pages" in result.output

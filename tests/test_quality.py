@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import SAMPLE_LANDING, run_pipeline, shared_path
+
 from trialwarehouse import quality
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
@@ -37,8 +37,12 @@ CASES = {
     "withdrawn_with_enrollment": [(S + "overallStatus", "WITHDRAWN"), (S + "whyStopped", "No funding")],
     "withdrawn_or_stopped_without_reason": [(S + "overallStatus", "TERMINATED")],
     "reason_without_stop": [(S + "overallStatus", "RECRUITING"), (S + "whyStopped", "<script>alert(1)</script>")],
-    "enrollment_text_mismatch": [("protocolSection.descriptionModule.briefSummary",
-                                  "Axial spondyloarthritis study. The investigators plan to recruit 500 participants.")],
+    "enrollment_text_mismatch": [
+        (
+            "protocolSection.descriptionModule.briefSummary",
+            "Axial spondyloarthritis study. The investigators plan to recruit 500 participants.",
+        )
+    ],
     "enrollment_type_vs_status": [(D + "enrollmentInfo.type", "ESTIMATED")],
     "stale_open_status": [(S + "overallStatus", "ACTIVE_NOT_RECRUITING")],
     "date_order": [(S + "primaryCompletionDateStruct.date", "2014-01")],
@@ -46,16 +50,33 @@ CASES = {
     "estimated_date_in_past": [(S + "primaryCompletionDateStruct.type", "ESTIMATED")],
     "completed_without_actual_dates": [(S + "startDateStruct.type", "ESTIMATED")],
     "phase_na_for_drug": [(D + "phases", ["NA"])],
-    "age_range_invalid": [("protocolSection.eligibilityModule.minimumAge", "80 Years"),
-                          ("protocolSection.eligibilityModule.maximumAge", "65 Years")],
+    "age_range_invalid": [
+        ("protocolSection.eligibilityModule.minimumAge", "80 Years"),
+        ("protocolSection.eligibilityModule.maximumAge", "65 Years"),
+    ],
     "results_overdue": [("hasResults", False), ("resultsSection", None), (S + "resultsFirstPostDateStruct", None)],
     "retrospective_registration": [(S + "studyFirstSubmitDate", "2016-01-05")],
-    "site_status_conflict": [("protocolSection.contactsLocationsModule.locations", [
-        {"facility": "Site A", "city": "Birmingham", "state": "Alabama", "country": "United States", "status": "RECRUITING"}])],
+    "site_status_conflict": [
+        (
+            "protocolSection.contactsLocationsModule.locations",
+            [
+                {
+                    "facility": "Site A",
+                    "city": "Birmingham",
+                    "state": "Alabama",
+                    "country": "United States",
+                    "status": "RECRUITING",
+                }
+            ],
+        )
+    ],
 }
 HISTORY_CASES = {
     # earlier version changes, later version changes (the later one is current)
-    "status_changed": ([(S + "overallStatus", "RECRUITING")], [(S + "overallStatus", "TERMINATED"), (S + "whyStopped", "Sponsor decision")]),
+    "status_changed": (
+        [(S + "overallStatus", "RECRUITING")],
+        [(S + "overallStatus", "TERMINATED"), (S + "whyStopped", "Sponsor decision")],
+    ),
     "enrollment_shortfall": ([(D + "enrollmentInfo", {"count": 1000, "type": "ESTIMATED"})], []),
 }
 
@@ -153,16 +174,19 @@ def test_findings_have_a_life(tmp_path):
     (night1 / "classic.txt").write_bytes((seeds / "002_2a0bb01d304053c2.txt").read_bytes())
     (night2 / "modern.txt").write_bytes((seeds / "000_993b791048a96074.txt").read_bytes())
     fixed = (seeds / "002_2a0bb01d304053c2.txt").read_text(encoding="utf-8")
-    fixed = fixed.replace("Biological: UC-MSCs", "Other: UC-MSCs").replace("Last Update Posted : March 18, 2020",
-                                                                         "Last Update Posted : April 18, 2020")
+    fixed = fixed.replace("Biological: UC-MSCs", "Other: UC-MSCs").replace(
+        "Last Update Posted : March 18, 2020", "Last Update Posted : April 18, 2020"
+    )
     (night3 / "classic-fixed.txt").write_text(fixed, encoding="utf-8")
     wh = tmp_path / "trials.duckdb"
 
     def state(check, nct):
         con = duckdb.connect(str(wh), read_only=True)
         try:
-            return con.execute('SELECT state FROM v_dq_findings WHERE "check" = ? AND nct_id = ? ORDER BY finding_key DESC',
-                               [check, nct]).fetchone()[0]
+            return con.execute(
+                'SELECT state FROM v_dq_findings WHERE "check" = ? AND nct_id = ? ORDER BY finding_key DESC',
+                [check, nct],
+            ).fetchone()[0]
         finally:
             con.close()
 
@@ -190,13 +214,19 @@ def test_accepted_findings_are_not_reported(tmp_path):
     con = duckdb.connect(str(wh), read_only=True)
     key = con.execute("SELECT finding_key FROM dq_finding WHERE check_name = 'phase_na_for_drug'").fetchone()[0]
     con.close()
-    result = CliRunner().invoke(main, ["accept", str(key), "--note", "device-like cell therapy, NA is right", "--warehouse", str(wh)])
+    result = CliRunner().invoke(
+        main, ["accept", str(key), "--note", "device-like cell therapy, NA is right", "--warehouse", str(wh)]
+    )
     assert result.exit_code == 0, result.output
     con = duckdb.connect(str(wh), read_only=True)
     try:
         data = read_report_data(con, 1)
         assert "phase_na_for_drug" not in {f["check"] for f in data.findings}
-        assert con.execute("SELECT accepted_note FROM v_dq_findings WHERE finding_key = ?", [key]).fetchone()[0].startswith("device")
+        assert (
+            con.execute("SELECT accepted_note FROM v_dq_findings WHERE finding_key = ?", [key])
+            .fetchone()[0]
+            .startswith("device")
+        )
     finally:
         con.close()
     assert CliRunner().invoke(main, ["accept", "999999", "--note", "x", "--warehouse", str(wh)]).exit_code == 7
@@ -219,9 +249,15 @@ def test_integrity_failure_stops_publication(tmp_path, monkeypatch):
     night = tmp_path / "night"
     night.mkdir()
     (night / "withdrawn.xml").write_bytes(
-        shared_path("data/ctti-clinicaltrials__aact/history/NCT02591810/20171020_140a133b62__93b76b510c.xml").read_bytes())
+        shared_path(
+            "data/ctti-clinicaltrials__aact/history/NCT02591810/20171020_140a133b62__93b76b510c.xml"
+        ).read_bytes()
+    )
     (night / "earlier.xml").write_bytes(
-        shared_path("data/ctti-clinicaltrials__aact/history/NCT02591810/20170130_beff82e835__98f152c0de.xml").read_bytes())
+        shared_path(
+            "data/ctti-clinicaltrials__aact/history/NCT02591810/20170130_beff82e835__98f152c0de.xml"
+        ).read_bytes()
+    )
     with pytest.raises(quality.IntegrityError, match="current versions"):
         run_pipeline(night, wh, checks=True)
     assert Path(wh).read_bytes() == before
@@ -229,7 +265,9 @@ def test_integrity_failure_stops_publication(tmp_path, monkeypatch):
 
 def test_every_integrity_rule_flags_a_broken_warehouse(fresh_db):
     fresh_db.execute("INSERT INTO dim_source_file VALUES (1, 'abc', 'f.json', 1, 'x', 'loaded', 2, 1)")
-    fresh_db.execute("INSERT INTO dim_trial (trial_key, nct_id, first_seen_run_id, registry_url) VALUES (1, 'NCT123', 1, 'x')")
+    fresh_db.execute(
+        "INSERT INTO dim_trial (trial_key, nct_id, first_seen_run_id, registry_url) VALUES (1, 'NCT123', 1, 'x')"
+    )
     fresh_db.execute("INSERT INTO bridge_version_keyword VALUES (77, 0, 'orphan')")
     fresh_db.execute("INSERT INTO bridge_version_keyword VALUES (77, 0, 'same key again')")
     fresh_db.execute("INSERT INTO bridge_version_site VALUES (77, 0, 999, 'RECRUITING')")  # no such version or facility
@@ -252,8 +290,10 @@ def test_chunked_validation_gives_the_same_findings_and_counts(tmp_path, monkeyp
     for seed in shared_path("seeds").glob("*.txt"):
         (folder / seed.name).write_bytes(seed.read_bytes())
     base = json.loads(shared_path(BASE).read_text())
-    lines = [json.dumps(_variant(base, f"NCT9900{n:04d}", changes, "2023-12-12", "2022-08-18"))
-             for n, (_, changes) in enumerate(CASES.items(), start=1)]
+    lines = [
+        json.dumps(_variant(base, f"NCT9900{n:04d}", changes, "2023-12-12", "2022-08-18"))
+        for n, (_, changes) in enumerate(CASES.items(), start=1)
+    ]
     (folder / "variants.ndjson").write_text("\n".join(lines) + "\n")
 
     def findings(name: str):
@@ -261,14 +301,21 @@ def test_chunked_validation_gives_the_same_findings_and_counts(tmp_path, monkeyp
         summary = run_pipeline(folder, wh, checks=True)
         con = duckdb.connect(str(wh), read_only=True)
         try:
-            rows = con.execute("SELECT finding_key, fingerprint, nct_id, check_name, rule, severity, message, evidence "
-                               "FROM dq_finding ORDER BY finding_key").fetchall()
+            rows = con.execute(
+                "SELECT finding_key, fingerprint, nct_id, check_name, rule, severity, message, evidence "
+                "FROM dq_finding ORDER BY finding_key"
+            ).fetchall()
             tallies = con.execute("SELECT * EXCLUDE (run_id) FROM dq_run_check ORDER BY ALL").fetchall()
         finally:
             con.close()
-        counts = {sql: [(r["expectation_config"]["meta"]["rule"], r["result"]["element_count"], r["result"]["unexpected_count"])
-                        for r in result["results"]]
-                  for suite in summary.quality.validation_json.values() for sql, result in suite.items()}
+        counts = {
+            sql: [
+                (r["expectation_config"]["meta"]["rule"], r["result"]["element_count"], r["result"]["unexpected_count"])
+                for r in result["results"]
+            ]
+            for suite in summary.quality.validation_json.values()
+            for sql, result in suite.items()
+        }
         return rows, tallies, counts
 
     whole = findings("whole")

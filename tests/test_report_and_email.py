@@ -7,8 +7,8 @@ from email.parser import BytesParser
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from conftest import run_pipeline, shared_path
+
 from trialwarehouse import mailer, report
 from trialwarehouse.settings import Settings
 
@@ -45,7 +45,9 @@ def run_with_findings(tmp_path):
     landing.mkdir()
     for seed in shared_path("seeds").glob("*.txt"):
         (landing / seed.name).write_bytes(seed.read_bytes())
-    study = json.loads(shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_text())
+    study = json.loads(
+        shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_text()
+    )
     study["protocolSection"]["identificationModule"]["briefTitle"] = HOSTILE_TITLE
     study["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"
     study["protocolSection"]["statusModule"]["whyStopped"] = '<img src=x onerror="alert(1)">'
@@ -92,16 +94,24 @@ def test_gx_validation_results_and_data_docs_are_kept(run_with_findings):
 def test_email_reaches_a_real_smtp_server(run_with_findings, smtp_server):
     summary, files, tmp_path = run_with_findings
     controller, collector = smtp_server
-    settings = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", smtp_host="127.0.0.1", smtp_port=controller.port,
-                        mail_from="warehouse@example.org", mail_to="curator1@example.org, curator2@example.org")
-    outcome = mailer.deliver_report(settings, summary.run_id, report.email_subject(summary), files.text,
-                                    files.html.read_text(), files.csv)
+    settings = Settings(
+        warehouse=tmp_path / "wh" / "trials.duckdb",
+        smtp_host="127.0.0.1",
+        smtp_port=controller.port,
+        mail_from="warehouse@example.org",
+        mail_to="curator1@example.org, curator2@example.org",
+    )
+    outcome = mailer.deliver_report(
+        settings, summary.run_id, report.email_subject(summary), files.text, files.html.read_text(), files.csv
+    )
     assert outcome.error is None and outcome.sent == ["run-000001.eml"]
     sender, recipients, raw = collector.messages[0]
     assert sender == "warehouse@example.org"
     assert recipients == ["curator1@example.org", "curator2@example.org"]
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert message["Subject"].startswith(f"[trialwarehouse] run {summary.run_id}: {summary.quality.findings_new} new findings")
+    assert message["Subject"].startswith(
+        f"[trialwarehouse] run {summary.run_id}: {summary.quality.findings_new} new findings"
+    )
     plain = message.get_body(preferencelist=("plain",)).get_content()
     html_part = message.get_body(preferencelist=("html",)).get_content()
     assert "enrollment_text_mismatch NCT04293692" in plain
@@ -115,8 +125,12 @@ def test_email_reaches_a_real_smtp_server(run_with_findings, smtp_server):
 def test_smtp_down_keeps_the_message_and_the_next_run_sends_it(run_with_findings, smtp_server):
     summary, files, tmp_path = run_with_findings
     controller, collector = smtp_server
-    down = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", smtp_host="127.0.0.1", smtp_port=_free_port(),
-                    mail_to="curator@example.org")
+    down = Settings(
+        warehouse=tmp_path / "wh" / "trials.duckdb",
+        smtp_host="127.0.0.1",
+        smtp_port=_free_port(),
+        mail_to="curator@example.org",
+    )
     outcome = mailer.deliver_report(down, summary.run_id, "subject", files.text, files.html.read_text(), files.csv)
     assert outcome.error and "ConnectionRefused" in outcome.error
     assert outcome.waiting == ["run-000001.eml"]
@@ -148,9 +162,24 @@ def test_nightly_run_emails_the_report(tmp_path, smtp_server):
     controller, collector = smtp_server
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TW_MAIL_TO": "curators@example.org"}
     result = subprocess.run(
-        [sys.executable, "-m", "trialwarehouse.cli", "run", "--raw-dir", str(SAMPLE_LANDING),
-         "--warehouse", str(tmp_path / "trials.duckdb"), "--smtp-host", "127.0.0.1", "--smtp-port", str(controller.port)],
-        capture_output=True, text=True, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "trialwarehouse.cli",
+            "run",
+            "--raw-dir",
+            str(SAMPLE_LANDING),
+            "--warehouse",
+            str(tmp_path / "trials.duckdb"),
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            str(controller.port),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "email:       sent 1 message(s)" in result.stdout
@@ -194,8 +223,9 @@ def test_trend_matches_its_definition_night_after_night(tmp_path):
     (nights[0] / "classic.txt").write_bytes((seeds / "002_2a0bb01d304053c2.txt").read_bytes())
     (nights[1] / "modern.txt").write_bytes((seeds / "000_993b791048a96074.txt").read_bytes())
     fixed = (seeds / "002_2a0bb01d304053c2.txt").read_text(encoding="utf-8")
-    fixed = fixed.replace("Biological: UC-MSCs", "Other: UC-MSCs").replace("Last Update Posted : March 18, 2020",
-                                                                         "Last Update Posted : April 18, 2020")
+    fixed = fixed.replace("Biological: UC-MSCs", "Other: UC-MSCs").replace(
+        "Last Update Posted : March 18, 2020", "Last Update Posted : April 18, 2020"
+    )
     (nights[2] / "fixed.txt").write_text(fixed, encoding="utf-8")
     wh = tmp_path / "trials.duckdb"
     for night in nights:
@@ -225,10 +255,15 @@ def test_a_findings_csv_too_big_to_mail_is_gzipped_or_replaced_by_a_note(run_wit
     squeezed = len(gzip.compress(files.csv.read_bytes()))
 
     def queued(limit_bytes: int, name: str):
-        settings = Settings(warehouse=tmp_path / "wh" / "trials.duckdb", mail_to="curator@example.org",
-                            outbox_dir=tmp_path / name, mail_max_attachment_mb=limit_bytes / 1e6)
-        mailer.deliver_report(settings, summary.run_id, "subject", files.text, files.html.read_text(), files.csv,
-                              files.new_csv)
+        settings = Settings(
+            warehouse=tmp_path / "wh" / "trials.duckdb",
+            mail_to="curator@example.org",
+            outbox_dir=tmp_path / name,
+            mail_max_attachment_mb=limit_bytes / 1e6,
+        )
+        mailer.deliver_report(
+            settings, summary.run_id, "subject", files.text, files.html.read_text(), files.csv, files.new_csv
+        )
         return BytesParser(policy=policy.default).parsebytes((tmp_path / name / "run-000001.eml").read_bytes())
 
     gzipped = queued(squeezed + 10, "box1")  # the CSV is too big, gzipped it fits

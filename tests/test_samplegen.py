@@ -3,6 +3,7 @@
 import filecmp
 
 from conftest import SAMPLE_LANDING, run_pipeline
+
 from trialwarehouse.samplegen import generate
 
 
@@ -16,7 +17,12 @@ def test_generator_reproduces_the_committed_sample(tmp_path):
 
 def test_sample_loads_every_format_with_history(tmp_path, read_warehouse):
     summary = run_pipeline(SAMPLE_LANDING, tmp_path / "trials.duckdb")
-    assert set(summary.ingest.formats) == {"ctgov-v2-json", "ctgov-legacy-xml", "trial-page-modern", "trial-page-classic"}
+    assert set(summary.ingest.formats) == {
+        "ctgov-v2-json",
+        "ctgov-legacy-xml",
+        "trial-page-modern",
+        "trial-page-classic",
+    }
     assert summary.ingest.files_quarantined == 1
     con = read_warehouse(tmp_path / "trials.duckdb")
     changed = con.execute(

@@ -11,7 +11,9 @@ n_conditions n_interventions has_results source_format""".split()
 
 def test_every_table_and_column_has_a_comment(fresh_db):
     missing_tables = fresh_db.execute("SELECT table_name FROM duckdb_tables() WHERE comment IS NULL").fetchall()
-    missing_views = fresh_db.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND comment IS NULL").fetchall()
+    missing_views = fresh_db.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND comment IS NULL"
+    ).fetchall()
     missing_columns = fresh_db.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND (comment IS NULL OR comment = '')"
     ).fetchall()
@@ -59,9 +61,11 @@ def test_constraints_reject_bad_rows(fresh_db):
     import pytest
 
     with pytest.raises(duckdb.ConstraintException):  # no such trial
-        fresh_db.execute("INSERT INTO fct_trial_version (version_key, trial_key, nct_id, content_hash, first_source_file_key, "
-                         "first_seen_run_id, source_format, is_patient_registry, has_results) "
-                         "VALUES (1, 12345, 'NCT00000001', 'h', 1, 1, 'x', false, false)")
+        fresh_db.execute(
+            "INSERT INTO fct_trial_version (version_key, trial_key, nct_id, content_hash, first_source_file_key, "
+            "first_seen_run_id, source_format, is_patient_registry, has_results) "
+            "VALUES (1, 12345, 'NCT00000001', 'h', 1, 1, 'x', false, false)"
+        )
     with pytest.raises(duckdb.ConstraintException):
         fresh_db.execute("INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES (NULL, 1, 'x')")
 

@@ -9,7 +9,6 @@ import time
 
 import duckdb
 import pytest
-
 from conftest import SAMPLE_LANDING
 
 
@@ -40,8 +39,14 @@ def test_serve_runs_the_nightly_deployment_on_schedule_and_stops_cleanly(tmp_pat
         "PREFECT_RUNNER_POLL_FREQUENCY": "5",
     }
     env.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "trialwarehouse.cli", "serve"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "trialwarehouse.cli", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         report = warehouse.parent / "reports" / "run-000001.html"
         deadline = time.monotonic() + 240

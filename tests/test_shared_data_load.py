@@ -4,7 +4,6 @@ import csv
 import re
 
 import pytest
-
 from conftest import SHARED_DATA, run_pipeline, shared_path
 
 IN_SCOPE = ("ctgov-v2-json", "ctgov-legacy-xml")

@@ -7,7 +7,14 @@ import zipfile
 
 import pytest
 
-from trialwarehouse.sources import RawUnit, UnsafeArchive, describe_raw_file, discover_raw_files, iter_units, safe_member_name
+from trialwarehouse.sources import (
+    RawUnit,
+    UnsafeArchive,
+    describe_raw_file,
+    discover_raw_files,
+    iter_units,
+    safe_member_name,
+)
 
 
 @pytest.mark.parametrize("name", ["../evil.json", "/etc/passwd", "a/../../b.xml", "C:/x.json", "..\\x.json"])

@@ -7,11 +7,7 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import SAMPLE_LANDING, run_pipeline, shared_path, snapshot
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +26,13 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     run_pipeline(landing, reference)
     parallel = tmp_path / runner / "trials.duckdb"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TW_TASK_RUNNER": runner, "TW_WORKERS": "2"}
-    result = subprocess.run([sys.executable, "-m", "trialwarehouse.cli", "run", "--raw-dir", str(landing),
-                             "--warehouse", str(parallel)], capture_output=True, text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "trialwarehouse.cli", "run", "--raw-dir", str(landing), "--warehouse", str(parallel)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "parse-raw-file" in result.stderr  # the files were parsed as tasks on the runner
     assert snapshot(parallel) == snapshot(reference)

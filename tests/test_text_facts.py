@@ -5,8 +5,8 @@ import tarfile
 
 import polars as pl
 import pytest
-
 from conftest import shared_path
+
 from transforms import text_facts
 from transforms.detect import extract
 from transforms.frames import records_to_raw
@@ -33,8 +33,10 @@ def test_each_total_rule_reads_the_count(text, count):
 
 
 def test_per_group_counts_in_separate_sentences_are_summed():
-    text = ("Patients are allocated to two groups. In the treatment group, 24 patients receive UC-MSCs. "
-            "In the control group, other 24 patients receive placebo.")
+    text = (
+        "Patients are allocated to two groups. In the treatment group, 24 patients receive UC-MSCs. "
+        "In the control group, other 24 patients receive placebo."
+    )
     found, sentence = text_facts.stated_enrollment(text)
     assert found == 48
     assert "In the treatment group, 24 patients" in sentence and "other 24 patients" in sentence
@@ -75,7 +77,11 @@ def test_an_inverted_or_missing_age_range_gives_nothing():
 
 def test_sentences_split_on_end_punctuation_before_a_capital_and_on_new_lines():
     assert text_facts.sentences("First one. Second (two); third.\nFourth\n\nfifth") == [
-        "First one.", "Second (two); third.", "Fourth", "fifth"]
+        "First one.",
+        "Second (two); third.",
+        "Fourth",
+        "fifth",
+    ]
 
 
 def test_vectorized_facts_equal_the_per_text_rules_on_real_records():
@@ -89,9 +95,10 @@ def test_vectorized_facts_equal_the_per_text_rules_on_real_records():
     versions = normalize_versions(records_to_raw(records)["versions"])
     facts = text_facts.with_text_facts(versions)
     expected_enrollment = [
-        text_facts.stated_enrollment(s) if text_facts.stated_enrollment(s)[0] is not None
+        text_facts.stated_enrollment(s)
+        if text_facts.stated_enrollment(s)[0] is not None
         else text_facts.stated_enrollment(d)
-        for s, d in zip(versions["brief_summary"], versions["detailed_description"])
+        for s, d in zip(versions["brief_summary"], versions["detailed_description"], strict=True)
     ]
     expected_ages = [text_facts.stated_age_range(t) for t in versions["eligibility_criteria"]]
     assert facts["stated_enrollment"].to_list() == [e[0] for e in expected_enrollment]
@@ -106,14 +113,17 @@ def test_text_facts_are_not_part_of_the_content_hash():
     # Better rules must not turn every trial into a new version: the facts are derived.
     from transforms.frames import build_frames, with_content_hash
 
-    frames = build_frames([{"nct_id": "NCT00000001", "record_seq": 0, "brief_summary": "We plan to recruit 40 patients."}])
+    frames = build_frames(
+        [{"nct_id": "NCT00000001", "record_seq": 0, "brief_summary": "We plan to recruit 40 patients."}]
+    )
     versions = frames.pop("versions")
     assert versions["stated_enrollment"].to_list() == [40]
     original = versions["content_hash"][0]
 
     def rehash(**changes):
-        return with_content_hash(versions.drop("content_hash").with_columns(
-            [pl.lit(v).alias(k) for k, v in changes.items()]), frames)["content_hash"][0]
+        return with_content_hash(
+            versions.drop("content_hash").with_columns([pl.lit(v).alias(k) for k, v in changes.items()]), frames
+        )["content_hash"][0]
 
     assert rehash(stated_enrollment=999, stated_enrollment_sentence="other") == original
     assert rehash(brief_summary="We plan to recruit 41 patients.") != original

@@ -35,55 +35,109 @@ _MESHES = S({"meshes": L(S({"id": T, "term": T}))})
 # Every leaf is read as text: polars turns numbers and booleans into their JSON text, which
 # `normalize` reads like the legacy XML spellings ("60", "true" as well as "Yes").
 STUDY_SCHEMA: dict[str, pl.DataType] = {
-    "protocolSection": S({
-        "identificationModule": S({
-            "nctId": T, "orgStudyIdInfo": S({"id": T}), "briefTitle": T, "officialTitle": T, "acronym": T,
-            "organization": S({"fullName": T, "class": T}),
-            "secondaryIdInfos": L(S({"id": T, "type": T, "domain": T})),
-        }),
-        "statusModule": S({
-            "overallStatus": T, "lastKnownStatus": T, "whyStopped": T, "statusVerifiedDate": T,
-            "startDateStruct": _DATE, "primaryCompletionDateStruct": _DATE, "completionDateStruct": _DATE,
-            "studyFirstSubmitDate": T, "studyFirstPostDateStruct": _DATE, "lastUpdateSubmitDate": T,
-            "lastUpdatePostDateStruct": _DATE, "resultsFirstPostDateStruct": _DATE,
-            "expandedAccessInfo": S({"hasExpandedAccess": T}),
-        }),
-        "sponsorCollaboratorsModule": S({
-            "leadSponsor": S({"name": T, "class": T}),
-            "collaborators": L(S({"name": T, "class": T})),
-            "responsibleParty": S({"type": T, "investigatorFullName": T, "oldNameTitle": T}),
-        }),
-        "oversightModule": S({"oversightHasDmc": T, "isFdaRegulatedDrug": T, "isFdaRegulatedDevice": T}),
-        "descriptionModule": S({"briefSummary": T, "detailedDescription": T}),
-        "conditionsModule": S({"conditions": L(T), "keywords": L(T)}),
-        "designModule": S({
-            "studyType": T, "phases": L(T),
-            "designInfo": S({
-                "allocation": T, "interventionModel": T, "primaryPurpose": T, "observationalModel": T,
-                "timePerspective": T, "maskingInfo": S({"masking": T, "whoMasked": L(T)}),
-            }),
-            "enrollmentInfo": S({"count": T, "type": T}),
-        }),
-        "armsInterventionsModule": S({
-            "armGroups": L(S({"label": T, "type": T, "description": T, "interventionNames": L(T)})),
-            "interventions": L(S({"type": T, "name": T, "description": T, "otherNames": L(T)})),
-        }),
-        "outcomesModule": S({"primaryOutcomes": _OUTCOME, "secondaryOutcomes": _OUTCOME, "otherOutcomes": _OUTCOME}),
-        "eligibilityModule": S({
-            "eligibilityCriteria": T, "healthyVolunteers": T, "sex": T, "minimumAge": T, "maximumAge": T,
-        }),
-        "contactsLocationsModule": S({
-            "centralContacts": L(S(_CONTACT)),
-            "overallOfficials": L(S({"name": T, "affiliation": T, "role": T})),
-            "locations": L(S({"facility": T, "status": T, "city": T, "state": T, "zip": T, "country": T,
-                              "contacts": L(S(_CONTACT))})),
-        }),
-    }),
-    "derivedSection": S({
-        "miscInfoModule": S({"versionHolder": T}),
-        "conditionBrowseModule": _MESHES,
-        "interventionBrowseModule": _MESHES,
-    }),
+    "protocolSection": S(
+        {
+            "identificationModule": S(
+                {
+                    "nctId": T,
+                    "orgStudyIdInfo": S({"id": T}),
+                    "briefTitle": T,
+                    "officialTitle": T,
+                    "acronym": T,
+                    "organization": S({"fullName": T, "class": T}),
+                    "secondaryIdInfos": L(S({"id": T, "type": T, "domain": T})),
+                }
+            ),
+            "statusModule": S(
+                {
+                    "overallStatus": T,
+                    "lastKnownStatus": T,
+                    "whyStopped": T,
+                    "statusVerifiedDate": T,
+                    "startDateStruct": _DATE,
+                    "primaryCompletionDateStruct": _DATE,
+                    "completionDateStruct": _DATE,
+                    "studyFirstSubmitDate": T,
+                    "studyFirstPostDateStruct": _DATE,
+                    "lastUpdateSubmitDate": T,
+                    "lastUpdatePostDateStruct": _DATE,
+                    "resultsFirstPostDateStruct": _DATE,
+                    "expandedAccessInfo": S({"hasExpandedAccess": T}),
+                }
+            ),
+            "sponsorCollaboratorsModule": S(
+                {
+                    "leadSponsor": S({"name": T, "class": T}),
+                    "collaborators": L(S({"name": T, "class": T})),
+                    "responsibleParty": S({"type": T, "investigatorFullName": T, "oldNameTitle": T}),
+                }
+            ),
+            "oversightModule": S({"oversightHasDmc": T, "isFdaRegulatedDrug": T, "isFdaRegulatedDevice": T}),
+            "descriptionModule": S({"briefSummary": T, "detailedDescription": T}),
+            "conditionsModule": S({"conditions": L(T), "keywords": L(T)}),
+            "designModule": S(
+                {
+                    "studyType": T,
+                    "phases": L(T),
+                    "designInfo": S(
+                        {
+                            "allocation": T,
+                            "interventionModel": T,
+                            "primaryPurpose": T,
+                            "observationalModel": T,
+                            "timePerspective": T,
+                            "maskingInfo": S({"masking": T, "whoMasked": L(T)}),
+                        }
+                    ),
+                    "enrollmentInfo": S({"count": T, "type": T}),
+                }
+            ),
+            "armsInterventionsModule": S(
+                {
+                    "armGroups": L(S({"label": T, "type": T, "description": T, "interventionNames": L(T)})),
+                    "interventions": L(S({"type": T, "name": T, "description": T, "otherNames": L(T)})),
+                }
+            ),
+            "outcomesModule": S(
+                {"primaryOutcomes": _OUTCOME, "secondaryOutcomes": _OUTCOME, "otherOutcomes": _OUTCOME}
+            ),
+            "eligibilityModule": S(
+                {
+                    "eligibilityCriteria": T,
+                    "healthyVolunteers": T,
+                    "sex": T,
+                    "minimumAge": T,
+                    "maximumAge": T,
+                }
+            ),
+            "contactsLocationsModule": S(
+                {
+                    "centralContacts": L(S(_CONTACT)),
+                    "overallOfficials": L(S({"name": T, "affiliation": T, "role": T})),
+                    "locations": L(
+                        S(
+                            {
+                                "facility": T,
+                                "status": T,
+                                "city": T,
+                                "state": T,
+                                "zip": T,
+                                "country": T,
+                                "contacts": L(S(_CONTACT)),
+                            }
+                        )
+                    ),
+                }
+            ),
+        }
+    ),
+    "derivedSection": S(
+        {
+            "miscInfoModule": S({"versionHolder": T}),
+            "conditionBrowseModule": _MESHES,
+            "interventionBrowseModule": _MESHES,
+        }
+    ),
     "hasResults": T,
 }
 
@@ -130,7 +184,10 @@ def read_studies(ndjson: bytes) -> pl.DataFrame:
     return frame.rechunk()
 
 
-def conform(value: object, dtype: pl.DataType = S(STUDY_SCHEMA)) -> object:
+STUDY_DTYPE = S(STUDY_SCHEMA)
+
+
+def conform(value: object, dtype: pl.DataType = STUDY_DTYPE) -> object:
     """Drop what cannot be read as `dtype` (an object where a list is expected, text where
     an object is expected) and every field the schema does not name. Scalars are left to
     polars, so a conformed study reads exactly like the same study on the fast path."""
@@ -173,6 +230,7 @@ def frame_nct_ids() -> pl.Expr:
 
 
 # --- column expressions ---------------------------------------------------------------------
+
 
 def _at(*path: str) -> pl.Expr:
     expr = pl.col(path[0])
@@ -262,13 +320,16 @@ def _version_columns() -> list[pl.Expr]:
     columns += [
         _clean_list(_at(*_DESIGN, "phases")).alias("phases_raw"),
         _clean_list(_at(*_DESIGN, "designInfo", "maskingInfo", "whoMasked")).alias("who_masked_raw"),
-        pl.coalesce(_clean(_at(*_SPONSORS, "responsibleParty", "investigatorFullName")),
-                    _clean(_at(*_SPONSORS, "responsibleParty", "oldNameTitle"))).alias("responsible_party_name"),
+        pl.coalesce(
+            _clean(_at(*_SPONSORS, "responsibleParty", "investigatorFullName")),
+            _clean(_at(*_SPONSORS, "responsibleParty", "oldNameTitle")),
+        ).alias("responsible_party_name"),
     ]
     return columns
 
 
 # --- child lists ----------------------------------------------------------------------------
+
 
 def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFrame:
     """One row per element of a list column: record_seq, the element as `item`, its position
@@ -286,8 +347,13 @@ def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFram
     )
 
 
-def _fields(studies: pl.DataFrame, items: pl.Expr, columns: tuple[tuple[str, str], ...],
-            group: int = 0, lists: tuple[tuple[str, str], ...] = ()) -> pl.DataFrame:
+def _fields(
+    studies: pl.DataFrame,
+    items: pl.Expr,
+    columns: tuple[tuple[str, str], ...],
+    group: int = 0,
+    lists: tuple[tuple[str, str], ...] = (),
+) -> pl.DataFrame:
     """`_items` with each (target, source) field of the element cleaned into a column, and
     each (target, source) list field joined into one."""
     item = pl.col("item").struct
@@ -317,8 +383,9 @@ def _texts_child(studies: pl.DataFrame, kind: str, column: str, path: tuple[str,
 
 def _mesh_terms(studies: pl.DataFrame) -> pl.DataFrame:
     parts = []
-    for group, (kind, module) in enumerate((("CONDITION", "conditionBrowseModule"),
-                                            ("INTERVENTION", "interventionBrowseModule"))):
+    for group, (kind, module) in enumerate(
+        (("CONDITION", "conditionBrowseModule"), ("INTERVENTION", "interventionBrowseModule"))
+    ):
         items = _fields(studies, _at("derivedSection", module, "meshes"), (("mesh_id", "id"), ("term", "term")), group)
         parts.append(items.with_columns(pl.lit(kind).alias("mesh_kind")).filter(pl.col("term").is_not_null()))
     return _child("mesh_terms", parts)
@@ -332,20 +399,30 @@ def _interventions(studies: pl.DataFrame) -> pl.DataFrame:
 
 def _sponsors(studies: pl.DataFrame) -> pl.DataFrame:
     lead = studies.select(
-        "record_seq", pl.lit(0).alias("_group"), pl.lit(0).alias("_pos"), pl.lit("LEAD").alias("role"),
+        "record_seq",
+        pl.lit(0).alias("_group"),
+        pl.lit(0).alias("_pos"),
+        pl.lit("LEAD").alias("role"),
         _clean(_at(*_SPONSORS, "leadSponsor", "name")).alias("name"),
         _clean(_at(*_SPONSORS, "leadSponsor", "class")).alias("agency_class_raw"),
     )
-    collaborators = _fields(studies, _at(*_SPONSORS, "collaborators"),
-                            (("name", "name"), ("agency_class_raw", "class")), group=1).with_columns(
+    collaborators = _fields(
+        studies, _at(*_SPONSORS, "collaborators"), (("name", "name"), ("agency_class_raw", "class")), group=1
+    ).with_columns(
         pl.lit("COLLABORATOR").alias("role"),
     )
     return _child("sponsors", [p.filter(pl.col("name").is_not_null()) for p in (lead, collaborators)])
 
 
 def _sites(studies: pl.DataFrame) -> pl.DataFrame:
-    columns = (("facility", "facility"), ("city", "city"), ("state", "state"), ("zip", "zip"),
-               ("country", "country"), ("site_status_raw", "status"))
+    columns = (
+        ("facility", "facility"),
+        ("city", "city"),
+        ("state", "state"),
+        ("zip", "zip"),
+        ("country", "country"),
+        ("site_status_raw", "status"),
+    )
     return _child("sites", [_fields(studies, _at(*_LOCATIONS, "locations"), columns)])
 
 
@@ -358,9 +435,12 @@ def _arms(studies: pl.DataFrame) -> pl.DataFrame:
 def _outcomes(studies: pl.DataFrame) -> pl.DataFrame:
     columns = (("measure", "measure"), ("time_frame", "timeFrame"), ("description", "description"))
     parts = [
-        _fields(studies, _at(*_P, "outcomesModule", key), columns, group).with_columns(pl.lit(kind).alias("outcome_kind"))
-        for group, (kind, key) in enumerate((("PRIMARY", "primaryOutcomes"), ("SECONDARY", "secondaryOutcomes"),
-                                             ("OTHER", "otherOutcomes")))
+        _fields(studies, _at(*_P, "outcomesModule", key), columns, group).with_columns(
+            pl.lit(kind).alias("outcome_kind")
+        )
+        for group, (kind, key) in enumerate(
+            (("PRIMARY", "primaryOutcomes"), ("SECONDARY", "secondaryOutcomes"), ("OTHER", "otherOutcomes"))
+        )
     ]
     return _child("outcomes", parts)
 
@@ -377,16 +457,21 @@ def _officials(studies: pl.DataFrame) -> pl.DataFrame:
 
 def _contact_fields() -> list[pl.Expr]:
     item = pl.col("item").struct
-    return [_clean(item.field(name)).alias(target) for target, name in
-            (("name", "name"), ("role_raw", "role"), ("phone", "phone"), ("email", "email"))]
+    return [
+        _clean(item.field(name)).alias(target)
+        for target, name in (("name", "name"), ("role_raw", "role"), ("phone", "phone"), ("email", "email"))
+    ]
 
 
 def _contacts(studies: pl.DataFrame) -> pl.DataFrame:
     central = _items(studies, _at(*_LOCATIONS, "centralContacts"), 0).with_columns(
-        pl.lit("CENTRAL").alias("contact_scope"), *_contact_fields(), pl.lit(None, pl.String).alias("facility"),
+        pl.lit("CENTRAL").alias("contact_scope"),
+        *_contact_fields(),
+        pl.lit(None, pl.String).alias("facility"),
     )
     sites = _items(studies, _at(*_LOCATIONS, "locations")).select(
-        "record_seq", pl.col("_pos").alias("_site"),
+        "record_seq",
+        pl.col("_pos").alias("_site"),
         _clean(pl.col("item").struct.field("facility")).alias("facility"),
         pl.col("item").struct.field("contacts").alias("site_contacts"),
     )
@@ -397,7 +482,10 @@ def _site_contacts(sites: pl.DataFrame) -> pl.DataFrame:
     """Contacts listed under each site, ordered by site then by contact."""
     rows = (
         sites.select(
-            "record_seq", "_site", "facility", pl.col("site_contacts").alias("item"),
+            "record_seq",
+            "_site",
+            "facility",
+            pl.col("site_contacts").alias("item"),
             pl.int_ranges(0, pl.col("site_contacts").list.len()).alias("_contact"),
         )
         .explode("item", "_contact")
@@ -436,5 +524,6 @@ def extract_frames(studies: pl.DataFrame, first_seq: int = 0) -> dict[str, pl.Da
     versions = studies.select("record_seq", *provenance, *_version_columns())
     missing = [pl.lit(None, dtype).alias(name) for name, dtype in SCALAR_FIELDS.items() if name not in versions.columns]
     versions = versions.with_columns(missing).select(
-        "record_seq", *[pl.col(name).cast(dtype) for name, dtype in SCALAR_FIELDS.items()])
+        "record_seq", *[pl.col(name).cast(dtype) for name, dtype in SCALAR_FIELDS.items()]
+    )
     return {"versions": versions, **{kind: build(studies) for kind, build in _CHILD_BUILDERS.items()}}

@@ -85,7 +85,7 @@ def _attr(node: etree._Element, path: str, name: str) -> str | None:
 
 
 def download_date_text(header_text: str | None) -> str | None:
-    """"ClinicalTrials.gov processed this data on May 09, 2023" -> "May 09, 2023"."""
+    """ "ClinicalTrials.gov processed this data on May 09, 2023" -> "May 09, 2023"."""
     if not header_text:
         return None
     match = _TRAILING_DATE.search(header_text)
@@ -154,7 +154,10 @@ def extract_clinical_study(root: etree._Element) -> dict:
     record["keywords"] = [{"keyword": k} for k in _texts(root, "keyword")]
     record["mesh_terms"] = [
         {"mesh_kind": kind, "mesh_id": None, "term": term}
-        for kind, path in (("CONDITION", "condition_browse/mesh_term"), ("INTERVENTION", "intervention_browse/mesh_term"))
+        for kind, path in (
+            ("CONDITION", "condition_browse/mesh_term"),
+            ("INTERVENTION", "intervention_browse/mesh_term"),
+        )
         for term in _texts(root, path)
     ]
     record["interventions"] = [
@@ -191,7 +194,11 @@ def extract_clinical_study(root: etree._Element) -> dict:
             "time_frame": _text(item, "time_frame"),
             "description": _text(item, "description"),
         }
-        for kind, path in (("PRIMARY", "primary_outcome"), ("SECONDARY", "secondary_outcome"), ("OTHER", "other_outcome"))
+        for kind, path in (
+            ("PRIMARY", "primary_outcome"),
+            ("SECONDARY", "secondary_outcome"),
+            ("OTHER", "other_outcome"),
+        )
         for item in root.findall(path)
     ]
     record["secondary_ids"] = [
@@ -211,8 +218,14 @@ def extract_clinical_study(root: etree._Element) -> dict:
 
 def _contacts(root: etree._Element) -> list[dict]:
     def person(node: etree._Element, scope: str, role: str | None, facility: str | None) -> dict:
-        return {"contact_scope": scope, "name": _text(node, "last_name"), "role_raw": _text(node, "role") or role,
-                "phone": _text(node, "phone"), "email": _text(node, "email"), "facility": facility}
+        return {
+            "contact_scope": scope,
+            "name": _text(node, "last_name"),
+            "role_raw": _text(node, "role") or role,
+            "phone": _text(node, "phone"),
+            "email": _text(node, "email"),
+            "facility": facility,
+        }
 
     rows = [person(n, "CENTRAL", "CONTACT", None) for n in root.findall("overall_contact")]
     rows += [person(n, "CENTRAL", "CONTACT_BACKUP", None) for n in root.findall("overall_contact_backup")]

@@ -21,7 +21,15 @@ from transforms.normalize import normalize_children, normalize_versions
 from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
 
 # Columns that describe where a record was seen, not what it says.
-PROVENANCE_COLUMNS = ("record_seq", "source_path", "source_member", "record_index", "source_sha256", "source_format", "capture_date")
+PROVENANCE_COLUMNS = (
+    "record_seq",
+    "source_path",
+    "source_member",
+    "record_index",
+    "source_sha256",
+    "source_format",
+    "capture_date",
+)
 
 _VERSION_SCHEMA = {"record_seq": pl.Int64, **SCALAR_FIELDS}
 
@@ -68,14 +76,24 @@ def with_content_hash(versions: pl.DataFrame, children: dict[str, pl.DataFrame])
     with its kind, in kind and ordinal order (JSON escapes the control separators).
     """
     content_cols = [c for c in versions.columns if c not in PROVENANCE_COLUMNS and c not in TEXT_FACT_COLUMNS]
-    parts = [versions.select("record_seq", pl.lit(0, pl.Int32).alias("_part"), pl.lit(0, pl.Int32).alias("ordinal"),
-                             pl.struct(content_cols).struct.json_encode().alias("text"))]
+    parts = [
+        versions.select(
+            "record_seq",
+            pl.lit(0, pl.Int32).alias("_part"),
+            pl.lit(0, pl.Int32).alias("ordinal"),
+            pl.struct(content_cols).struct.json_encode().alias("text"),
+        )
+    ]
     for part, (kind, frame) in enumerate(children.items(), start=1):
         child_cols = [c for c in frame.columns if c not in ("record_seq", "ordinal")]
-        parts.append(frame.select(
-            "record_seq", pl.lit(part, pl.Int32).alias("_part"), pl.col("ordinal").cast(pl.Int32),
-            pl.concat_str([pl.lit(f"\x1d{kind}:"), pl.struct(child_cols).struct.json_encode()]).alias("text"),
-        ))
+        parts.append(
+            frame.select(
+                "record_seq",
+                pl.lit(part, pl.Int32).alias("_part"),
+                pl.col("ordinal").cast(pl.Int32),
+                pl.concat_str([pl.lit(f"\x1d{kind}:"), pl.struct(child_cols).struct.json_encode()]).alias("text"),
+            )
+        )
     documents = (
         pl.concat(parts)
         .sort("record_seq", "_part", "ordinal")
@@ -93,7 +111,10 @@ def records_to_raw(records: list[dict]) -> dict[str, pl.DataFrame]:
 
 def raw_to_records(raw: dict[str, pl.DataFrame]) -> list[dict]:
     """Raw frames -> canonical record dicts, in record_seq order (for tests and comparisons)."""
-    records = {row["record_seq"]: {**row, **{kind: [] for kind in CHILD_FIELDS}} for row in raw["versions"].iter_rows(named=True)}
+    records = {
+        row["record_seq"]: {**row, **{kind: [] for kind in CHILD_FIELDS}}
+        for row in raw["versions"].iter_rows(named=True)
+    }
     for kind in CHILD_FIELDS:
         for row in raw[kind].sort("record_seq", "ordinal").iter_rows(named=True):
             records[row["record_seq"]][kind].append({key: row[key] for key in CHILD_FIELDS[kind]})

@@ -87,7 +87,7 @@ _AGE_UNIT_YEARS = {
 
 
 def upper_snake(expr: pl.Expr) -> pl.Expr:
-    """"Active, not recruiting" -> "ACTIVE_NOT_RECRUITING"; blank -> null."""
+    """ "Active, not recruiting" -> "ACTIVE_NOT_RECRUITING"; blank -> null."""
     code = expr.str.strip_chars().str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", "_").str.strip_chars("_")
     return pl.when(code.str.len_chars() > 0).then(code).otherwise(None)
 
@@ -139,10 +139,10 @@ def _clean_date_text(expr: pl.Expr) -> pl.Expr:
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """Full, month or year dates in API v2 or legacy spelling -> the first day they cover."""
     text = _clean_date_text(expr)
-    candidates = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DAY_FORMATS]
+    candidates = [text.str.strptime(pl.Date, fmt, strict=True) for fmt in _DAY_FORMATS]
     for fmt in _MONTH_FORMATS:
-        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=False))
-    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=True))
+    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=True))
     return pl.coalesce(candidates)
 
 
@@ -161,9 +161,9 @@ def date_precision(expr: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
 
 
 def age_years(expr: pl.Expr) -> pl.Expr:
-    """"18 Years" -> 18.0, "6 Months" -> 0.5, "N/A" -> null."""
+    """ "18 Years" -> 18.0, "6 Months" -> 0.5, "N/A" -> null."""
     text = expr.str.strip_chars().str.to_uppercase()
-    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=False)
+    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=True)
     unit = text.str.extract(r"^\d+(?:\.\d+)?\s*([A-Z]+?)S?$")
     factor = unit.replace_strict(_AGE_UNIT_YEARS, default=None, return_dtype=pl.Float64)
     return (number * factor).round(4)
@@ -171,7 +171,7 @@ def age_years(expr: pl.Expr) -> pl.Expr:
 
 def enrollment_count(expr: pl.Expr) -> pl.Expr:
     digits = expr.str.strip_chars().str.replace_all(",", "").str.extract(r"^(\d+)")
-    return digits.cast(pl.Int64, strict=False)
+    return digits.cast(pl.Int64, strict=True)
 
 
 _DATE_FIELDS = (
@@ -205,14 +205,17 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw scalar fields of canonical records -> typed, normalized trial-version rows."""
     date_columns = [f"{name}_raw" for name, _ in _DATE_FIELDS] + ["capture_date_raw"]
     dates = date_lookup(pl.concat([raw.get_column(c) for c in date_columns]))
-    phases = pl.col("phases_raw").list.eval(enum(pl.element(), "phase")).list.drop_nulls().list.unique(maintain_order=True)
+    phases = (
+        pl.col("phases_raw").list.eval(enum(pl.element(), "phase")).list.drop_nulls().list.unique(maintain_order=True)
+    )
     # Only real roles: "None (Open Label)" has a parenthesis that names no one.
     # Pages and XML give the roles inside the masking text: "Triple (Participant, ...)".
-    roles_in_text = pl.col("masking_raw").str.extract(r"\(([^)]*)\)").str.split(",").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    roles_in_text = (
+        pl.col("masking_raw").str.extract(r"\(([^)]*)\)").str.split(",").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
     listed = pl.when(pl.col("who_masked_raw").list.len() > 0).then(pl.col("who_masked_raw")).otherwise(roles_in_text)
     who_masked = (
-        listed
-        .list.eval(enum(pl.element(), "masking_role"))
+        listed.list.eval(enum(pl.element(), "masking_role"))
         .list.eval(pl.element().filter(pl.element().is_in(list(MASKED_ROLES))))
         .list.unique(maintain_order=True)
     )
@@ -228,7 +231,10 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         enum(pl.col("last_known_status_raw"), "status").alias("last_known_status"),
         pl.col("why_stopped"),
         enum(pl.col("study_type_raw"), "study_type").alias("study_type"),
-        upper_snake(pl.col("study_type_raw")).str.contains("PATIENT_REGISTRY").fill_null(False).alias("is_patient_registry"),
+        upper_snake(pl.col("study_type_raw"))
+        .str.contains("PATIENT_REGISTRY")
+        .fill_null(False)
+        .alias("is_patient_registry"),
         phases.alias("phase_list"),
         pl.when(phases.list.len() > 0).then(phases.list.join("/")).otherwise(None).alias("phases"),
         enum(pl.col("allocation_raw"), "allocation").alias("allocation"),
@@ -277,13 +283,17 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
 def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
     """Normalize one child table (`CHILD_FIELDS` kind) keyed by record_seq."""
     if kind == "interventions":
-        return raw.with_columns(enum(pl.col("intervention_type_raw"), "intervention_type").alias("intervention_type")).drop(
-            "intervention_type_raw"
-        )
+        return raw.with_columns(
+            enum(pl.col("intervention_type_raw"), "intervention_type").alias("intervention_type")
+        ).drop("intervention_type_raw")
     if kind == "sponsors":
-        return raw.with_columns(enum(pl.col("agency_class_raw"), "agency_class").alias("agency_class")).drop("agency_class_raw")
+        return raw.with_columns(enum(pl.col("agency_class_raw"), "agency_class").alias("agency_class")).drop(
+            "agency_class_raw"
+        )
     if kind == "sites":
-        return raw.with_columns(enum(pl.col("site_status_raw"), "site_status").alias("site_status")).drop("site_status_raw")
+        return raw.with_columns(enum(pl.col("site_status_raw"), "site_status").alias("site_status")).drop(
+            "site_status_raw"
+        )
     if kind == "arms":
         return raw.with_columns(enum(pl.col("arm_type_raw"), "arm_type").alias("arm_type")).drop("arm_type_raw")
     if kind == "secondary_ids":

@@ -17,20 +17,30 @@ import re
 
 import polars as pl
 
-_PEOPLE = r"(?:patients|participants|subjects|volunteers|persons|people|individuals|women|men|children|adults|infants|cases)"
+_PEOPLE = (
+    r"(?:patients|participants|subjects|volunteers|persons|people|individuals|women|men|children|adults|infants|cases)"
+)
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)"
 _RECRUIT_VERB = r"(?:recruit|enrol|enroll|include|randomi[sz]e|register|treat|study)"
 _TOTAL_RULES = (
     # "planned to recruit 48 patients", "plan to enroll a total of 120 participants"
-    re.compile(rf"\b(?:plan|plans|planned|planning|intend|intends|intended|aim|aims|expect|expects|expected|will)\s+"
-               rf"(?:to\s+)?{_RECRUIT_VERB}\w*\s+(?:a\s+total\s+of\s+|approximately\s+|about\s+|up\s+to\s+)?{_NUMBER}\s+"
-               rf"(?:\w+\s+){{0,2}}{_PEOPLE}", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:plan|plans|planned|planning|intend|intends|intended|aim|aims|expect|expects|expected|will)\s+"
+        rf"(?:to\s+)?{_RECRUIT_VERB}\w*\s+(?:a\s+total\s+of\s+|approximately\s+|about\s+|up\s+to\s+)?{_NUMBER}\s+"
+        rf"(?:\w+\s+){{0,2}}{_PEOPLE}",
+        re.IGNORECASE,
+    ),
     # "a total of 120 participants will be enrolled", "120 patients will be randomized"
-    re.compile(rf"\b(?:a\s+total\s+of\s+)?{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}\s+(?:will|are\s+planned\s+to|are\s+expected\s+to)\s+be\s+"
-               rf"{_RECRUIT_VERB}\w*", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:a\s+total\s+of\s+)?{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}\s+(?:will|are\s+planned\s+to|are\s+expected\s+to)\s+be\s+"
+        rf"{_RECRUIT_VERB}\w*",
+        re.IGNORECASE,
+    ),
     # "sample size of 60 patients", "enrollment of 200 participants"
-    re.compile(rf"\b(?:sample\s+size|enrol+ment)\s+(?:of|is|was|will\s+be)\s+{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}",
-               re.IGNORECASE),
+    re.compile(
+        rf"\b(?:sample\s+size|enrol+ment)\s+(?:of|is|was|will\s+be)\s+{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}",
+        re.IGNORECASE,
+    ),
 )
 # Per-group counts: "In the control group, other 24 patients received ..."
 _GROUP_COUNT = re.compile(rf"\b(?:other\s+)?{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}\b", re.IGNORECASE)
@@ -74,8 +84,10 @@ _AGE_RULES = (
     # "18 years old ≤ age ≤ 75years", "18 ≤ age ≤ 75"
     re.compile(rf"{_AGE}\s*(?:years?(?:\s+old)?)?\s*(?:≤|<=|=<)\s*age\s*(?:≤|<=|=<)\s*{_AGE}", re.IGNORECASE),
     # "aged 18 to 65 years", "age from 18 to 75 years", "ages 18-65 years", "18 to 75 years of age"
-    re.compile(rf"\bag(?:e|ed|es)\s+(?:range\s+)?(?:from\s+|between\s+)?{_AGE}\s*(?:years?\s*)?(?:to|-|–|and)\s*{_AGE}\s*(?:years|yrs|y\b)",
-               re.IGNORECASE),
+    re.compile(
+        rf"\bag(?:e|ed|es)\s+(?:range\s+)?(?:from\s+|between\s+)?{_AGE}\s*(?:years?\s*)?(?:to|-|–|and)\s*{_AGE}\s*(?:years|yrs|y\b)",
+        re.IGNORECASE,
+    ),
     re.compile(rf"\b(?:between\s+)?{_AGE}\s*(?:to|-|–|and)\s*{_AGE}\s+years\s+(?:of\s+age|old)", re.IGNORECASE),
     # "The age ranges from 18 to85 (inclusive)"
     re.compile(rf"\bage\s+ranges?\s+(?:from\s+)?{_AGE}\s*(?:to|-|–)\s*{_AGE}", re.IGNORECASE),
@@ -122,7 +134,8 @@ TEXT_FACT_COLUMNS = {
 def candidate_sentences(texts: pl.Series, keep: str) -> dict[int, list[str]]:
     """{row: [sentences matching `keep`, in order]} for the rows that have any."""
     sentences_by_row = (
-        pl.DataFrame({"text": texts}).with_row_index("row")
+        pl.DataFrame({"text": texts})
+        .with_row_index("row")
         .filter(pl.col("text").str.contains(keep))
         .select(
             "row",
@@ -138,7 +151,7 @@ def candidate_sentences(texts: pl.Series, keep: str) -> dict[int, list[str]]:
         .group_by("row", maintain_order=True)
         .agg("sentence")
     )
-    return dict(zip(sentences_by_row["row"].to_list(), sentences_by_row["sentence"].to_list()))
+    return dict(zip(sentences_by_row["row"].to_list(), sentences_by_row["sentence"].to_list(), strict=True))
 
 
 def with_text_facts(frame: pl.DataFrame) -> pl.DataFrame:

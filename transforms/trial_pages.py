@@ -27,7 +27,25 @@ _NCT = re.compile(r"\bNCT\d{8}\b")
 
 # ---------------------------------------------------------------- text from HTML
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "dt", "dd"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "dt",
+    "dd",
+}
 _CELL_TAGS = {"td", "th"}
 
 
@@ -72,6 +90,7 @@ def looks_like_html(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- recognition
+
 
 def _normalized_lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
@@ -122,11 +141,32 @@ def unescape_markdown(text: str | None) -> str | None:
 # ---------------------------------------------------------------- modern layout
 
 _MODERN_SECTIONS = (
-    "Study Results", "Basic Information", "Brief Summary", "Detailed Description", "Conditions", "Keywords",
-    "Study Design", "Study Groups", "Interventions", "Outcome Measures", "Primary Outcomes", "Secondary Outcomes",
-    "Other Outcomes", "Eligibility Criteria", "Sponsors", "Collaborators", "Responsible Party",
-    "Principal Investigators", "Locations", "Countries", "Central Contacts", "Facility Contacts",
-    "Other Identifiers", "More Related Trials", "References", "Publications",
+    "Study Results",
+    "Basic Information",
+    "Brief Summary",
+    "Detailed Description",
+    "Conditions",
+    "Keywords",
+    "Study Design",
+    "Study Groups",
+    "Interventions",
+    "Outcome Measures",
+    "Primary Outcomes",
+    "Secondary Outcomes",
+    "Other Outcomes",
+    "Eligibility Criteria",
+    "Sponsors",
+    "Collaborators",
+    "Responsible Party",
+    "Principal Investigators",
+    "Locations",
+    "Countries",
+    "Central Contacts",
+    "Facility Contacts",
+    "Other Identifiers",
+    "More Related Trials",
+    "References",
+    "Publications",
 )
 # Sections whose heading is followed by a one-line explanatory blurb.
 _BLURB_FREE = {"Study Results"}
@@ -213,7 +253,9 @@ def _extract_modern(lines: list[str]) -> dict:
     results = sections.get("Study Results", [])
     if results:
         # "Results pending" (or a link to posted results) is the first line of the section.
-        record["has_results_raw"] = "No" if re.search(r"\bpending\b|\bno results\b", results[0], re.IGNORECASE) else "Yes"
+        record["has_results_raw"] = (
+            "No" if re.search(r"\bpending\b|\bno results\b", results[0], re.IGNORECASE) else "Yes"
+        )
     for name in ("Basic Information", "Study Design"):
         _apply_modern_pairs(record, _pairs(sections.get(name, [])))
     record["brief_summary"] = _joined_text(sections.get("Brief Summary"))
@@ -226,8 +268,12 @@ def _extract_modern(lines: list[str]) -> dict:
     record["sponsors"] = _modern_sponsors(sections.get("Sponsors", []) + sections.get("Collaborators", []))
     record["officials"] = _modern_people(sections.get("Principal Investigators", []))
     record["sites"] = _modern_sites(sections.get("Locations", []))
-    record["contacts"] = [dict(c, contact_scope="CENTRAL") for c in _modern_contacts(sections.get("Central Contacts", []))]
-    record["contacts"] += [dict(c, contact_scope="FACILITY") for c in _modern_contacts(sections.get("Facility Contacts", []))]
+    record["contacts"] = [
+        dict(c, contact_scope="CENTRAL") for c in _modern_contacts(sections.get("Central Contacts", []))
+    ]
+    record["contacts"] += [
+        dict(c, contact_scope="FACILITY") for c in _modern_contacts(sections.get("Facility Contacts", []))
+    ]
     for line in sections.get("Responsible Party", []):
         if match := re.match(r"^Responsibility Role\s+(\S+)", line):
             record["responsible_party_type_raw"] = match.group(1)
@@ -320,7 +366,9 @@ def _modern_people(body: list[str]) -> list[dict]:
             # No affiliation when the next line already names the next person.
             next_is_person = index + 2 < len(body) and body[index + 2].startswith("Role:")
             affiliation = body[index + 1] if index + 1 < len(body) and not next_is_person else None
-            people.append({"name": body[index - 1] if index else None, "role_raw": match.group(1), "affiliation": affiliation})
+            people.append(
+                {"name": body[index - 1] if index else None, "role_raw": match.group(1), "affiliation": affiliation}
+            )
     return people
 
 
@@ -401,7 +449,9 @@ _INTERVENTION_TYPES = (
     r"Combination Product|Diagnostic Test|Other)"
 )
 _OUTCOME = re.compile(r"^-\s*(?P<measure>.+?)\s*\[\s*Time Frame:\s*(?P<frame>.*?)\s*\]\s*(?P<description>.*)$")
-_DATE_ROW = re.compile(r"^(?P<kind>Actual|Estimated|Anticipated)\s+(?P<what>Study Start|Primary Completion|Study Completion)\s+Date$")
+_DATE_ROW = re.compile(
+    r"^(?P<kind>Actual|Estimated|Anticipated)\s+(?P<what>Study Start|Primary Completion|Study Completion)\s+Date$"
+)
 
 
 def _classic_rows(lines: list[str]) -> dict[str, str]:
@@ -485,8 +535,11 @@ def _classic_rows_to_fields(record: dict, rows: dict[str, str]) -> None:
             record["enrollment_count_raw"] = (re.match(r"^([\d,]+)", value) or [None])[0]
             record["enrollment_type_raw"] = match.group(1)
         elif match := _DATE_ROW.match(label):
-            field = {"Study Start": "start_date", "Primary Completion": "primary_completion_date",
-                     "Study Completion": "completion_date"}[match.group("what")]
+            field = {
+                "Study Start": "start_date",
+                "Primary Completion": "primary_completion_date",
+                "Study Completion": "completion_date",
+            }[match.group("what")]
             record[f"{field}_raw"] = value
             record[f"{field}_type_raw"] = match.group("kind")
         elif label == "Ages Eligible for Study":
@@ -531,7 +584,11 @@ def _classic_condition_table(lines: list[str]) -> tuple[list[dict], list[str]]:
     cells = [c.strip() for c in lines[span[0]].split("|")]
     condition = cells[0] if cells else ""
     phase = cells[2] if len(cells) > 2 else ""
-    phases = [] if not phase else (["NA"] if re.fullmatch(r"Not Applicable|N/A", phase) else re.split(r"\s*/\s*|\s+(?=Phase)", phase))
+    phases = (
+        []
+        if not phase
+        else (["NA"] if re.fullmatch(r"Not Applicable|N/A", phase) else re.split(r"\s*/\s*|\s+(?=Phase)", phase))
+    )
     return ([{"name": condition}] if condition else []), [p for p in phases if p]
 
 
@@ -558,18 +615,31 @@ def _classic_arm_table(lines: list[str]) -> tuple[list[dict], list[dict]]:
             kind, name = item.group(1), item.group(2)
             cursor += 1
             text: list[str] = []
-            while cursor < len(lines) and not lines[cursor - 1].endswith("|") and not intervention_head.match(lines[cursor]):
+            while (
+                cursor < len(lines)
+                and not lines[cursor - 1].endswith("|")
+                and not intervention_head.match(lines[cursor])
+            ):
                 text.append(lines[cursor].rstrip("|").strip())
                 cursor += 1
             names.append(f"{kind}: {name}")
             if (kind, name) not in seen:
                 seen.add((kind, name))
                 interventions.append(
-                    {"intervention_type_raw": kind, "name": name, "description": clean_text("\n".join(text)), "other_names": None}
+                    {
+                        "intervention_type_raw": kind,
+                        "name": name,
+                        "description": clean_text("\n".join(text)),
+                        "other_names": None,
+                    }
                 )
         arms.append(
-            {"label": label, "arm_type_raw": arm_type, "description": clean_text("\n".join(description)),
-             "intervention_names": "; ".join(names) or None}
+            {
+                "label": label,
+                "arm_type_raw": arm_type,
+                "description": clean_text("\n".join(description)),
+                "intervention_names": "; ".join(names) or None,
+            }
         )
     return arms, interventions
 
@@ -587,8 +657,12 @@ def _classic_outcomes(lines: list[str]) -> list[dict]:
             kind = "OTHER"
         elif match := _OUTCOME.match(line):
             outcomes.append(
-                {"outcome_kind": kind, "measure": match.group("measure"), "time_frame": match.group("frame"),
-                 "description": clean_text(match.group("description"))}
+                {
+                    "outcome_kind": kind,
+                    "measure": match.group("measure"),
+                    "time_frame": match.group("frame"),
+                    "description": clean_text(match.group("description")),
+                }
             )
     return outcomes
 
@@ -624,7 +698,11 @@ def _classic_sites(lines: list[str]) -> list[dict]:
     while cursor < len(lines) and not _ROW.match(lines[cursor]):
         line = lines[cursor]
         following = lines[cursor + 1] if cursor + 1 < len(lines) else ""
-        is_facility = re.search(r"\|\s*\|\s*$", line) and re.search(r"[^|]\|\s*$", following) and not re.search(r"\|\s*\|\s*$", following)
+        is_facility = (
+            re.search(r"\|\s*\|\s*$", line)
+            and re.search(r"[^|]\|\s*$", following)
+            and not re.search(r"\|\s*\|\s*$", following)
+        )
         if is_facility:
             address = _split_address(following.rstrip("| ").strip())
             sites.append({"facility": line.split("|")[0].strip(), **address, "site_status_raw": None})
@@ -679,12 +757,34 @@ _ENROLLMENT_LABEL = re.compile(r"^(Expected|Anticipated|Actual|Estimated)?\s*[Ee
 # Older pages list the design as separate values; each belongs to one API v2 enumeration.
 _DESIGN_VALUES = {
     "allocation_raw": {"RANDOMIZED", "NON_RANDOMIZED", "N_A"},
-    "intervention_model_raw": {"PARALLEL_ASSIGNMENT", "SINGLE_GROUP_ASSIGNMENT", "CROSSOVER_ASSIGNMENT",
-                               "FACTORIAL_ASSIGNMENT", "SEQUENTIAL_ASSIGNMENT"},
-    "primary_purpose_raw": {"TREATMENT", "PREVENTION", "DIAGNOSTIC", "SUPPORTIVE_CARE", "SCREENING",
-                            "HEALTH_SERVICES_RESEARCH", "BASIC_SCIENCE", "EDUCATIONAL_COUNSELING_TRAINING", "OTHER"},
-    "observational_model_raw": {"COHORT", "CASE_CONTROL", "CASE_ONLY", "CASE_CROSSOVER", "ECOLOGIC_OR_COMMUNITY",
-                                "FAMILY_BASED", "NATURAL_HISTORY", "DEFINED_POPULATION"},
+    "intervention_model_raw": {
+        "PARALLEL_ASSIGNMENT",
+        "SINGLE_GROUP_ASSIGNMENT",
+        "CROSSOVER_ASSIGNMENT",
+        "FACTORIAL_ASSIGNMENT",
+        "SEQUENTIAL_ASSIGNMENT",
+    },
+    "primary_purpose_raw": {
+        "TREATMENT",
+        "PREVENTION",
+        "DIAGNOSTIC",
+        "SUPPORTIVE_CARE",
+        "SCREENING",
+        "HEALTH_SERVICES_RESEARCH",
+        "BASIC_SCIENCE",
+        "EDUCATIONAL_COUNSELING_TRAINING",
+        "OTHER",
+    },
+    "observational_model_raw": {
+        "COHORT",
+        "CASE_CONTROL",
+        "CASE_ONLY",
+        "CASE_CROSSOVER",
+        "ECOLOGIC_OR_COMMUNITY",
+        "FAMILY_BASED",
+        "NATURAL_HISTORY",
+        "DEFINED_POPULATION",
+    },
     "time_perspective_raw": {"PROSPECTIVE", "RETROSPECTIVE", "CROSS_SECTIONAL", "LONGITUDINAL"},
 }
 
@@ -853,15 +953,23 @@ def _archive_record(rows: list[tuple[str, object]], title: re.Match | None) -> d
         elif label in ("Primary outcome", "Secondary outcome", "Other outcome"):
             parts = _labelled_parts(cell)
             record["outcomes"].append(
-                {"outcome_kind": label.split()[0].upper(), "measure": clean_text(parts.get("Measure")) or text,
-                 "time_frame": clean_text(parts.get("Time Frame")), "description": clean_text(parts.get("Description"))}
+                {
+                    "outcome_kind": label.split()[0].upper(),
+                    "measure": clean_text(parts.get("Measure")) or text,
+                    "time_frame": clean_text(parts.get("Time Frame")),
+                    "description": clean_text(parts.get("Description")),
+                }
             )
         elif label == "Intervention":
             head, body = _archive_head_and_body(cell)
             name_part, _, arm_part = head.partition("Arm Label:")
             kind, _, name = name_part.strip().partition(":")
-            item = {"intervention_type_raw": kind.strip() if name else None, "name": (name or kind).strip() or None,
-                    "description": body, "other_names": None}
+            item = {
+                "intervention_type_raw": kind.strip() if name else None,
+                "name": (name or kind).strip() or None,
+                "description": body,
+                "other_names": None,
+            }
             record["interventions"].append(item)
             for arm in [a.strip() for a in arm_part.split("Arm Label:") if a.strip()]:
                 arm_interventions.setdefault(arm, []).append(f"{kind.strip()}: {name.strip()}")
@@ -869,8 +977,14 @@ def _archive_record(rows: list[tuple[str, object]], title: re.Match | None) -> d
             head, body = _archive_head_and_body(cell)
             match = re.match(r"^Arm Label:\s*(.*?)\s*" + _ARM_TYPES + r"?\s*$", head.replace("\n", " "))
             arm_label = match.group(1).strip() if match else head
-            record["arms"].append({"label": arm_label, "arm_type_raw": match.group(2) if match else None,
-                                   "description": body, "intervention_names": None})
+            record["arms"].append(
+                {
+                    "label": arm_label,
+                    "arm_type_raw": match.group(2) if match else None,
+                    "description": body,
+                    "intervention_names": None,
+                }
+            )
         elif label == "Sponsor" and text:
             record["sponsors"].insert(0, {"role": "LEAD", "name": text, "agency_class_raw": None})
         elif label == "Collaborator" and text:

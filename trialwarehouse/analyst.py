@@ -86,11 +86,15 @@ def format_table(result: QueryResult) -> str:
     """An aligned text table; long cells are shortened for display only."""
     cells = [[_display(v) for v in row] for row in result.rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
-    numeric = [all(isinstance(row[i], (int, float, Decimal)) or row[i] is None for row in result.rows) and result.rows
-               for i in range(len(result.columns))]
+    numeric = [
+        all(isinstance(row[i], (int, float, Decimal)) or row[i] is None for row in result.rows) and result.rows
+        for i in range(len(result.columns))
+    ]
 
     def line(values: list[str]) -> str:
-        return " | ".join(v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+        return " | ".join(
+            v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ).rstrip()
 
     out = [line(result.columns), "-+-".join("-" * w for w in widths)]
     out += [line(row) for row in cells]
@@ -115,8 +119,11 @@ def format_csv(result: QueryResult) -> str:
 
 
 def format_json(result: QueryResult) -> str:
-    return json.dumps([{c: _json_value(v) for c, v in zip(result.columns, row)} for row in result.rows], indent=1,
-                      ensure_ascii=False)
+    return json.dumps(
+        [{c: _json_value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows],
+        indent=1,
+        ensure_ascii=False,
+    )
 
 
 def write_result(result: QueryResult, fmt: str, output: Path | None) -> str | None:
@@ -140,8 +147,9 @@ def public_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for name in (*warehouse.VIEWS, *warehouse.TABLES) if name in present]
 
 
-def export_warehouse(con: duckdb.DuckDBPyConnection, target: Path, fmt: str = "parquet",
-                     dictionary: Path | None = None) -> list[Path]:
+def export_warehouse(
+    con: duckdb.DuckDBPyConnection, target: Path, fmt: str = "parquet", dictionary: Path | None = None
+) -> list[Path]:
     """Write every public view and table as files, plus the data dictionary."""
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -160,8 +168,14 @@ def export_warehouse(con: duckdb.DuckDBPyConnection, target: Path, fmt: str = "p
         if name in PARTITIONS and table.num_rows:
             path = target / name
             shutil.rmtree(path, ignore_errors=True)
-            ds.write_dataset(table, path, format="parquet", partitioning=[PARTITIONS[name]], partitioning_flavor="hive",
-                             existing_data_behavior="overwrite_or_ignore")
+            ds.write_dataset(
+                table,
+                path,
+                format="parquet",
+                partitioning=[PARTITIONS[name]],
+                partitioning_flavor="hive",
+                existing_data_behavior="overwrite_or_ignore",
+            )
         else:
             path = target / f"{name}.parquet"
             pq.write_table(table, path)

@@ -32,34 +32,83 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Landing folder to load (every file below it). Default: TW_RAW_DIR or the bundled sample.")
-@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="DuckDB warehouse file to create or update. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
-@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder for the run report. Default: TW_REPORT_DIR or 'reports' beside the warehouse.")
-@click.option("--quarantine-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder for copies of refused inputs. Default: TW_QUARANTINE_DIR or 'quarantine' beside the warehouse.")
-@click.option("--pull/--no-pull", "pull_first", default=None,
-              help="Pull changed records from the API into the landing folder before loading. Default: TW_PULL (off).")
-@click.option("--api-url", default=None, help="API v2 base URL for --pull. Default: TW_API_URL or https://clinicaltrials.gov/api/v2.")
-@click.option("--smtp-host", default=None, help="SMTP server for the curators' email. Default: TW_SMTP_HOST (unset: the email waits in the outbox).")
+@click.option(
+    "--raw-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Landing folder to load (every file below it). Default: TW_RAW_DIR or the bundled sample.",
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="DuckDB warehouse file to create or update. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the run report. Default: TW_REPORT_DIR or 'reports' beside the warehouse.",
+)
+@click.option(
+    "--quarantine-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for copies of refused inputs. Default: TW_QUARANTINE_DIR or 'quarantine' beside the warehouse.",
+)
+@click.option(
+    "--pull/--no-pull",
+    "pull_first",
+    default=None,
+    help="Pull changed records from the API into the landing folder before loading. Default: TW_PULL (off).",
+)
+@click.option(
+    "--api-url",
+    default=None,
+    help="API v2 base URL for --pull. Default: TW_API_URL or https://clinicaltrials.gov/api/v2.",
+)
+@click.option(
+    "--smtp-host",
+    default=None,
+    help="SMTP server for the curators' email. Default: TW_SMTP_HOST (unset: the email waits in the outbox).",
+)
 @click.option("--smtp-port", type=int, default=None, help="SMTP port. Default: TW_SMTP_PORT or 25.")
 @click.option("--smtp-user", default=None, help="SMTP login; the password is read from TW_SMTP_PASSWORD only.")
 @click.option("--smtp-starttls/--no-smtp-starttls", default=None, help="Use STARTTLS. Default: TW_SMTP_STARTTLS (off).")
 @click.option("--mail-from", default=None, help="Sender address. Default: TW_MAIL_FROM.")
 @click.option("--mail-to", default=None, help="Curators' addresses, comma-separated. Default: TW_MAIL_TO.")
-def run(raw_dir: Path | None, warehouse: Path | None, report_dir: Path | None, quarantine_dir: Path | None,
-        pull_first: bool | None, api_url: str | None, smtp_host: str | None, smtp_port: int | None,
-        smtp_user: str | None, smtp_starttls: bool | None, mail_from: str | None, mail_to: str | None) -> None:
+def run(
+    raw_dir: Path | None,
+    warehouse: Path | None,
+    report_dir: Path | None,
+    quarantine_dir: Path | None,
+    pull_first: bool | None,
+    api_url: str | None,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    smtp_user: str | None,
+    smtp_starttls: bool | None,
+    mail_from: str | None,
+    mail_to: str | None,
+) -> None:
     """Run the nightly flow once: (optionally pull,) load, version and report every raw file under the landing folder.
 
     Exits 0 when the run completed (even with refused inputs), non-zero when the pipeline failed.
     """
     _offline_environment()
-    settings = _settings(raw_dir=raw_dir, warehouse=warehouse, report_dir=report_dir, quarantine_dir=quarantine_dir,
-                         api_url=api_url, smtp_host=smtp_host, smtp_port=smtp_port, smtp_user=smtp_user,
-                         smtp_starttls=smtp_starttls, mail_from=mail_from, mail_to=mail_to)
+    settings = _settings(
+        raw_dir=raw_dir,
+        warehouse=warehouse,
+        report_dir=report_dir,
+        quarantine_dir=quarantine_dir,
+        api_url=api_url,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        smtp_user=smtp_user,
+        smtp_starttls=smtp_starttls,
+        mail_from=mail_from,
+        mail_to=mail_to,
+    )
     from trialwarehouse.logs import configure_logging
 
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
@@ -107,25 +156,53 @@ def _settings(**options) -> Settings:
 
 
 @main.command(name="pull")
-@click.option("--raw-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Landing folder to write the pulled NDJSON into. Default: TW_RAW_DIR.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Fetch studies whose last update was posted on or after this date (YYYY-MM-DD). "
-                   "Default: the last pull's newest last-update date minus one day, or TW_PULL_WINDOW_DAYS ago.")
-@click.option("--api-url", default=None, help="API v2 base URL. Default: TW_API_URL or https://clinicaltrials.gov/api/v2.")
-@click.option("--query", default=None, help="Extra query.term (Essie syntax) to narrow the pull, e.g. 'AREA[Condition]cancer'.")
-@click.option("--full", is_flag=True, default=False,
-              help="Also list every NCT id the query covers, so the next load flags trials the registry no longer returns.")
-@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Warehouse holding the pull state (for the default --since). Default: TW_WAREHOUSE.")
-def pull_command(raw_dir: Path | None, since, api_url: str | None, query: str | None, full: bool, warehouse: Path | None) -> None:
+@click.option(
+    "--raw-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Landing folder to write the pulled NDJSON into. Default: TW_RAW_DIR.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Fetch studies whose last update was posted on or after this date (YYYY-MM-DD). "
+    "Default: the last pull's newest last-update date minus one day, or TW_PULL_WINDOW_DAYS ago.",
+)
+@click.option(
+    "--api-url", default=None, help="API v2 base URL. Default: TW_API_URL or https://clinicaltrials.gov/api/v2."
+)
+@click.option(
+    "--query", default=None, help="Extra query.term (Essie syntax) to narrow the pull, e.g. 'AREA[Condition]cancer'."
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    default=False,
+    help="Also list every NCT id the query covers, so the next load flags trials the registry no longer returns.",
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Warehouse holding the pull state (for the default --since). Default: TW_WAREHOUSE.",
+)
+def pull_command(
+    raw_dir: Path | None, since, api_url: str | None, query: str | None, full: bool, warehouse: Path | None
+) -> None:
     """Fetch new and changed studies from ClinicalTrials.gov API v2 into the landing folder (resumes an unfinished pull)."""
     from trialwarehouse.pull import PullError, pull
 
     settings = _settings(raw_dir=raw_dir, api_url=api_url, warehouse=warehouse)
     try:
-        state = pull(settings, settings.raw_dir, since=since.date() if since else None, query=query, full=full,
-                     log=lambda line: click.echo(line, err=True))
+        state = pull(
+            settings,
+            settings.raw_dir,
+            since=since.date() if since else None,
+            query=query,
+            full=full,
+            log=lambda line: click.echo(line, err=True),
+        )
     except PullError as failed:
         click.echo(f"error: {failed}", err=True)
         sys.exit(4)
@@ -136,7 +213,12 @@ def pull_command(raw_dir: Path | None, since, api_url: str | None, query: str | 
 
 
 @main.command(name="serve")
-@click.option("--port", type=int, default=None, help="Port of the local Prefect server and UI (127.0.0.1). Default: TW_PREFECT_PORT or 4200.")
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="Port of the local Prefect server and UI (127.0.0.1). Default: TW_PREFECT_PORT or 4200.",
+)
 @click.option("--schedule", default=None, help="Cron schedule of the nightly run. Default: TW_SCHEDULE or '0 2 * * *'.")
 @click.option("--timezone", default=None, help="Time zone of the schedule. Default: TW_TIMEZONE or UTC.")
 def serve_command(port: int | None, schedule: str | None, timezone: str | None) -> None:
@@ -156,8 +238,12 @@ def serve_command(port: int | None, schedule: str | None, timezone: str | None) 
 
 
 @main.command(name="status")
-@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Warehouse to describe. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Warehouse to describe. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.",
+)
 @click.option("--runs", "last", type=int, default=10, show_default=True, help="How many recent runs to list.")
 def status_command(warehouse: Path | None, last: int) -> None:
     """Last runs (when, how long, counts, findings, email), data freshness, outbox and warehouse size."""
@@ -169,8 +255,12 @@ def status_command(warehouse: Path | None, last: int) -> None:
 @main.command(name="accept")
 @click.argument("finding_ids", nargs=-1, type=int, required=True)
 @click.option("--note", required=True, help="Why the finding is acceptable (kept with it).")
-@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Warehouse holding the findings. Default: TW_WAREHOUSE.")
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Warehouse holding the findings. Default: TW_WAREHOUSE.",
+)
 def accept_command(finding_ids: tuple[int, ...], note: str, warehouse: Path | None) -> None:
     """Mark findings FINDING_IDS (the Id column of the report) as accepted, so they are no longer reported."""
     from trialwarehouse.pipeline import WarehouseBusy, accept_findings
@@ -182,19 +272,35 @@ def accept_command(finding_ids: tuple[int, ...], note: str, warehouse: Path | No
         click.echo(f"error: {busy}", err=True)
         sys.exit(3)
     missing = sorted(set(finding_ids) - set(accepted))
-    click.echo(f"accepted {len(accepted)} finding(s)" + (f"; not found or already resolved: {missing}" if missing else ""))
+    click.echo(
+        f"accepted {len(accepted)} finding(s)" + (f"; not found or already resolved: {missing}" if missing else "")
+    )
     if missing:
         sys.exit(7)
 
 
 @main.command(name="sql")
 @click.argument("query", required=False)
-@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Warehouse to read. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table", show_default=True,
-              help="Output format; parquet needs --output.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the result to this file instead of printing it.")
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Warehouse to read. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+    help="Output format; parquet needs --output.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the result to this file instead of printing it.",
+)
 def sql_command(query: str | None, warehouse: Path | None, fmt: str, output: Path | None) -> None:
     """Run read-only SQL on the warehouse; without QUERY, an interactive prompt (statements end with ';').
 
@@ -259,12 +365,27 @@ def _sql_prompt(con, fmt: str) -> None:
 
 
 @main.command(name="export")
-@click.option("--warehouse", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Warehouse to export. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.")
-@click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder to write the files into (created if missing).")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
-              help="File format. Parquet splits the version history by overall_status (hive partitions).")
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Warehouse to export. Default: TW_WAREHOUSE or ./warehouse/trials.duckdb.",
+)
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the files into (created if missing).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="File format. Parquet splits the version history by overall_status (hive partitions).",
+)
 def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
     """Write every public view and table as files, plus the data dictionary, for R, pandas, Spark or a BI tool."""
     from trialwarehouse import analyst

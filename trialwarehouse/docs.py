@@ -50,7 +50,9 @@ def _keys(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _column_names(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()]
+    return [
+        r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()
+    ]
 
 
 def _mermaid(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -91,7 +93,8 @@ def render_schema(con: duckdb.DuckDBPyConnection) -> str:
             out += ["## Tables", ""]
         comment = con.execute(
             "SELECT comment FROM duckdb_tables() WHERE table_name = ? UNION ALL "
-            "SELECT comment FROM duckdb_views() WHERE view_name = ?", [name, name]
+            "SELECT comment FROM duckdb_views() WHERE view_name = ?",
+            [name, name],
         ).fetchone()[0]
         out += [f"### `{name}`", "", comment or "", ""]
         keys = _keys(con, name) if kind == "table" else []
@@ -99,7 +102,8 @@ def render_schema(con: duckdb.DuckDBPyConnection) -> str:
             out += [f"- {k}" for k in keys] + [""]
         out += ["| column | type | meaning |", "|---|---|---|"]
         for column, data_type, meaning in con.execute(
-            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [name]
+            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [name],
         ).fetchall():
             out.append(f"| `{column}` | {data_type} | {_cell(meaning)} |")
         out.append("")
@@ -156,8 +160,14 @@ def build_reference_warehouse(target: Path) -> Path:
     from trialwarehouse.settings import Settings
 
     for folder in reference_landing():
-        pipeline.run_steps(Settings(raw_dir=folder, warehouse=target, report_dir=target.parent / "reports",
-                                    quarantine_dir=target.parent / "quarantine"))
+        pipeline.run_steps(
+            Settings(
+                raw_dir=folder,
+                warehouse=target,
+                report_dir=target.parent / "reports",
+                quarantine_dir=target.parent / "quarantine",
+            )
+        )
     return target
 
 

@@ -63,14 +63,22 @@ class Progress:
         elapsed = max(now - self.started, 1e-6)
         rate = self.records / elapsed
         left = (self.total - self.files) * elapsed / self.files if self.files else 0.0
-        text = (f"{self.step}: {self.files}/{self.total} files, {self.records} records, "
-                f"{rate:.0f} records/s, about {left:.0f} s left")
+        text = (
+            f"{self.step}: {self.files}/{self.total} files, {self.records} records, "
+            f"{rate:.0f} records/s, about {left:.0f} s left"
+        )
         if self.interactive:
             self.stream.write("\r" + text.ljust(100))
             self.stream.flush()
         else:
-            event(self.step, self.run_id, progress=f"{self.files}/{self.total}", records=self.records,
-                  rate=round(rate), seconds_left=round(left))
+            event(
+                self.step,
+                self.run_id,
+                progress=f"{self.files}/{self.total}",
+                records=self.records,
+                rate=round(rate),
+                seconds_left=round(left),
+            )
 
     def done(self) -> None:
         if self.interactive:

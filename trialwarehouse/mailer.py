@@ -58,17 +58,25 @@ def choose_attachment(limit_bytes: int, csv_path: Path, new_csv_path: Path | Non
     if size <= 8 * limit_bytes:
         squeezed = gzip.compress(csv_path.read_bytes(), compresslevel=6)
         if len(squeezed) <= limit_bytes:
-            return Attachment(csv_path.name + ".gz", squeezed, "application", "gzip",
-                              "The findings CSV is attached gzipped.")
+            return Attachment(
+                csv_path.name + ".gz", squeezed, "application", "gzip", "The findings CSV is attached gzipped."
+            )
     if new_csv_path is not None:
         new = gzip.compress(new_csv_path.read_bytes(), compresslevel=6)
         if len(new) <= limit_bytes:
-            return Attachment(new_csv_path.name + ".gz", new, "application", "gzip",
-                              f"Only tonight's NEW findings are attached (gzipped). {where}")
+            return Attachment(
+                new_csv_path.name + ".gz",
+                new,
+                "application",
+                "gzip",
+                f"Only tonight's NEW findings are attached (gzipped). {where}",
+            )
     return Attachment("", b"", "", "", f"The findings are too many to attach. {where}")
 
 
-def build_message(settings: Settings, subject: str, text: str, html_body: str, attachment: Attachment | None) -> EmailMessage:
+def build_message(
+    settings: Settings, subject: str, text: str, html_body: str, attachment: Attachment | None
+) -> EmailMessage:
     note = attachment.note if attachment else None
     if note:
         text = f"{note}\n\n{text}"
@@ -83,8 +91,9 @@ def build_message(settings: Settings, subject: str, text: str, html_body: str, a
     message.set_content(text)
     message.add_alternative(html_body, subtype="html")
     if attachment and attachment.filename:
-        message.add_attachment(attachment.data, maintype=attachment.maintype, subtype=attachment.subtype,
-                               filename=attachment.filename)
+        message.add_attachment(
+            attachment.data, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename
+        )
     return message
 
 
@@ -130,8 +139,15 @@ def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
     return MailOutcome(sent, [], None)
 
 
-def deliver_report(settings: Settings, run_id: int, subject: str, text: str, html_body: str, csv_path: Path,
-                   new_csv_path: Path | None = None) -> MailOutcome:
+def deliver_report(
+    settings: Settings,
+    run_id: int,
+    subject: str,
+    text: str,
+    html_body: str,
+    csv_path: Path,
+    new_csv_path: Path | None = None,
+) -> MailOutcome:
     """Queue tonight's report in the outbox, then send everything waiting."""
     outbox = settings.resolved_outbox_dir()
     limit = int(settings.mail_max_attachment_mb * 1_000_000)

@@ -94,21 +94,26 @@ class _Batcher:
         first_seq = self.job.first_seq + self.parsed.accepted
         parts: list[dict[str, pl.DataFrame]] = []
         if self.study_frames or self.study_dicts:
-            studies = ctgov_json.stack_studies(pl.concat(self.study_frames, how="diagonal_relaxed") if self.study_frames
-                                               else None, self.study_dicts)
+            studies = ctgov_json.stack_studies(
+                pl.concat(self.study_frames, how="diagonal_relaxed") if self.study_frames else None, self.study_dicts
+            )
             if self.study_dicts:
                 members = [f.get_column("source_member") for f in self.study_frames] + [pl.Series(self.study_members)]
                 studies = studies.with_columns(pl.concat(members).alias("source_member"))
-            parts.append(ctgov_json.extract_frames(studies.with_columns(pl.lit("ctgov-v2-json").alias("source_format")),
-                                                   first_seq))
+            parts.append(
+                ctgov_json.extract_frames(
+                    studies.with_columns(pl.lit("ctgov-v2-json").alias("source_format")), first_seq
+                )
+            )
         if self.records:
             start = first_seq + (parts[0]["versions"].height if parts else 0)
             for offset, record in enumerate(self.records):
                 record["record_seq"] = start + offset
             parts.append(records_to_raw(self.records))
         raw = concat_raw(parts) if len(parts) > 1 else parts[0]
-        raw["versions"] = raw["versions"].with_columns(pl.lit(self.raw.relative).alias("source_path"),
-                                                       pl.lit(self.raw.sha256).alias("source_sha256"))
+        raw["versions"] = raw["versions"].with_columns(
+            pl.lit(self.raw.relative).alias("source_path"), pl.lit(self.raw.sha256).alias("source_sha256")
+        )
         frames = build_frames(raw)
         if self.job.staging_dir is None:
             self.parsed.batches.append(frames)

@@ -15,7 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -155,8 +155,14 @@ def _import_unfinished_runs(con: duckdb.DuckDBPyConnection, live: Path) -> None:
         con.execute(
             "INSERT INTO etl_run (run_id, started_at, finished_at, status, raw_dir, error, software_version) "
             "VALUES (?, ?, ?, 'failed', ?, ?, ?) ON CONFLICT DO NOTHING",
-            [run_id, started["at"], failed.get("at"), started.get("raw_dir"),
-             failed.get("error", "interrupted: the process ended before the run finished"), started.get("version")],
+            [
+                run_id,
+                started["at"],
+                failed.get("at"),
+                started.get("raw_dir"),
+                failed.get("error", "interrupted: the process ended before the run finished"),
+                started.get("version"),
+            ],
         )
 
 
@@ -168,7 +174,9 @@ def acquire_writer_lock(live: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise WarehouseBusy(f"another run is writing {live} (lock held on {live.name}.lock); try again when it ends") from None
+        raise WarehouseBusy(
+            f"another run is writing {live} (lock held on {live.name}.lock); try again when it ends"
+        ) from None
     return handle
 
 
@@ -209,14 +217,28 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
         # Single writer (lock above), so max + 1 is safe; failed and killed runs were
         # imported just above, so their ids are never reused.
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_run").fetchone()[0]
-        _log_run_event(live, {"event": "started", "run_id": run_id, "at": utc_now().isoformat(),
-                              "raw_dir": str(raw_dir), "version": software_version()})
+        _log_run_event(
+            live,
+            {
+                "event": "started",
+                "run_id": run_id,
+                "at": utc_now().isoformat(),
+                "raw_dir": str(raw_dir),
+                "version": software_version(),
+            },
+        )
         con.execute(
             "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
             [run_id, str(raw_dir), software_version()],
         )
         quarantine_dir = settings.resolved_quarantine_dir() / f"run-{run_id:06d}"
-        event("open-run", run_id, warehouse=live, raw_dir=raw_dir, copied_bytes=live.stat().st_size if live.exists() else 0)
+        event(
+            "open-run",
+            run_id,
+            warehouse=live,
+            raw_dir=raw_dir,
+            copied_bytes=live.stat().st_size if live.exists() else 0,
+        )
         staging_dir = staging_root(live) / f"run-{run_id:06d}"
         return RunContext(settings, raw_dir, run_id, time.monotonic(), building, con, lock, quarantine_dir, staging_dir)
     except BaseException:
@@ -257,11 +279,25 @@ def _record_pulls(ctx: RunContext) -> None:
             INSERT INTO etl_pull VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING RETURNING pull_id
             """,
-            [manifest["pull_id"], manifest["started_at"], manifest["finished_at"], manifest["status"],
-             manifest["since"], manifest["query"], manifest["full"], manifest["pages"], manifest["studies"],
-             manifest["total_count"], manifest["count_mismatch"], manifest["newest_last_update"],
-             manifest["api_version"], manifest["data_timestamp"], manifest["listed_ids"], manifest["data_file"],
-             ctx.run_id],
+            [
+                manifest["pull_id"],
+                manifest["started_at"],
+                manifest["finished_at"],
+                manifest["status"],
+                manifest["since"],
+                manifest["query"],
+                manifest["full"],
+                manifest["pages"],
+                manifest["studies"],
+                manifest["total_count"],
+                manifest["count_mismatch"],
+                manifest["newest_last_update"],
+                manifest["api_version"],
+                manifest["data_timestamp"],
+                manifest["listed_ids"],
+                manifest["data_file"],
+                ctx.run_id,
+            ],
         ).fetchall()
         if inserted and manifest.get("full") and manifest.get("nct_ids_file"):
             listing = json.loads((ctx.raw_dir / STATE_DIR / manifest["nct_ids_file"]).read_text(encoding="utf-8"))
@@ -311,7 +347,9 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
                 repeats.append(raw)
             else:
                 tonight.add(raw.sha256)
-                yield ParseJob(raw, len(tonight) - 1, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None)
+                yield ParseJob(
+                    raw, len(tonight) - 1, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None
+                )
                 continue
             stats.files_unchanged += 1
             progress.advance()
@@ -320,15 +358,25 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         _stage_parsed(ctx, parsed, stats)
         progress.advance(records=parsed.accepted)
     for raw in repeats:
-        key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()[0]
+        key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()[
+            0
+        ]
         _record_run_file(ctx, raw.relative, key, "unchanged", 0)
     _remember_file_stats(ctx, seen)
     # An empty night still gets (empty) staging tables, so publication steps always run.
     warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
     progress.done()
-    event("ingest", ctx.run_id, files=stats.files_seen, loaded=stats.files_loaded, unchanged=stats.files_unchanged,
-          quarantined=stats.files_quarantined, records=stats.records_loaded, rejected=stats.records_rejected,
-          seconds=time.monotonic() - started)
+    event(
+        "ingest",
+        ctx.run_id,
+        files=stats.files_seen,
+        loaded=stats.files_loaded,
+        unchanged=stats.files_unchanged,
+        quarantined=stats.files_quarantined,
+        records=stats.records_loaded,
+        rejected=stats.records_rejected,
+        seconds=time.monotonic() - started,
+    )
     return stats
 
 
@@ -341,15 +389,19 @@ def _remember_file_stats(ctx: RunContext, seen: list[RawFile]) -> None:
     """Stat and hash of every file seen tonight: tomorrow, unchanged ones are not re-read."""
     frame = pl.DataFrame(
         [(r.relative, r.stat.size, r.stat.mtime_ns, r.stat.ctime_ns, r.stat.inode, r.sha256) for r in seen if r.stat],
-        schema={"path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64,
-                "inode": pl.UInt64, "sha256": pl.String},
+        schema={
+            "path": pl.String,
+            "size_bytes": pl.Int64,
+            "mtime_ns": pl.Int64,
+            "ctime_ns": pl.Int64,
+            "inode": pl.UInt64,
+            "sha256": pl.String,
+        },
         orient="row",
     )
     ctx.con.register("seen_files", frame)
     try:
-        ctx.con.execute(
-            "INSERT OR REPLACE INTO etl_file_stat SELECT *, ? FROM seen_files", [ctx.run_id]
-        ).fetchall()
+        ctx.con.execute("INSERT OR REPLACE INTO etl_file_stat SELECT *, ? FROM seen_files", [ctx.run_id]).fetchall()
     finally:
         ctx.con.unregister("seen_files")
 
@@ -401,7 +453,9 @@ def publish(ctx: RunContext) -> PublishStats:
     con = ctx.con
     con.execute("BEGIN TRANSACTION")
     counts = warehouse.publish(con, ctx.run_id)
-    stats = PublishStats(versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0))
+    stats = PublishStats(
+        versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0)
+    )
     if counts.get("insert_fct_record_sighting") or counts.get("insert_fct_trial_version"):
         touched, changed = con.execute(
             """
@@ -415,9 +469,15 @@ def publish(ctx: RunContext) -> PublishStats:
         ).fetchall()[0]
         stats.trials_changed = changed
         stats.trials_unchanged = touched - changed - stats.trials_new
-    event("publish", ctx.run_id, versions_added=stats.versions_added, trials_new=stats.trials_new,
-          trials_changed=stats.trials_changed, trials_unchanged=stats.trials_unchanged,
-          seconds=time.monotonic() - started)
+    event(
+        "publish",
+        ctx.run_id,
+        versions_added=stats.versions_added,
+        trials_new=stats.trials_new,
+        trials_changed=stats.trials_changed,
+        trials_unchanged=stats.trials_unchanged,
+        seconds=time.monotonic() - started,
+    )
     return stats
 
 
@@ -441,10 +501,18 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
         WHERE run_id = ?
         """,
         [
-            ingest_stats.files_seen, ingest_stats.files_loaded, ingest_stats.files_unchanged,
-            ingest_stats.files_quarantined, ingest_stats.records_seen, ingest_stats.records_loaded,
-            ingest_stats.records_rejected, publish_stats.versions_added, publish_stats.trials_new,
-            publish_stats.trials_changed, publish_stats.trials_unchanged, ctx.run_id,
+            ingest_stats.files_seen,
+            ingest_stats.files_loaded,
+            ingest_stats.files_unchanged,
+            ingest_stats.files_quarantined,
+            ingest_stats.records_seen,
+            ingest_stats.records_loaded,
+            ingest_stats.records_rejected,
+            publish_stats.versions_added,
+            publish_stats.trials_new,
+            publish_stats.trials_changed,
+            publish_stats.trials_unchanged,
+            ctx.run_id,
         ],
     )
     swap_started = time.monotonic()
@@ -453,8 +521,14 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
     shutil.rmtree(ctx.staging_dir, ignore_errors=True)
     _log_run_event(ctx.live, {"event": "completed", "run_id": ctx.run_id, "at": utc_now().isoformat()})
     ctx.lock_handle.close()
-    event("complete-run", ctx.run_id, status="completed", warehouse_bytes=ctx.live.stat().st_size,
-          checkpoint_and_swap_seconds=swap_seconds, seconds=seconds)
+    event(
+        "complete-run",
+        ctx.run_id,
+        status="completed",
+        warehouse_bytes=ctx.live.stat().st_size,
+        checkpoint_and_swap_seconds=swap_seconds,
+        seconds=seconds,
+    )
     return seconds
 
 
@@ -475,8 +549,15 @@ def abort_run(ctx: RunContext, error: BaseException) -> None:
     try:
         _remove_building(ctx.building)
         shutil.rmtree(ctx.staging_dir, ignore_errors=True)
-        _log_run_event(ctx.live, {"event": "failed", "run_id": ctx.run_id, "at": utc_now().isoformat(),
-                                  "error": f"{type(error).__name__}: {error}"})
+        _log_run_event(
+            ctx.live,
+            {
+                "event": "failed",
+                "run_id": ctx.run_id,
+                "at": utc_now().isoformat(),
+                "error": f"{type(error).__name__}: {error}",
+            },
+        )
         event("abort-run", ctx.run_id, status="failed", error=f"{type(error).__name__}: {error}")
     finally:
         ctx.lock_handle.close()
@@ -508,8 +589,9 @@ def accept_findings(settings: Settings, finding_ids: list[int], note: str) -> li
         lock.close()
 
 
-def run_steps(settings: Settings, raw_dir: Path | None = None, parse_files: ParseFiles = parse_sequentially,
-              checks: bool = True) -> RunSummary:
+def run_steps(
+    settings: Settings, raw_dir: Path | None = None, parse_files: ParseFiles = parse_sequentially, checks: bool = True
+) -> RunSummary:
     """The nightly flow's steps in order, without Prefect: for tests, `make bench` and
     `make docs`. `flows/nightly.py` wires the same functions as Prefect tasks."""
     from trialwarehouse import quality  # GX is heavy: imported only when checks run
@@ -520,8 +602,9 @@ def run_steps(settings: Settings, raw_dir: Path | None = None, parse_files: Pars
         ingested = ingest(ctx, parse_files)
         published = publish(ctx)
         if checks:
-            checked = quality.run_checks(ctx.con, ctx.run_id, while_validating=lambda: commit(ctx),
-                                         work_dir=ctx.staging_dir)
+            checked = quality.run_checks(
+                ctx.con, ctx.run_id, while_validating=lambda: commit(ctx), work_dir=ctx.staging_dir
+            )
         else:
             commit(ctx)
             checked = None
@@ -530,14 +613,32 @@ def run_steps(settings: Settings, raw_dir: Path | None = None, parse_files: Pars
     except BaseException as error:
         abort_run(ctx, error)
         raise
-    return RunSummary(ctx.run_id, "completed", str(settings.warehouse), None, str(raw_dir), seconds,
-                      ingested, published, quarantined, quality=checked)
+    return RunSummary(
+        ctx.run_id,
+        "completed",
+        str(settings.warehouse),
+        None,
+        str(raw_dir),
+        seconds,
+        ingested,
+        published,
+        quarantined,
+        quality=checked,
+    )
 
 
 def log_email_outcome(live: Path, run_id: int, description: str, error: str | None) -> None:
     """Email delivery happens after publication, so it is logged beside the warehouse."""
-    _log_run_event(live, {"event": "email", "run_id": run_id, "at": utc_now().isoformat(),
-                          "status": "failed" if error else "ok", "detail": description})
+    _log_run_event(
+        live,
+        {
+            "event": "email",
+            "run_id": run_id,
+            "at": utc_now().isoformat(),
+            "status": "failed" if error else "ok",
+            "detail": description,
+        },
+    )
 
 
 def quarantined_inputs(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict]:
@@ -546,8 +647,8 @@ def quarantined_inputs(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict
         [run_id],
     ).fetchall()
     keys = ("path", "member", "record_index", "reason", "quarantine_path")
-    return [dict(zip(keys, row)) for row in rows]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -22,7 +22,7 @@ import os
 import random
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -113,7 +113,8 @@ class ApiClient:
             self.requests_made += 1
             try:
                 response = self.session.get(
-                    url, params=params,
+                    url,
+                    params=params,
                     timeout=(self.settings.pull_connect_timeout, self.settings.pull_read_timeout),
                 )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
@@ -150,7 +151,7 @@ class ApiClient:
                 return float(header.strip())
             when = email.utils.parsedate_to_datetime(header)
             if when is not None:
-                return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
         return self.settings.pull_backoff_seconds * (2 ** (attempt - 1))
 
 
@@ -196,9 +197,7 @@ def default_since(settings: Settings, raw_dir: Path, today: date | None = None) 
         try:
             con = duckdb.connect(str(settings.warehouse), read_only=True)
             try:
-                row = con.execute(
-                    "SELECT max(newest_last_update) FROM etl_pull WHERE status = 'completed'"
-                ).fetchone()
+                row = con.execute("SELECT max(newest_last_update) FROM etl_pull WHERE status = 'completed'").fetchone()
                 if row and row[0]:
                     newest.append(row[0].isoformat())
             finally:
@@ -221,7 +220,9 @@ def _page_params(state: PullState, page_size: int) -> dict:
 
 
 def _last_update(study: dict) -> str | None:
-    value = (((study.get("protocolSection") or {}).get("statusModule") or {}).get("lastUpdatePostDateStruct") or {}).get("date")
+    value = (
+        ((study.get("protocolSection") or {}).get("statusModule") or {}).get("lastUpdatePostDateStruct") or {}
+    ).get("date")
     return value if isinstance(value, str) else None
 
 
@@ -244,7 +245,9 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
             raise PullError(f"API page without a 'studies' list (keys: {sorted(page)[:10]})")
         if state.total_count is None and isinstance(page.get("totalCount"), int):
             state.total_count = page["totalCount"]
-        lines = b"".join(json.dumps(s, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for s in studies)
+        lines = b"".join(
+            json.dumps(s, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for s in studies
+        )
         with part.open("ab") as handle:
             handle.write(lines)
             handle.flush()
@@ -257,8 +260,10 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
         state.data_bytes += len(lines)
         state.next_page_token = page.get("nextPageToken")
         _save(raw_dir, state)
-        log(f"pull {state.pull_id}: page {state.pages}, {state.studies} studies"
-            + (f" of {state.total_count}" if state.total_count is not None else ""))
+        log(
+            f"pull {state.pull_id}: page {state.pages}, {state.studies} studies"
+            + (f" of {state.total_count}" if state.total_count is not None else "")
+        )
         if not state.next_page_token:
             return part
 
@@ -302,10 +307,15 @@ def pull(
     if state:
         log(f"pull {state.pull_id}: resuming after page {state.pages} ({state.studies} studies saved)")
     else:
-        pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        state = PullState(pull_id=pull_id, started_at=datetime.now(timezone.utc).isoformat(),
-                          since=since.isoformat(), query=query, full=full,
-                          params={"query.term": incremental_term(since, query), "format": "json"})
+        pull_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        state = PullState(
+            pull_id=pull_id,
+            started_at=datetime.now(UTC).isoformat(),
+            since=since.isoformat(),
+            query=query,
+            full=full,
+            params={"query.term": incremental_term(since, query), "format": "json"},
+        )
         _save(raw_dir, state)
     version = client.get_json("version")
     state.api_version, state.data_timestamp = version.get("apiVersion"), version.get("dataTimestamp")
@@ -317,7 +327,7 @@ def pull(
     state.data_file = final.relative_to(raw_dir).as_posix()
     state.count_mismatch = state.total_count is not None and state.total_count != state.studies
     state.status = "completed"
-    state.finished_at = datetime.now(timezone.utc).isoformat()
+    state.finished_at = datetime.now(UTC).isoformat()
     _write_json_atomically(_state_dir(raw_dir) / f"{state.pull_id}.manifest.json", asdict(state))
     (_state_dir(raw_dir) / f"{state.pull_id}.progress.json").unlink(missing_ok=True)
     if state.count_mismatch:

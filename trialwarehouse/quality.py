@@ -43,12 +43,30 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 SUITES = ("trial_checks", "site_checks", "warehouse_integrity")
 # Finding life-cycle steps, in order (sql/load/dq_<step>.sql).
 LIFECYCLE_STEPS = ("update_open_findings", "insert_new_findings", "resolve_findings", "insert_dq_run_check")
-FINDING_SCHEMA = {"fingerprint_source": pl.String, "nct_id": pl.String, "check_name": pl.String, "rule": pl.String,
-                  "severity": pl.String, "message": pl.String, "evidence": pl.String, "version_key": pl.Int64}
+FINDING_SCHEMA = {
+    "fingerprint_source": pl.String,
+    "nct_id": pl.String,
+    "check_name": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+    "message": pl.String,
+    "evidence": pl.String,
+    "version_key": pl.Int64,
+}
 # What GX's store and Data Docs keep of each expectation result: the counts and a sample.
-SUMMARY_KEYS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count", "missing_percent",
-                "unexpected_percent_total", "unexpected_percent_nonmissing", "partial_unexpected_list",
-                "partial_unexpected_counts", "partial_unexpected_index_list", "observed_value")
+SUMMARY_KEYS = (
+    "element_count",
+    "unexpected_count",
+    "unexpected_percent",
+    "missing_count",
+    "missing_percent",
+    "unexpected_percent_total",
+    "unexpected_percent_nonmissing",
+    "partial_unexpected_list",
+    "partial_unexpected_counts",
+    "partial_unexpected_index_list",
+    "observed_value",
+)
 
 
 class IntegrityError(RuntimeError):
@@ -104,8 +122,15 @@ def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> 
             changed |= known is None or known[0] != digest
             con.execute(
                 "INSERT OR REPLACE INTO dq_check VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [check, info["severity"], info["explanation"], info["fields"], name,
-                 bool(suite["meta"]["blocks_publication"]), digest],
+                [
+                    check,
+                    info["severity"],
+                    info["explanation"],
+                    info["fields"],
+                    name,
+                    bool(suite["meta"]["blocks_publication"]),
+                    digest,
+                ],
             )
     return changed
 
@@ -154,8 +179,15 @@ def _summarized(result, offset: int):
         kept = {k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS}
         if kept.get("partial_unexpected_index_list"):
             kept["partial_unexpected_index_list"] = [int(i) + offset for i in kept["partial_unexpected_index_list"]]
-        results.append(ExpectationValidationResult(success=r.success, expectation_config=r.expectation_config,
-                                                   meta=r.meta, exception_info=r.exception_info, result=kept))
+        results.append(
+            ExpectationValidationResult(
+                success=r.success,
+                expectation_config=r.expectation_config,
+                meta=r.meta,
+                exception_info=r.exception_info,
+                result=kept,
+            )
+        )
     return results, result
 
 
@@ -163,7 +195,7 @@ def _percent(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def _merged(chunks: list) -> "ExpectationSuiteValidationResult":  # noqa: F821
+def _merged(chunks: list) -> ExpectationSuiteValidationResult:  # noqa: F821
     """One suite result from the chunks' summaries, as GX would report the whole input:
     counts added up, percentages recomputed, the first examples kept."""
     from great_expectations.core.expectation_validation_result import (
@@ -185,23 +217,41 @@ def _merged(chunks: list) -> "ExpectationSuiteValidationResult":  # noqa: F821
             counts.setdefault(repr(value), [value, 0])[1] += 1
         result = dict(template.result)
         result.update(
-            element_count=total, unexpected_count=unexpected, missing_count=missing,
-            missing_percent=_percent(missing, total), unexpected_percent=_percent(unexpected, total - missing),
+            element_count=total,
+            unexpected_count=unexpected,
+            missing_count=missing,
+            missing_percent=_percent(missing, total),
+            unexpected_percent=_percent(unexpected, total - missing),
             unexpected_percent_total=_percent(unexpected, total),
             unexpected_percent_nonmissing=_percent(unexpected, total - missing),
-            partial_unexpected_list=examples, partial_unexpected_index_list=indexes,
+            partial_unexpected_list=examples,
+            partial_unexpected_index_list=indexes,
             partial_unexpected_counts=[{"value": v, "count": n} for v, n in counts.values()],
         )
-        merged.append(ExpectationValidationResult(
-            success=all(p.success for p in parts), expectation_config=template.expectation_config, meta=template.meta,
-            exception_info=template.exception_info, result={k: v for k, v in result.items() if k in template.result}))
+        merged.append(
+            ExpectationValidationResult(
+                success=all(p.success for p in parts),
+                expectation_config=template.expectation_config,
+                meta=template.meta,
+                exception_info=template.exception_info,
+                result={k: v for k, v in result.items() if k in template.result},
+            )
+        )
     successful = sum(1 for r in merged if r.success)
-    statistics = {"evaluated_expectations": len(merged), "successful_expectations": successful,
-                  "unsuccessful_expectations": len(merged) - successful,
-                  "success_percent": _percent(successful, len(merged))}
-    return ExpectationSuiteValidationResult(success=successful == len(merged), results=merged,
-                                            suite_name=first_suite.suite_name, statistics=statistics,
-                                            meta=first_suite.meta, batch_id=first_suite.batch_id)
+    statistics = {
+        "evaluated_expectations": len(merged),
+        "successful_expectations": successful,
+        "unsuccessful_expectations": len(merged) - successful,
+        "success_percent": _percent(successful, len(merged)),
+    }
+    return ExpectationSuiteValidationResult(
+        success=successful == len(merged),
+        results=merged,
+        suite_name=first_suite.suite_name,
+        statistics=statistics,
+        meta=first_suite.meta,
+        batch_id=first_suite.batch_id,
+    )
 
 
 def _store(context, gx_suite, result, run_name: str) -> None:
@@ -216,13 +266,15 @@ def _store(context, gx_suite, result, run_name: str) -> None:
     context.validation_results_store.store_validation_results(
         suite_validation_result=result,
         suite_validation_result_identifier=ValidationResultIdentifier(
-            expectation_suite_identifier=suite_id, run_id=RunIdentifier(run_name=run_name),
-            batch_identifier=result.batch_id),
+            expectation_suite_identifier=suite_id,
+            run_id=RunIdentifier(run_name=run_name),
+            batch_identifier=result.batch_id,
+        ),
         expectation_suite_identifier=suite_id,
     )
 
 
-def _for_gx(frame: pl.DataFrame, gx_suite) -> "pandas.DataFrame":  # noqa: F821
+def _for_gx(frame: pl.DataFrame, gx_suite) -> pandas.DataFrame:  # noqa: F821
     """The columns the suite's expectations name (as a column or inside a row condition),
     as plain NumPy-backed pandas: GX filters and copies the whole frame once per row
     condition, so every column it does not need, or an Arrow-backed one, costs per rule."""
@@ -241,8 +293,11 @@ def _run(batch, gx_suite, frame: pl.DataFrame):
 
     # Row positions are the pandas index: COMPLETE without index columns lists failing rows
     # by position at SUMMARY's cost (with index columns GX builds a dict per failing row).
-    validator = Validator(batch_definition=batch, batch_parameters={"dataframe": _for_gx(frame, gx_suite)},
-                          result_format={"result_format": "COMPLETE"})
+    validator = Validator(
+        batch_definition=batch,
+        batch_parameters={"dataframe": _for_gx(frame, gx_suite)},
+        result_format={"result_format": "COMPLETE"},
+    )
     with warnings.catch_warnings():
         # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -257,8 +312,9 @@ def _by_input(suite: dict) -> dict[str, list[dict]]:
     return by_input
 
 
-def validate_suite(suite: dict, inputs: dict[str, Path], session, run_name: str,
-                   on_outcome: Callable[[RuleOutcome], None]) -> dict:
+def validate_suite(
+    suite: dict, inputs: dict[str, Path], session, run_name: str, on_outcome: Callable[[RuleOutcome], None]
+) -> dict:
     """Run one suite over its exported inputs, chunk by chunk; every rule's outcome on every
     chunk goes to `on_outcome`. Returns the GX result of each input (as JSON), also filed in
     GX's store for Data Docs."""
@@ -272,7 +328,9 @@ def validate_suite(suite: dict, inputs: dict[str, Path], session, run_name: str,
         gx_suite = gx.ExpectationSuite(name=f"{suite['name']}_{index}", meta={"input_sql": input_sql})
         for expectation in expectations:
             gx_suite.add_expectation_configuration(
-                ExpectationConfiguration(type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"])
+                ExpectationConfiguration(
+                    type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"]
+                )
             )
         gx_suite = context.suites.add(gx_suite)
         chunks = []
@@ -282,14 +340,27 @@ def validate_suite(suite: dict, inputs: dict[str, Path], session, run_name: str,
             for rule_number, outcome in enumerate(result.results):
                 meta = outcome.expectation_config.meta
                 if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-                    raise RuntimeError(f"check {meta['check']}/{meta['rule']} could not run: "
-                                       f"{outcome.exception_info.get('exception_message')}")
+                    raise RuntimeError(
+                        f"check {meta['check']}/{meta['rule']} could not run: "
+                        f"{outcome.exception_info.get('exception_message')}"
+                    )
                 positions = outcome.result.get("unexpected_index_list") or []
                 kwargs = outcome.expectation_config.kwargs
                 read = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str))
-                on_outcome(RuleOutcome(suite["name"], meta["check"], meta["rule"], meta["severity"],
-                                       int(outcome.result.get("element_count") or 0), frame[positions], dict(meta), read,
-                                       (index, rule_number), tuple(offset + int(p) for p in positions)))
+                on_outcome(
+                    RuleOutcome(
+                        suite["name"],
+                        meta["check"],
+                        meta["rule"],
+                        meta["severity"],
+                        int(outcome.result.get("element_count") or 0),
+                        frame[positions],
+                        dict(meta),
+                        read,
+                        (index, rule_number),
+                        tuple(offset + int(p) for p in positions),
+                    )
+                )
         merged = _merged(chunks)
         _store(context, gx_suite, merged, run_name)
         reports[input_sql] = merged.to_json_dict()
@@ -312,8 +383,14 @@ def _evidence_columns(suite: dict, outcome: RuleOutcome, subject: str, detail: l
     """What the rule read and what its message shows, not every input column: the evidence
     of a million findings must stay readable and small."""
     placeholders = [name for _, name, _, _ in string.Formatter().parse(outcome.meta["message"]) if name]
-    wanted = [subject, *detail, "version_key", *outcome.read_columns, *placeholders,
-              *suite["meta"]["checks"][outcome.check]["fields"]]
+    wanted = [
+        subject,
+        *detail,
+        "version_key",
+        *outcome.read_columns,
+        *placeholders,
+        *suite["meta"]["checks"][outcome.check]["fields"],
+    ]
     return list(dict.fromkeys(c for c in wanted if c in outcome.failed.columns))
 
 
@@ -327,8 +404,12 @@ def findings_frame(suite: dict, outcome: RuleOutcome) -> pl.DataFrame:
     detail = [c for c in suite["meta"]["detail_columns"] if c in rows.columns]
     fields = suite["meta"]["checks"][outcome.check]["fields"]
     evidence = _evidence_columns(suite, outcome, subject, detail)
-    identity = [pl.lit(outcome.check), pl.lit(outcome.rule), pl.col(subject).cast(pl.String).fill_null("None"),
-                *[pl.col(c).cast(pl.String).fill_null("None") for c in detail]]
+    identity = [
+        pl.lit(outcome.check),
+        pl.lit(outcome.rule),
+        pl.col(subject).cast(pl.String).fill_null("None"),
+        *[pl.col(c).cast(pl.String).fill_null("None") for c in detail],
+    ]
     return rows.select(
         pl.concat_str(identity, separator="|").alias("fingerprint_source"),
         pl.col(subject).cast(pl.String).alias("nct_id"),
@@ -336,16 +417,24 @@ def findings_frame(suite: dict, outcome: RuleOutcome) -> pl.DataFrame:
         pl.lit(outcome.rule).alias("rule"),
         pl.lit(outcome.severity).alias("severity"),
         _message(outcome.meta["message"], rows.columns).alias("message"),
-        pl.concat_str([pl.lit('{"fields":' + json.dumps(fields) + ',"values":'),
-                       pl.struct(evidence).struct.json_encode(), pl.lit("}")]).alias("evidence"),
-        (pl.col("version_key").cast(pl.Int64) if "version_key" in rows.columns else pl.lit(None, pl.Int64))
-        .alias("version_key"),
+        pl.concat_str(
+            [
+                pl.lit('{"fields":' + json.dumps(fields) + ',"values":'),
+                pl.struct(evidence).struct.json_encode(),
+                pl.lit("}"),
+            ]
+        ).alias("evidence"),
+        (pl.col("version_key").cast(pl.Int64) if "version_key" in rows.columns else pl.lit(None, pl.Int64)).alias(
+            "version_key"
+        ),
     )
 
 
 def _export_inputs(con: duckdb.DuckDBPyConnection, suite: dict, run_id: int, work: Path) -> dict[str, Path]:
-    return {sql: _export_input(con, sql, run_id, work / f"{suite['name']}-{number}.parquet")
-            for number, sql in enumerate(sorted(_by_input(suite)))}
+    return {
+        sql: _export_input(con, sql, run_id, work / f"{suite['name']}-{number}.parquet")
+        for number, sql in enumerate(sorted(_by_input(suite)))
+    }
 
 
 def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> dict:
@@ -435,8 +524,12 @@ class _Checker:
         return report
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, run_id: int,
-               while_validating: Callable[[], None] | None = None, work_dir: Path | None = None) -> QualityStats:
+def run_checks(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    while_validating: Callable[[], None] | None = None,
+    work_dir: Path | None = None,
+) -> QualityStats:
     """Integrity first (raises IntegrityError), then the curator checks and their findings' life.
 
     Every input is exported by DuckDB first (to Parquet in `work_dir`, or a temporary
@@ -464,8 +557,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int,
         background = _Background(while_validating)
         try:
             checker = _Checker(_gx_context(), f"run-{run_id:06d}", work)
-            stats.validation_json = {"warehouse_integrity": checker.integrity(suites["warehouse_integrity"],
-                                                                              inputs["warehouse_integrity"])}
+            stats.validation_json = {
+                "warehouse_integrity": checker.integrity(suites["warehouse_integrity"], inputs["warehouse_integrity"])
+            }
             for name in ("trial_checks", "site_checks"):
                 stats.validation_json[name] = checker.findings(suites[name], inputs[name])
             checker.session[1].build_data_docs()
@@ -474,8 +568,15 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: int,
             background.join()
         event("check-quality", run_id, stage="validated", seconds=time.monotonic() - started)
         _persist(con, run_id, checker, stats)
-    event("check-quality", run_id, trials_checked=stats.evaluated_trials, new=stats.findings_new,
-          open=stats.findings_open, resolved=stats.findings_resolved, seconds=time.monotonic() - started)
+    event(
+        "check-quality",
+        run_id,
+        trials_checked=stats.evaluated_trials,
+        new=stats.findings_new,
+        open=stats.findings_open,
+        resolved=stats.findings_resolved,
+        seconds=time.monotonic() - started,
+    )
     return stats
 
 
@@ -500,10 +601,17 @@ def _persist(con, run_id: int, checker: _Checker | None, stats: QualityStats) ->
         if not files:
             con.unregister("dq_batch")
     checks = pl.DataFrame(
-        [(check, rule, severity, evaluated, failed)
-         for (check, rule, severity), (evaluated, failed) in (checker.tallies.items() if checker else [])],
-        schema={"check_name": pl.String, "rule": pl.String, "severity": pl.String, "evaluated_rows": pl.Int64,
-                "failed_rows": pl.Int64},
+        [
+            (check, rule, severity, evaluated, failed)
+            for (check, rule, severity), (evaluated, failed) in (checker.tallies.items() if checker else [])
+        ],
+        schema={
+            "check_name": pl.String,
+            "rule": pl.String,
+            "severity": pl.String,
+            "evaluated_rows": pl.Int64,
+            "failed_rows": pl.Int64,
+        },
         orient="row",
     )
     con.register("dq_rules", checks)
@@ -516,9 +624,11 @@ def _persist(con, run_id: int, checker: _Checker | None, stats: QualityStats) ->
         counts[step] = warehouse.run_sql_file(con, f"load/dq_{step}.sql", {"run_id": run_id}) or 0
     stats.findings_new = counts["insert_new_findings"]
     stats.findings_resolved = counts["resolve_findings"]
-    stats.by_severity = dict(con.execute(
-        "SELECT severity, count(*) FROM dq_finding WHERE resolved_run_id IS NULL AND accepted_at IS NULL GROUP BY 1"
-    ).fetchall())
+    stats.by_severity = dict(
+        con.execute(
+            "SELECT severity, count(*) FROM dq_finding WHERE resolved_run_id IS NULL AND accepted_at IS NULL GROUP BY 1"
+        ).fetchall()
+    )
     stats.findings_open = sum(stats.by_severity.values())
 
 

@@ -48,7 +48,17 @@ _REPORT_ORDER = (
     "ORDER BY state <> 'NEW', CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 9 END, "
     '"check", nct_id, rule'
 )
-_FINDING_COLUMNS = ["finding_key", "nct_id", "check", "rule", "severity", "message", "evidence", "state", "first_seen_run"]
+_FINDING_COLUMNS = [
+    "finding_key",
+    "nct_id",
+    "check",
+    "rule",
+    "severity",
+    "message",
+    "evidence",
+    "state",
+    "first_seen_run",
+]
 
 
 def _finding_rows(con: duckdb.DuckDBPyConnection, where: str, limit: int) -> list[dict]:
@@ -57,7 +67,7 @@ def _finding_rows(con: duckdb.DuckDBPyConnection, where: str, limit: int) -> lis
         f"{_REPORTED} {where} {_REPORT_ORDER} LIMIT ?",
         [limit],
     ).fetchall()
-    return [dict(zip(_FINDING_COLUMNS, r)) for r in rows]
+    return [dict(zip(_FINDING_COLUMNS, r, strict=True)) for r in rows]
 
 
 def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int) -> ReportData:
@@ -67,7 +77,9 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int) -> ReportData:
     data.total_open, data.total_new, data.total_errors = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE state = 'NEW'), count(*) FILTER (WHERE severity = 'error') {_REPORTED}"
     ).fetchall()[0]
-    data.resolved_tonight = con.execute("SELECT count(*) FROM dq_finding WHERE resolved_run_id = ?", [run_id]).fetchall()[0][0]
+    data.resolved_tonight = con.execute(
+        "SELECT count(*) FROM dq_finding WHERE resolved_run_id = ?", [run_id]
+    ).fetchall()[0][0]
     data.counts = con.execute(
         f"""
         SELECT "check", severity, count(*) FILTER (WHERE state = 'NEW'), count(*)
@@ -138,9 +150,13 @@ def summary_lines(summary: RunSummary) -> list[str]:
     ]
     if summary.quality is not None:
         q = summary.quality
-        severities = ", ".join(f"{n} {s}" for s, n in sorted(q.by_severity.items(), key=lambda x: SEVERITY_ORDER.get(x[0], 9)))
-        lines.append(f"  findings:    {q.findings_new} new, {q.findings_open} open ({severities or 'none'}), "
-                     f"{q.findings_resolved} resolved; {q.evaluated_trials} trials checked")
+        severities = ", ".join(
+            f"{n} {s}" for s, n in sorted(q.by_severity.items(), key=lambda x: SEVERITY_ORDER.get(x[0], 9))
+        )
+        lines.append(
+            f"  findings:    {q.findings_new} new, {q.findings_open} open ({severities or 'none'}), "
+            f"{q.findings_resolved} resolved; {q.evaluated_trials} trials checked"
+        )
     if summary.email:
         lines.append(f"  email:       {summary.email}")
     if i.formats:
@@ -158,8 +174,10 @@ def email_subject(summary: RunSummary) -> str:
     if q is None:
         return f"[trialwarehouse] run {summary.run_id} completed"
     errors, warnings = q.by_severity.get("error", 0), q.by_severity.get("warning", 0)
-    return (f"[trialwarehouse] run {summary.run_id}: {q.findings_new} new findings "
-            f"({q.findings_open} open: {errors} errors, {warnings} warnings)")
+    return (
+        f"[trialwarehouse] run {summary.run_id}: {q.findings_new} new findings "
+        f"({q.findings_open} open: {errors} errors, {warnings} warnings)"
+    )
 
 
 def _e(value: object) -> str:
@@ -182,8 +200,10 @@ def bar_chart_svg(items: list[tuple[str, int]], width: int = 560) -> str:
     bar_height, label_width = 18, 230
     top = max(n for _, n in items) or 1
     height = bar_height * len(items) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="Open findings by check">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="Open findings by check">'
+    ]
     for index, (label, count) in enumerate(items):
         y = 5 + index * bar_height
         length = max(1, int((width - label_width - 50) * count / top))
@@ -203,20 +223,25 @@ def trend_svg(points: list[tuple[int, int]], width: int = 560, height: int = 140
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     labels = "".join(
         f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{run}</text>'
-        for (run, _), (x, _) in zip(points, coords)
+        for (run, _), (x, _) in zip(points, coords, strict=True)
     )
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="Open findings over the last runs">'
-            f'<text x="4" y="14" font-size="11">{top}</text><text x="4" y="{height - 25}" font-size="11">0</text>'
-            f'<polyline fill="none" stroke="#4a7ab5" stroke-width="2" points="{path}"/>{labels}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="Open findings over the last runs">'
+        f'<text x="4" y="14" font-size="11">{top}</text><text x="4" y="{height - 25}" font-size="11">0</text>'
+        f'<polyline fill="none" stroke="#4a7ab5" stroke-width="2" points="{path}"/>{labels}</svg>'
+    )
 
 
-def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None,
-                docs_name: str | None = None) -> str:
+def render_html(
+    summary: RunSummary, data: ReportData, csv_name: str, validation_name: str | None, docs_name: str | None = None
+) -> str:
     i, p = summary.ingest, summary.publish
-    headline = (f"Run {summary.run_id}: {p.trials_new} new and {p.trials_changed} changed trials; "
-                f"{data.total_new} new findings, {data.total_open} open ({data.total_errors} errors), "
-                f"{data.resolved_tonight} resolved.")
+    headline = (
+        f"Run {summary.run_id}: {p.trials_new} new and {p.trials_changed} changed trials; "
+        f"{data.total_new} new findings, {data.total_open} open ({data.total_errors} errors), "
+        f"{data.resolved_tonight} resolved."
+    )
     counts_rows = "".join(
         _row([check, severity, new_count, total]) for check, severity, new_count, total in data.counts
     )
@@ -238,20 +263,30 @@ def render_html(summary: RunSummary, data: ReportData, csv_name: str, validation
         )
     more = data.total_open - len(data.findings)
     changes = "".join(
-        "<tr>" f"<td>{_trial_link(n)}</td><td>{_e(old)}</td><td>{_e(new_value)}</td><td>{_e(between)}</td></tr>"
+        f"<tr><td>{_trial_link(n)}</td><td>{_e(old)}</td><td>{_e(new_value)}</td><td>{_e(between)}</td></tr>"
         for n, old, new_value, between in data.status_changes
     )
-    quarantine_rows = "".join(_row([x["path"], x["member"], x["record_index"], x["reason"]]) for x in summary.quarantined)
+    quarantine_rows = "".join(
+        _row([x["path"], x["member"], x["record_index"], x["reason"]]) for x in summary.quarantined
+    )
     explanations = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in sorted(data.explanations.items()))
     fresh = data.freshness
-    validation = (f"Great Expectations validation results for this run: <code>{_e(validation_name)}</code> "
-                  "(JSON, next to this report)." if validation_name else "")
+    validation = (
+        f"Great Expectations validation results for this run: <code>{_e(validation_name)}</code> "
+        "(JSON, next to this report)."
+        if validation_name
+        else ""
+    )
     if summary.quality is not None and not getattr(summary.quality, "validated", True):
-        validation = ("No record was loaded and no check changed tonight, so there was nothing to validate: "
-                      "Great Expectations did not run, and the findings above are the ones still open.")
+        validation = (
+            "No record was loaded and no check changed tonight, so there was nothing to validate: "
+            "Great Expectations did not run, and the findings above are the ones still open."
+        )
     if docs_name:
-        validation += (f" GX Data Docs: <code>{_e(docs_name)}/index.html</code>, next to this report "
-                       "(its pages load their styles from the internet; offline they show unstyled).")
+        validation += (
+            f" GX Data Docs: <code>{_e(docs_name)}/index.html</code>, next to this report "
+            "(its pages load their styles from the internet; offline they show unstyled)."
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>trialwarehouse run {summary.run_id}</title>
@@ -309,8 +344,9 @@ class ReportFiles:
     validation: Path | None
 
 
-def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dict | None = None,
-                     memory_limit: str | None = None) -> ReportFiles:
+def write_run_report(
+    summary: RunSummary, report_dir: Path, validation_json: dict | None = None, memory_limit: str | None = None
+) -> ReportFiles:
     """Write the HTML report, the findings CSV, the GX validation results and a JSON summary.
     `memory_limit` caps DuckDB while it sorts the findings for the CSVs (a million rows on a
     first full load): beyond it, the sort spills to disk."""
@@ -335,8 +371,10 @@ def write_run_report(summary: RunSummary, report_dir: Path, validation_json: dic
         shutil.copytree(docs_source, report_dir / docs_name, dirs_exist_ok=True)
     page = report_dir / f"{stem}.html"
     summary.report = str(page)
-    page.write_text(render_html(summary, data, csv_path.name, validation_path.name if validation_path else None, docs_name),
-                    encoding="utf-8")
+    page.write_text(
+        render_html(summary, data, csv_path.name, validation_path.name if validation_path else None, docs_name),
+        encoding="utf-8",
+    )
     (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
     event("report", summary.run_id, html=page, findings=data.total_open, status_changes=len(data.status_changes))
     return ReportFiles(page, csv_path, new_csv_path, render_text(summary, data), validation_path)

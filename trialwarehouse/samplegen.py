@@ -27,24 +27,57 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-CONDITIONS = ["Type 2 Diabetes", "Hypertension", "Asthma", "Breast Cancer", "Major Depressive Disorder",
-              "Chronic Kidney Disease", "Heart Failure", "COVID-19", "Osteoarthritis, Knee", "Migraine"]
-SPONSORS = [("Northfield University Hospital", "OTHER"), ("Acme Therapeutics", "INDUSTRY"),
-            ("National Institute of Examples (NIE)", "NIH"), ("Riverside Clinical Network", "NETWORK")]
-SITES = [("Northfield University Hospital", "Boston", "Massachusetts", "02114", "United States"),
-         ("Clinique du Parc", "Lyon", None, "69006", "France"),
-         ("Sakura Medical Center", "Osaka", None, "530-0001", "Japan"),
-         ("Hospital San Rafael", "Madrid", None, "28016", "Spain")]
+CONDITIONS = [
+    "Type 2 Diabetes",
+    "Hypertension",
+    "Asthma",
+    "Breast Cancer",
+    "Major Depressive Disorder",
+    "Chronic Kidney Disease",
+    "Heart Failure",
+    "COVID-19",
+    "Osteoarthritis, Knee",
+    "Migraine",
+]
+SPONSORS = [
+    ("Northfield University Hospital", "OTHER"),
+    ("Acme Therapeutics", "INDUSTRY"),
+    ("National Institute of Examples (NIE)", "NIH"),
+    ("Riverside Clinical Network", "NETWORK"),
+]
+SITES = [
+    ("Northfield University Hospital", "Boston", "Massachusetts", "02114", "United States"),
+    ("Clinique du Parc", "Lyon", None, "69006", "France"),
+    ("Sakura Medical Center", "Osaka", None, "530-0001", "Japan"),
+    ("Hospital San Rafael", "Madrid", None, "28016", "Spain"),
+]
 STATUSES = ["RECRUITING", "COMPLETED", "ACTIVE_NOT_RECRUITING", "NOT_YET_RECRUITING", "TERMINATED", "WITHDRAWN"]
 PHASES = [["PHASE1"], ["PHASE2"], ["PHASE3"], ["PHASE1", "PHASE2"], ["NA"], ["PHASE4"]]
 INTERVENTION_TYPES = ["DRUG", "BIOLOGICAL", "DEVICE", "BEHAVIORAL", "PROCEDURE"]
 LEGACY = {
-    "RECRUITING": "Recruiting", "COMPLETED": "Completed", "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
-    "NOT_YET_RECRUITING": "Not yet recruiting", "TERMINATED": "Terminated", "WITHDRAWN": "Withdrawn",
-    "PHASE1": "Phase 1", "PHASE2": "Phase 2", "PHASE3": "Phase 3", "PHASE4": "Phase 4", "NA": "N/A",
-    "DRUG": "Drug", "BIOLOGICAL": "Biological", "DEVICE": "Device", "BEHAVIORAL": "Behavioral",
-    "PROCEDURE": "Procedure", "EXPERIMENTAL": "Experimental", "PLACEBO_COMPARATOR": "Placebo Comparator",
-    "ACTUAL": "Actual", "ESTIMATED": "Anticipated", "INDUSTRY": "Industry", "OTHER": "Other", "NIH": "NIH",
+    "RECRUITING": "Recruiting",
+    "COMPLETED": "Completed",
+    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
+    "NOT_YET_RECRUITING": "Not yet recruiting",
+    "TERMINATED": "Terminated",
+    "WITHDRAWN": "Withdrawn",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "NA": "N/A",
+    "DRUG": "Drug",
+    "BIOLOGICAL": "Biological",
+    "DEVICE": "Device",
+    "BEHAVIORAL": "Behavioral",
+    "PROCEDURE": "Procedure",
+    "EXPERIMENTAL": "Experimental",
+    "PLACEBO_COMPARATOR": "Placebo Comparator",
+    "ACTUAL": "Actual",
+    "ESTIMATED": "Anticipated",
+    "INDUSTRY": "Industry",
+    "OTHER": "Other",
+    "NIH": "NIH",
     "NETWORK": "Other",
 }
 
@@ -82,20 +115,31 @@ def make_study(rng: random.Random, number: int, capture: date, status: str | Non
         "primaryCompletionDateStruct": {"date": _month(primary), "type": "ACTUAL" if is_done else "ESTIMATED"},
         "completionDateStruct": {"date": _month(completion), "type": "ACTUAL" if is_done else "ESTIMATED"},
         # Every seventh trial is registered after it started (a real and common finding).
-        "studyFirstSubmitDate": (start + timedelta(days=40) if number % 7 == 0 else start - timedelta(days=30)).isoformat(),
+        "studyFirstSubmitDate": (
+            start + timedelta(days=40) if number % 7 == 0 else start - timedelta(days=30)
+        ).isoformat(),
         "studyFirstPostDateStruct": {
             "date": (start + timedelta(days=45) if number % 7 == 0 else start - timedelta(days=25)).isoformat(),
-            "type": "ACTUAL"},
+            "type": "ACTUAL",
+        },
         "lastUpdateSubmitDate": last_update.isoformat(),
         "lastUpdatePostDateStruct": {"date": last_update.isoformat(), "type": "ACTUAL"},
     }
     if status in ("TERMINATED", "WITHDRAWN"):
         status_module["whyStopped"] = rng.choice(["Sponsor decision", "Slow recruitment", "Funding ended"])
     arms = [
-        {"label": f"{drug} arm", "type": "EXPERIMENTAL", "description": f"Participants receive {drug} daily.",
-         "interventionNames": [f"{LEGACY[kind]}: {drug}"]},
-        {"label": "Placebo arm", "type": "PLACEBO_COMPARATOR", "description": "Matching placebo daily.",
-         "interventionNames": ["Drug: Placebo"]},
+        {
+            "label": f"{drug} arm",
+            "type": "EXPERIMENTAL",
+            "description": f"Participants receive {drug} daily.",
+            "interventionNames": [f"{LEGACY[kind]}: {drug}"],
+        },
+        {
+            "label": "Placebo arm",
+            "type": "PLACEBO_COMPARATOR",
+            "description": "Matching placebo daily.",
+            "interventionNames": ["Drug: Placebo"],
+        },
     ]
     return {
         "protocolSection": {
@@ -110,28 +154,49 @@ def make_study(rng: random.Random, number: int, capture: date, status: str | Non
             "sponsorCollaboratorsModule": {
                 "responsibleParty": {"type": "SPONSOR"},
                 "leadSponsor": {"name": sponsor[0], "class": sponsor[1]},
-                "collaborators": [{"name": SPONSORS[(number + 1) % len(SPONSORS)][0],
-                                   "class": SPONSORS[(number + 1) % len(SPONSORS)][1]}],
+                "collaborators": [
+                    {
+                        "name": SPONSORS[(number + 1) % len(SPONSORS)][0],
+                        "class": SPONSORS[(number + 1) % len(SPONSORS)][1],
+                    }
+                ],
             },
-            "oversightModule": {"oversightHasDmc": rng.random() < 0.5, "isFdaRegulatedDrug": kind == "DRUG",
-                                "isFdaRegulatedDevice": kind == "DEVICE"},
+            "oversightModule": {
+                "oversightHasDmc": rng.random() < 0.5,
+                "isFdaRegulatedDrug": kind == "DRUG",
+                "isFdaRegulatedDevice": kind == "DEVICE",
+            },
             "descriptionModule": {
                 "briefSummary": f"This study tests whether {drug} improves outcomes in {condition}. "
-                                f"The investigators plan to recruit {enrollment} participants.",
+                f"The investigators plan to recruit {enrollment} participants.",
             },
             "conditionsModule": {"conditions": [condition], "keywords": [condition.split(",")[0].lower(), drug]},
             "designModule": {
                 "studyType": "INTERVENTIONAL",
                 "phases": rng.choice(PHASES),
-                "designInfo": {"allocation": "RANDOMIZED", "interventionModel": "PARALLEL", "primaryPurpose": "TREATMENT",
-                               "maskingInfo": {"masking": "DOUBLE", "whoMasked": ["PARTICIPANT", "INVESTIGATOR"]}},
+                "designInfo": {
+                    "allocation": "RANDOMIZED",
+                    "interventionModel": "PARALLEL",
+                    "primaryPurpose": "TREATMENT",
+                    "maskingInfo": {"masking": "DOUBLE", "whoMasked": ["PARTICIPANT", "INVESTIGATOR"]},
+                },
                 "enrollmentInfo": {"count": enrollment, "type": "ACTUAL" if is_done else "ESTIMATED"},
             },
             "armsInterventionsModule": {
                 "armGroups": arms,
                 "interventions": [
-                    {"type": kind, "name": drug, "description": f"{drug}, once daily.", "armGroupLabels": [arms[0]["label"]]},
-                    {"type": "DRUG", "name": "Placebo", "description": "Matching placebo.", "armGroupLabels": ["Placebo arm"]},
+                    {
+                        "type": kind,
+                        "name": drug,
+                        "description": f"{drug}, once daily.",
+                        "armGroupLabels": [arms[0]["label"]],
+                    },
+                    {
+                        "type": "DRUG",
+                        "name": "Placebo",
+                        "description": "Matching placebo.",
+                        "armGroupLabels": ["Placebo arm"],
+                    },
                 ],
             },
             "outcomesModule": {
@@ -140,13 +205,24 @@ def make_study(rng: random.Random, number: int, capture: date, status: str | Non
             },
             "eligibilityModule": {
                 "eligibilityCriteria": "Inclusion Criteria:\n\n* Adults 18 to 75 years\n\nExclusion Criteria:\n\n* Pregnancy",
-                "healthyVolunteers": False, "sex": "ALL", "minimumAge": "18 Years", "maximumAge": "75 Years",
+                "healthyVolunteers": False,
+                "sex": "ALL",
+                "minimumAge": "18 Years",
+                "maximumAge": "75 Years",
             },
             "contactsLocationsModule": {
-                "overallOfficials": [{"name": "Alex Example, MD", "affiliation": sponsor[0], "role": "PRINCIPAL_INVESTIGATOR"}],
+                "overallOfficials": [
+                    {"name": "Alex Example, MD", "affiliation": sponsor[0], "role": "PRINCIPAL_INVESTIGATOR"}
+                ],
                 "locations": [
-                    {"facility": s[0], "status": "RECRUITING" if status == "RECRUITING" else None, "city": s[1],
-                     "state": s[2], "zip": s[3], "country": s[4]}
+                    {
+                        "facility": s[0],
+                        "status": "RECRUITING" if status == "RECRUITING" else None,
+                        "city": s[1],
+                        "state": s[2],
+                        "zip": s[3],
+                        "country": s[4],
+                    }
                     for s in sites
                 ],
             },
@@ -205,47 +281,94 @@ def to_legacy_xml(study: dict, search_export: bool = False, rank: int = 1) -> st
         return el(tag, _long_date(struct["date"]), type=LEGACY[struct["type"]] if struct.get("type") else "Actual")
 
     capture = date.fromisoformat(study["derivedSection"]["miscInfoModule"]["versionHolder"])
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<clinical_study rank="{rank}">\n' if search_export else "<clinical_study>\n"]
-    out.append(f"  <required_header>\n    <download_date>ClinicalTrials.gov processed this data on {capture.strftime('%B %d, %Y')}</download_date>\n  </required_header>\n")
-    out.append(f"  <id_info>\n    <org_study_id>{escape(ident['orgStudyIdInfo']['id'])}</org_study_id>\n    <nct_id>{ident['nctId']}</nct_id>\n  </id_info>\n")
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<clinical_study rank="{rank}">\n' if search_export else "<clinical_study>\n",
+    ]
+    out.append(
+        f"  <required_header>\n    <download_date>ClinicalTrials.gov processed this data on {capture.strftime('%B %d, %Y')}</download_date>\n  </required_header>\n"
+    )
+    out.append(
+        f"  <id_info>\n    <org_study_id>{escape(ident['orgStudyIdInfo']['id'])}</org_study_id>\n    <nct_id>{ident['nctId']}</nct_id>\n  </id_info>\n"
+    )
     out.append(el("brief_title", ident["briefTitle"]) + el("official_title", ident["officialTitle"]))
     sponsors = p["sponsorCollaboratorsModule"]
-    out.append("  <sponsors>\n    <lead_sponsor>\n" + el("agency", sponsors["leadSponsor"]["name"]) + el("agency_class", LEGACY[sponsors["leadSponsor"]["class"]]) + "    </lead_sponsor>\n")
+    out.append(
+        "  <sponsors>\n    <lead_sponsor>\n"
+        + el("agency", sponsors["leadSponsor"]["name"])
+        + el("agency_class", LEGACY[sponsors["leadSponsor"]["class"]])
+        + "    </lead_sponsor>\n"
+    )
     for c in sponsors.get("collaborators", []):
-        out.append("    <collaborator>\n" + el("agency", c["name"]) + el("agency_class", LEGACY[c["class"]]) + "    </collaborator>\n")
+        out.append(
+            "    <collaborator>\n"
+            + el("agency", c["name"])
+            + el("agency_class", LEGACY[c["class"]])
+            + "    </collaborator>\n"
+        )
     out.append("  </sponsors>\n")
     summary = p["descriptionModule"]["briefSummary"].replace(". ", "." + newline + "      ")
     out.append(f"  <brief_summary>\n    <textblock>\n      {summary}{newline}    </textblock>\n  </brief_summary>\n")
     out.append(el("overall_status", LEGACY[status["overallStatus"]]))
     if status.get("whyStopped"):
         out.append(el("why_stopped", status["whyStopped"]))
-    out.append(dated("start_date", status["startDateStruct"]) + dated("completion_date", status["completionDateStruct"]))
+    out.append(
+        dated("start_date", status["startDateStruct"]) + dated("completion_date", status["completionDateStruct"])
+    )
     out.append(dated("primary_completion_date", status["primaryCompletionDateStruct"]))
     out.append(el("phase", "/".join(LEGACY[x] for x in design["phases"])) + el("study_type", "Interventional"))
-    out.append("  <study_design_info>\n" + el("allocation", "Randomized") + el("intervention_model", "Parallel Assignment")
-               + el("primary_purpose", "Treatment") + el("masking", "Double (Participant, Investigator)") + "  </study_design_info>\n")
+    out.append(
+        "  <study_design_info>\n"
+        + el("allocation", "Randomized")
+        + el("intervention_model", "Parallel Assignment")
+        + el("primary_purpose", "Treatment")
+        + el("masking", "Double (Participant, Investigator)")
+        + "  </study_design_info>\n"
+    )
     for kind, key in (("primary_outcome", "primaryOutcomes"), ("secondary_outcome", "secondaryOutcomes")):
         for o in p["outcomesModule"][key]:
-            out.append(f"  <{kind}>\n" + el("measure", o["measure"]) + el("time_frame", o["timeFrame"]) + f"  </{kind}>\n")
+            out.append(
+                f"  <{kind}>\n" + el("measure", o["measure"]) + el("time_frame", o["timeFrame"]) + f"  </{kind}>\n"
+            )
     info = design["enrollmentInfo"]
     out.append(el("enrollment", info["count"], type=LEGACY[info["type"]]))
     for c in p["conditionsModule"]["conditions"]:
         out.append(el("condition", c))
     for arm in p["armsInterventionsModule"]["armGroups"]:
-        out.append("  <arm_group>\n" + el("arm_group_label", arm["label"]) + el("arm_group_type", LEGACY[arm["type"]])
-                   + el("description", arm["description"]) + "  </arm_group>\n")
+        out.append(
+            "  <arm_group>\n"
+            + el("arm_group_label", arm["label"])
+            + el("arm_group_type", LEGACY[arm["type"]])
+            + el("description", arm["description"])
+            + "  </arm_group>\n"
+        )
     for i in p["armsInterventionsModule"]["interventions"]:
-        out.append("  <intervention>\n" + el("intervention_type", LEGACY[i["type"]]) + el("intervention_name", i["name"])
-                   + el("description", i["description"]) + "".join(el("arm_group_label", a) for a in i["armGroupLabels"]) + "  </intervention>\n")
+        out.append(
+            "  <intervention>\n"
+            + el("intervention_type", LEGACY[i["type"]])
+            + el("intervention_name", i["name"])
+            + el("description", i["description"])
+            + "".join(el("arm_group_label", a) for a in i["armGroupLabels"])
+            + "  </intervention>\n"
+        )
     e = p["eligibilityModule"]
     criteria = e["eligibilityCriteria"].replace("\n", newline)
-    out.append(f"  <eligibility>\n    <criteria>\n      <textblock>\n{criteria}{newline}      </textblock>\n    </criteria>\n"
-               + el("gender", "All") + el("minimum_age", e["minimumAge"]) + el("maximum_age", e["maximumAge"])
-               + el("healthy_volunteers", "No") + "  </eligibility>\n")
+    out.append(
+        f"  <eligibility>\n    <criteria>\n      <textblock>\n{criteria}{newline}      </textblock>\n    </criteria>\n"
+        + el("gender", "All")
+        + el("minimum_age", e["minimumAge"])
+        + el("maximum_age", e["maximumAge"])
+        + el("healthy_volunteers", "No")
+        + "  </eligibility>\n"
+    )
     for s in p["contactsLocationsModule"]["locations"]:
-        address = "".join(f"        <{k}>{escape(s[k])}</{k}>\n" for k in ("city", "state", "zip", "country") if s.get(k))
+        address = "".join(
+            f"        <{k}>{escape(s[k])}</{k}>\n" for k in ("city", "state", "zip", "country") if s.get(k)
+        )
         status_line = el("status", "Recruiting") if s.get("status") == "RECRUITING" else ""
-        out.append(f"  <location>\n    <facility>\n      <name>{escape(s['facility'])}</name>\n      <address>\n{address}      </address>\n    </facility>\n{status_line}  </location>\n")
+        out.append(
+            f"  <location>\n    <facility>\n      <name>{escape(s['facility'])}</name>\n      <address>\n{address}      </address>\n    </facility>\n{status_line}  </location>\n"
+        )
     out.append(el("verification_date", _long_date(status["statusVerifiedDate"])))
     out.append(el("study_first_submitted", _long_date(status["studyFirstSubmitDate"])))
     out.append(el("study_first_posted", _long_date(status["studyFirstPostDateStruct"]["date"]), type="Actual"))
@@ -283,21 +406,31 @@ def generate(target: Path, seed: int = 20261122) -> list[Path]:
         written.append(path)
 
     for study in studies[0:4]:
-        write(f"api_v2/single/{study['protocolSection']['identificationModule']['nctId']}.json",
-              json.dumps(_strip_nones(study), indent=2, ensure_ascii=False))
-    write("api_v2/page-1.json", json.dumps({"studies": [_strip_nones(s) for s in studies[4:8]], "nextPageToken": "SYNTHETIC2"}, indent=1))
+        write(
+            f"api_v2/single/{study['protocolSection']['identificationModule']['nctId']}.json",
+            json.dumps(_strip_nones(study), indent=2, ensure_ascii=False),
+        )
+    write(
+        "api_v2/page-1.json",
+        json.dumps({"studies": [_strip_nones(s) for s in studies[4:8]], "nextPageToken": "SYNTHETIC2"}, indent=1),
+    )
     write("api_v2/pull-20261101.ndjson", "\n".join(_dump(s) for s in studies[8:12]) + "\n")
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
         for study in studies[12:16]:
-            archive.writestr(_member(f"{study['protocolSection']['identificationModule']['nctId']}.json"),
-                             json.dumps(_strip_nones(study), indent=2))
+            archive.writestr(
+                _member(f"{study['protocolSection']['identificationModule']['nctId']}.json"),
+                json.dumps(_strip_nones(study), indent=2),
+            )
     write("api_v2/ctg-studies.json.zip", bundle.getvalue())
     for study in studies[16:18]:
         write(f"legacy_xml/{study['protocolSection']['identificationModule']['nctId']}.xml", to_legacy_xml(study))
     tarball = io.BytesIO()
     # gzip stamps the time in its header; a fixed one keeps the sample byte-reproducible.
-    with gzip.GzipFile(fileobj=tarball, mode="wb", mtime=0) as zipped, tarfile.open(fileobj=zipped, mode="w") as archive:
+    with (
+        gzip.GzipFile(fileobj=tarball, mode="wb", mtime=0) as zipped,
+        tarfile.open(fileobj=zipped, mode="w") as archive,
+    ):
         for study in studies[18:20]:
             data = to_legacy_xml(study).encode("utf-8")
             info = tarfile.TarInfo(f"NCT0990xxxx/{study['protocolSection']['identificationModule']['nctId']}.xml")
@@ -307,8 +440,10 @@ def generate(target: Path, seed: int = 20261122) -> list[Path]:
     export = io.BytesIO()
     with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
         for rank, study in enumerate(studies[20:24], start=1):
-            archive.writestr(_member(f"{study['protocolSection']['identificationModule']['nctId']}.xml"),
-                             to_legacy_xml(study, True, rank))
+            archive.writestr(
+                _member(f"{study['protocolSection']['identificationModule']['nctId']}.xml"),
+                to_legacy_xml(study, True, rank),
+            )
     write("legacy_xml/search_results.zip", export.getvalue())
     # A month later: four trials changed status (a second version each) and one is new.
     later = [

@@ -32,14 +32,23 @@ def _prefect_executable() -> str:
 
 
 def start_server(settings: Settings, log_file: Path) -> subprocess.Popen:
-    env = {**os.environ, "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "true"}
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_UI_ENABLED": "true",
+    }
     env.pop("PREFECT_API_URL", None)  # the server itself must not try to talk to another API
     log_file.parent.mkdir(parents=True, exist_ok=True)
     handle = log_file.open("ab")
     return subprocess.Popen(
         [_prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port)],
-        env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -83,7 +92,9 @@ def serve(settings: Settings, log=print) -> None:
         from prefect.schedules import Cron
 
         log(f"Prefect server and UI: http://127.0.0.1:{settings.prefect_port} (runs, tasks and logs)")
-        log(f"serving deployment trialwarehouse-nightly/{DEPLOYMENT_NAME} on '{settings.schedule}' ({settings.timezone})")
+        log(
+            f"serving deployment trialwarehouse-nightly/{DEPLOYMENT_NAME} on '{settings.schedule}' ({settings.timezone})"
+        )
         from flows.nightly import scheduled_nightly
 
         scheduled_nightly.serve(

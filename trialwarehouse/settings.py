@@ -29,7 +29,8 @@ class Settings(BaseSettings):
         "1536MB", description="Memory DuckDB may use while loading; beyond it, it spills to '<warehouse>.tmp'."
     )
     report_memory_limit: str = Field(
-        "512MB", description="Memory DuckDB may use while sorting findings for the report's CSVs; beyond it, it spills to disk."
+        "512MB",
+        description="Memory DuckDB may use while sorting findings for the report's CSVs; beyond it, it spills to disk.",
     )
     pull: bool = Field(False, description="Nightly run pulls changed records from the API before loading.")
     task_runner: Literal["auto", "local", "process", "dask"] = Field(
@@ -37,11 +38,17 @@ class Settings(BaseSettings):
         description="Where records are parsed: local (in the flow), process (a pool of TW_WORKERS processes), dask, "
         "or auto (process when the landing folder holds 256 MB or more, else local).",
     )
-    workers: int = Field(2, ge=1, description="Parser processes for the process runner, or workers of a local Dask cluster.")
-    dask_address: str | None = Field(None, description="Address of an existing Dask scheduler (tcp://host:8786); unset: a local cluster.")
+    workers: int = Field(
+        2, ge=1, description="Parser processes for the process runner, or workers of a local Dask cluster."
+    )
+    dask_address: str | None = Field(
+        None, description="Address of an existing Dask scheduler (tcp://host:8786); unset: a local cluster."
+    )
     api_url: str = Field("https://clinicaltrials.gov/api/v2", description="ClinicalTrials.gov API v2 base URL.")
     pull_query: str | None = Field(None, description="Extra API query.term (Essie syntax) that every pull adds.")
-    pull_window_days: int = Field(5, ge=1, description="First pull without state: fetch records updated in the last N days.")
+    pull_window_days: int = Field(
+        5, ge=1, description="First pull without state: fetch records updated in the last N days."
+    )
     pull_page_size: int = Field(1000, ge=1, le=1000, description="Studies per API page (the API allows at most 1000).")
     pull_rate_per_minute: float = Field(50.0, gt=0, description="Most API requests per minute.")
     pull_max_attempts: int = Field(6, ge=1, description="Attempts per request before the pull fails.")
@@ -49,22 +56,36 @@ class Settings(BaseSettings):
     pull_read_timeout: float = Field(120.0, gt=0, description="Seconds to wait for response data.")
     pull_backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt, with jitter.")
 
-    smtp_host: str | None = Field(None, description="SMTP server for the curators' email; unset: messages go to the outbox.")
+    smtp_host: str | None = Field(
+        None, description="SMTP server for the curators' email; unset: messages go to the outbox."
+    )
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
     smtp_user: str | None = Field(None, description="SMTP login name, if the server needs one.")
-    smtp_password: SecretStr | None = Field(None, description="SMTP password (environment or .env only, never a file in the repo).")
+    smtp_password: SecretStr | None = Field(
+        None, description="SMTP password (environment or .env only, never a file in the repo)."
+    )
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
     mail_from: str = Field("trialwarehouse@localhost", description="Sender address of the nightly email.")
-    mail_to: str | None = Field(None, description="Curators' addresses, comma-separated; unset: no email is sent or queued.")
-    outbox_dir: Path | None = Field(None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse.")
+    mail_to: str | None = Field(
+        None, description="Curators' addresses, comma-separated; unset: no email is sent or queued."
+    )
+    outbox_dir: Path | None = Field(
+        None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse."
+    )
     mail_max_attachment_mb: float = Field(
-        10.0, gt=0, description="Largest findings attachment; above it the CSV is gzipped, then only NEW findings are sent."
+        10.0,
+        gt=0,
+        description="Largest findings attachment; above it the CSV is gzipped, then only NEW findings are sent.",
     )
 
     schedule: str = Field("0 2 * * *", description="Cron schedule of the nightly deployment (`trialwarehouse serve`).")
     timezone: str = Field("UTC", description="Time zone of the schedule, e.g. Europe/Paris.")
-    prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server (bound to 127.0.0.1).")
-    log_level: str = Field("INFO", description="Log level of the console and of the rotating log file beside the warehouse.")
+    prefect_port: int = Field(
+        4200, ge=1, le=65535, description="Port of the local Prefect server (bound to 127.0.0.1)."
+    )
+    log_level: str = Field(
+        "INFO", description="Log level of the console and of the rotating log file beside the warehouse."
+    )
 
     def recipients(self) -> list[str]:
         return [a.strip() for a in (self.mail_to or "").split(",") if a.strip()]

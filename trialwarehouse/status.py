@@ -62,26 +62,41 @@ def status_text(settings: Settings, last: int = 10) -> str:
     finally:
         con.close()
     known = {r[0] for r in runs}
-    lines = [f"Warehouse: {live} ({_size(live)}, {fresh[4]} trials)", "", "Last runs:",
-             f"  {'run':>5}  {'started (UTC)':<19}  {'took':>6}  {'status':<9}  {'files':>5}  {'records':>7}  "
-             f"{'new/changed':>11}  {'findings new/open':>17}  email"]
-    pending = [(run_id, e) for run_id, e in events.items() if run_id not in known and "started" in e and "completed" not in e]
+    lines = [
+        f"Warehouse: {live} ({_size(live)}, {fresh[4]} trials)",
+        "",
+        "Last runs:",
+        f"  {'run':>5}  {'started (UTC)':<19}  {'took':>6}  {'status':<9}  {'files':>5}  {'records':>7}  "
+        f"{'new/changed':>11}  {'findings new/open':>17}  email",
+    ]
+    pending = [
+        (run_id, e) for run_id, e in events.items() if run_id not in known and "started" in e and "completed" not in e
+    ]
     for run_id, e in sorted(pending, reverse=True):
         status = "failed" if "failed" in e else "running?"
-        lines.append(f"  {run_id:>5}  {e['started']['at'][:19]:<19}  {'':>6}  {status:<9}  "
-                     f"{e.get('failed', {}).get('error', 'no end recorded (killed, or still running)')}")
+        lines.append(
+            f"  {run_id:>5}  {e['started']['at'][:19]:<19}  {'':>6}  {status:<9}  "
+            f"{e.get('failed', {}).get('error', 'no end recorded (killed, or still running)')}"
+        )
     for run_id, started, took, status, files, records, new, changed, error, f_new, f_open in runs:
         email = events.get(run_id, {}).get("email", {}).get("detail", "-")
         took_text = f"{took}s" if took is not None else "-"
-        lines.append(f"  {run_id:>5}  {str(started)[:19]:<19}  {took_text:>6}  {status:<9}  {files or 0:>5}  {records or 0:>7}  "
-                     f"{f'{new or 0}/{changed or 0}':>11}  {f'{f_new}/{f_open}':>17}  {email}")
+        lines.append(
+            f"  {run_id:>5}  {str(started)[:19]:<19}  {took_text:>6}  {status:<9}  {files or 0:>5}  {records or 0:>7}  "
+            f"{f'{new or 0}/{changed or 0}':>11}  {f'{f_new}/{f_open}':>17}  {email}"
+        )
         if error:
             lines.append(f"         error: {error}")
     outbox = settings.resolved_outbox_dir()
     waiting = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
-    lines += ["", "Data freshness:",
-              f"  newest last update posted: {fresh[0] or '-'}",
-              f"  newest capture:            {fresh[1] or '-'}",
-              f"  API data timestamp:        {fresh[2] or 'no pull yet'}" + (f" (pulled {str(fresh[3])[:19]})" if fresh[3] else ""),
-              "", f"Outbox: {len(waiting)} message(s) waiting" + (f" (oldest {waiting[0].name})" if waiting else "")]
+    lines += [
+        "",
+        "Data freshness:",
+        f"  newest last update posted: {fresh[0] or '-'}",
+        f"  newest capture:            {fresh[1] or '-'}",
+        f"  API data timestamp:        {fresh[2] or 'no pull yet'}"
+        + (f" (pulled {str(fresh[3])[:19]})" if fresh[3] else ""),
+        "",
+        f"Outbox: {len(waiting)} message(s) waiting" + (f" (oldest {waiting[0].name})" if waiting else ""),
+    ]
     return "\n".join(lines)

@@ -236,11 +236,14 @@ def attach_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path, empty: dic
 def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     """Merge the staged batch into the star schema; returns row counts per step."""
     counts: dict[str, int] = {}
-    has_staged = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'stg_versions' AND temporary"
-    ).fetchall()[0][0] + con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
-    ).fetchall()[0][0]
+    has_staged = (
+        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'stg_versions' AND temporary").fetchall()[0][
+            0
+        ]
+        + con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
+        ).fetchall()[0][0]
+    )
     if not has_staged:
         return counts
     for step in PUBLISH_STEPS:
