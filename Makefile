@@ -43,10 +43,10 @@ bench: setup  ## benchmark scenarios at BENCH_N records (default 10000); appends
 	BENCH_N=$${BENCH_N:-10000} .venv/bin/python -m bench.run
 
 sample: setup  ## regenerate the synthetic part of the sample landing folder
-	.venv/bin/python -m trialwarehouse.samplegen sample/landing
+	.venv/bin/python -m trialwarehouse.devtools.samplegen sample/landing
 
 docs: setup  ## regenerate docs/schema.md and the cookbook outputs from the warehouse
-	.venv/bin/python -m trialwarehouse.docs
+	.venv/bin/python -m trialwarehouse.devtools.docs
 
 clean:  ## remove the local warehouse, caches and virtual environments
 	rm -rf warehouse .venv .venv-bootstrap .pytest_cache

@@ -63,7 +63,7 @@ def fingerprint(path: Path) -> dict[str, tuple[int, str]]:
 
 def build(raw_dir: Path, warehouse: Path, checks: bool = True) -> Path:
     """The run sequence over `raw_dir`, as the test of the shared data runs it (no Prefect)."""
-    from trialwarehouse import pipeline
+    from trialwarehouse.nightly import pipeline
 
     pipeline.run_steps(Settings(raw_dir=raw_dir, warehouse=warehouse), checks=checks)
     return warehouse

@@ -9,10 +9,10 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from trialwarehouse import pipeline, report
-from trialwarehouse.parsing import parse_raw_file
+from trialwarehouse.nightly import pipeline, report
+from trialwarehouse.nightly.staging import parse_raw_file
+from trialwarehouse.nightly.workers import init_parse_worker
 from trialwarehouse.settings import Settings
-from trialwarehouse.workers import init_parse_worker
 
 
 def parse_in_processes(workers: int):

@@ -12,8 +12,10 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse import mailer, parsing, pipeline, pull, quality, report
+from trialwarehouse.checks import runner as quality
 from trialwarehouse.logs import configure_logging
+from trialwarehouse.nightly import mailer, pipeline, pull, report
+from trialwarehouse.nightly import staging as parsing
 from trialwarehouse.settings import Settings
 
 # Steps share a live DuckDB connection, which must never be hashed or cached.
@@ -111,7 +113,7 @@ def with_task_runner(settings: Settings):
     if settings.task_runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        from trialwarehouse.workers import init_parse_worker
+        from trialwarehouse.nightly.workers import init_parse_worker
 
         return nightly.with_options(
             task_runner=ProcessPoolTaskRunner(max_workers=settings.workers, initializer=init_parse_worker)

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from trialwarehouse import pipeline, warehouse
+from trialwarehouse import warehouse
+from trialwarehouse.nightly import pipeline
 from trialwarehouse.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_LANDING, run_pipeline
 
-from trialwarehouse import analyst
-from trialwarehouse.cli import main
+from flows.cli import main
+from trialwarehouse.commands import analyst
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from conftest import run_pipeline, shared_path
 
-from transforms.detect import extract
+from transforms.extract import extract
 from transforms.frames import build_frames
 
 BASE = "data/fabianvf__ClinicalTrialsParser"

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, SAMPLE_LANDING
 
-from trialwarehouse import pipeline
-from trialwarehouse.cli import main
+from flows.cli import main
+from trialwarehouse.nightly import pipeline
 
 
 def _cli(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -22,7 +22,7 @@ def _cli(*args: str, home: Path, env: dict | None = None) -> subprocess.Complete
         **(env or {}),
     }
     return subprocess.run(
-        [sys.executable, "-m", "trialwarehouse.cli", *args],
+        [sys.executable, "-m", "flows.cli", *args],
         capture_output=True,
         text=True,
         env=environment,

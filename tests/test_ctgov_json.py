@@ -7,7 +7,7 @@ import orjson
 import pytest
 from conftest import shared_path
 
-from transforms.detect import extract
+from transforms.extract import extract
 from transforms.frames import build_frames
 
 

@@ -4,7 +4,7 @@ from importlib.metadata import version
 
 from packaging.version import Version
 
-from trialwarehouse import cli
+from flows import cli
 
 
 def test_prefect_and_its_compatible_server_stack_are_pinned():

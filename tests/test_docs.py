@@ -4,7 +4,7 @@ import duckdb
 import pytest
 from conftest import REPO
 
-from trialwarehouse import docs
+from trialwarehouse.devtools import docs
 
 
 def test_schema_doc_is_up_to_date_with_the_ddl():
@@ -35,7 +35,7 @@ def test_cookbook_has_at_least_15_questions():
 
 @pytest.mark.parametrize("number", range(len(docs.cookbook_queries(docs.COOKBOOK.read_text(encoding="utf-8")))))
 def test_every_cookbook_query_runs_and_returns_rows(reference, number):
-    from trialwarehouse import analyst
+    from trialwarehouse.commands import analyst
 
     sql = docs.cookbook_queries(docs.COOKBOOK.read_text(encoding="utf-8"))[number]
     result = analyst.run_query(reference, sql)

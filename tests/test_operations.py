@@ -6,7 +6,7 @@ import re
 from click.testing import CliRunner
 from conftest import REPO, SAMPLE_LANDING, run_pipeline
 
-from trialwarehouse.cli import main
+from flows.cli import main
 from trialwarehouse.logs import Progress, configure_logging
 from trialwarehouse.settings import Settings
 

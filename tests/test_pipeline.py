@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from conftest import run_pipeline, shared_path, snapshot
 
-from trialwarehouse import pipeline, warehouse
+from trialwarehouse import warehouse
+from trialwarehouse.nightly import pipeline
 from trialwarehouse.settings import Settings
 
 
@@ -161,7 +162,7 @@ def test_second_writer_is_refused_with_a_clear_message(tmp_path):
 
 
 def test_unchanged_files_are_not_read_again_and_a_rewritten_one_is(landing, tmp_path, monkeypatch, read_warehouse):
-    from trialwarehouse import sources
+    from trialwarehouse.nightly import sources
 
     wh = tmp_path / "trials.duckdb"
     run_pipeline(landing, wh)

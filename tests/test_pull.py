@@ -9,7 +9,7 @@ import pytest
 from api_server import FakeRegistry
 from conftest import run_pipeline, shared_path
 
-from trialwarehouse.pull import PullError, default_since, incremental_term, pull
+from trialwarehouse.nightly.pull import PullError, default_since, incremental_term, pull
 from trialwarehouse.settings import Settings
 
 
@@ -178,7 +178,7 @@ def test_nightly_flow_pulls_then_loads(tmp_path, real_studies):
             [
                 sys.executable,
                 "-m",
-                "trialwarehouse.cli",
+                "flows.cli",
                 "run",
                 "--pull",
                 "--api-url",
@@ -205,7 +205,7 @@ def test_nightly_flow_pulls_then_loads(tmp_path, real_studies):
 def test_pull_command_reports_what_it_fetched(tmp_path, real_studies):
     from click.testing import CliRunner
 
-    from trialwarehouse.cli import main
+    from flows.cli import main
 
     with FakeRegistry(real_studies[:10]) as registry:
         result = CliRunner().invoke(

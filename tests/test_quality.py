@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest import SAMPLE_LANDING, run_pipeline, shared_path
 
-from trialwarehouse import quality
+from trialwarehouse.checks import runner as quality
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
 
@@ -203,8 +203,8 @@ def test_findings_have_a_life(tmp_path):
 def test_accepted_findings_are_not_reported(tmp_path):
     from click.testing import CliRunner
 
-    from trialwarehouse.cli import main
-    from trialwarehouse.report import read_report_data
+    from flows.cli import main
+    from trialwarehouse.nightly.report import read_report_data
 
     folder = tmp_path / "landing"
     folder.mkdir()

@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import run_pipeline, shared_path
 
-from trialwarehouse import mailer, report
+from trialwarehouse.nightly import mailer, report
 from trialwarehouse.settings import Settings
 
 HOSTILE_TITLE = 'Evil <script>alert("x")</script> & co'
@@ -165,7 +165,7 @@ def test_nightly_run_emails_the_report(tmp_path, smtp_server):
         [
             sys.executable,
             "-m",
-            "trialwarehouse.cli",
+            "flows.cli",
             "run",
             "--raw-dir",
             str(SAMPLE_LANDING),

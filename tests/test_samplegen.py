@@ -4,7 +4,7 @@ import filecmp
 
 from conftest import SAMPLE_LANDING, run_pipeline
 
-from trialwarehouse.samplegen import generate
+from trialwarehouse.devtools.samplegen import generate
 
 
 def test_generator_reproduces_the_committed_sample(tmp_path):

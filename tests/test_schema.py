@@ -27,7 +27,7 @@ def test_schema_files_match_the_declared_objects(fresh_db):
     assert views == set(warehouse.VIEWS)
     on_disk = {p.stem for p in (warehouse.sql_dir() / "tables").glob("*.sql")}
     assert on_disk == set(warehouse.TABLES)
-    from trialwarehouse.quality import LIFECYCLE_STEPS
+    from trialwarehouse.checks.runner import LIFECYCLE_STEPS
 
     expected_steps = set(warehouse.PUBLISH_STEPS) | {f"dq_{step}" for step in LIFECYCLE_STEPS}
     assert {p.stem for p in (warehouse.sql_dir() / "load").glob("*.sql")} == expected_steps

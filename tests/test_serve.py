@@ -40,7 +40,7 @@ def test_serve_runs_the_nightly_deployment_on_schedule_and_stops_cleanly(tmp_pat
     }
     env.pop("PREFECT_API_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "trialwarehouse.cli", "serve"],
+        [sys.executable, "-m", "flows.cli", "serve"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from trialwarehouse.sources import (
+from trialwarehouse.nightly.sources import (
     RawUnit,
     UnsafeArchive,
     describe_raw_file,

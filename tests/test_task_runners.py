@@ -27,7 +27,7 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     parallel = tmp_path / runner / "trials.duckdb"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TW_TASK_RUNNER": runner, "TW_WORKERS": "2"}
     result = subprocess.run(
-        [sys.executable, "-m", "trialwarehouse.cli", "run", "--raw-dir", str(landing), "--warehouse", str(parallel)],
+        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(landing), "--warehouse", str(parallel)],
         capture_output=True,
         text=True,
         env=env,
@@ -39,7 +39,7 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
 
 
 def test_auto_runner_uses_processes_only_for_big_landing_folders(tmp_path):
-    from trialwarehouse.pipeline import AUTO_PROCESS_BYTES, choose_task_runner
+    from trialwarehouse.nightly.pipeline import AUTO_PROCESS_BYTES, choose_task_runner
     from trialwarehouse.settings import Settings
 
     small = choose_task_runner(Settings(raw_dir=SAMPLE_LANDING, task_runner="auto"))

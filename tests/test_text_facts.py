@@ -8,7 +8,7 @@ import pytest
 from conftest import shared_path
 
 from transforms import text_facts
-from transforms.detect import extract
+from transforms.extract import extract
 from transforms.frames import records_to_raw
 from transforms.normalize import normalize_versions
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from conftest import shared_path
 
-from transforms.detect import UnusableInput, extract
+from transforms.extract import UnusableInput, extract
 from transforms.frames import build_frames
 
 MODERN = "seeds/000_993b791048a96074.txt"

@@ -24,10 +24,10 @@ import polars as pl
 from transforms.frames import build_frames
 from trialwarehouse import warehouse
 from trialwarehouse.logs import Progress, event
-from trialwarehouse.parsing import ParsedFile, ParseJob, parse_raw_file, write_staged
-from trialwarehouse.pull import STATE_DIR, pending_manifests
+from trialwarehouse.nightly.pull import STATE_DIR, pending_manifests
+from trialwarehouse.nightly.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
+from trialwarehouse.nightly.staging import ParsedFile, ParseJob, parse_raw_file, write_staged
 from trialwarehouse.settings import Settings
-from trialwarehouse.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
 from trialwarehouse.version import software_version
 
 
@@ -594,7 +594,7 @@ def run_steps(
 ) -> RunSummary:
     """The nightly flow's steps in order, without Prefect: for tests, `make bench` and
     `make docs`. `flows/nightly.py` wires the same functions as Prefect tasks."""
-    from trialwarehouse import quality  # GX is heavy: imported only when checks run
+    from trialwarehouse.checks import runner as quality  # GX is heavy: imported only when checks run
 
     raw_dir = raw_dir or settings.raw_dir
     ctx = open_run(settings, raw_dir)

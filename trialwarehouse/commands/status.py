@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from trialwarehouse.pipeline import run_log_path
+from trialwarehouse.nightly.pipeline import run_log_path
 from trialwarehouse.settings import Settings
 
 

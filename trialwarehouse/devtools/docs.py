@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from trialwarehouse import analyst, warehouse
+from trialwarehouse import warehouse
+from trialwarehouse.commands import analyst
 from trialwarehouse.settings import REPO_ROOT
 
 SCHEMA_DOC = REPO_ROOT / "docs" / "schema.md"
@@ -76,7 +77,7 @@ def render_schema(con: duckdb.DuckDBPyConnection) -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from the warehouse catalog by `make docs` (`python -m trialwarehouse.docs`); do not edit by hand.",
+        "Generated from the warehouse catalog by `make docs` (`python -m trialwarehouse.devtools.docs`); do not edit by hand.",
         "Every table, view and column below carries this text as its `COMMENT ON`, so",
         "`SELECT * FROM duckdb_columns()` shows the same dictionary inside DuckDB.",
         "",
@@ -156,7 +157,7 @@ def reference_landing() -> list[Path]:
 
 
 def build_reference_warehouse(target: Path) -> Path:
-    from trialwarehouse import pipeline
+    from trialwarehouse.nightly import pipeline
     from trialwarehouse.settings import Settings
 
     for folder in reference_landing():

@@ -18,9 +18,9 @@ from pathlib import Path
 import polars as pl
 
 from transforms import ctgov_json
-from transforms.detect import Extraction, UnusableInput, extract
+from transforms.extract import Extraction, UnusableInput, extract
 from transforms.frames import build_frames, concat_raw, records_to_raw
-from trialwarehouse.sources import RawFile, iter_units
+from trialwarehouse.nightly.sources import RawFile, iter_units
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from transforms.detect import archive_kind
+from transforms.extract import archive_kind
 
 # Files our own tools leave in a landing folder; never records.
 _IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")

@@ -114,10 +114,10 @@ def run(
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
     # Prefect is imported only when a flow runs: the other commands start fast.
     from flows.nightly import with_task_runner
-    from trialwarehouse.pipeline import WarehouseBusy, choose_task_runner
-    from trialwarehouse.pull import PullError
-    from trialwarehouse.quality import IntegrityError
-    from trialwarehouse.report import summary_lines
+    from trialwarehouse.checks.runner import IntegrityError
+    from trialwarehouse.nightly.pipeline import WarehouseBusy, choose_task_runner
+    from trialwarehouse.nightly.pull import PullError
+    from trialwarehouse.nightly.report import summary_lines
 
     try:
         settings = choose_task_runner(settings)
@@ -141,7 +141,7 @@ def run(
 
 
 def _open_read_only_or_exit(settings: Settings):
-    from trialwarehouse import analyst
+    from trialwarehouse.commands import analyst
 
     try:
         return analyst.open_read_only(settings.warehouse)
@@ -191,7 +191,7 @@ def pull_command(
     raw_dir: Path | None, since, api_url: str | None, query: str | None, full: bool, warehouse: Path | None
 ) -> None:
     """Fetch new and changed studies from ClinicalTrials.gov API v2 into the landing folder (resumes an unfinished pull)."""
-    from trialwarehouse.pull import PullError, pull
+    from trialwarehouse.nightly.pull import PullError, pull
 
     settings = _settings(raw_dir=raw_dir, api_url=api_url, warehouse=warehouse)
     try:
@@ -224,7 +224,7 @@ def pull_command(
 def serve_command(port: int | None, schedule: str | None, timezone: str | None) -> None:
     """Start a persistent Prefect server on 127.0.0.1 and serve the scheduled nightly deployment (Ctrl-C stops both)."""
     _offline_environment()
-    from trialwarehouse.serve import ServerNotReady, serve
+    from flows.serve import ServerNotReady, serve
 
     settings = _settings(prefect_port=port, schedule=schedule, timezone=timezone)
     from trialwarehouse.logs import configure_logging
@@ -247,7 +247,7 @@ def serve_command(port: int | None, schedule: str | None, timezone: str | None) 
 @click.option("--runs", "last", type=int, default=10, show_default=True, help="How many recent runs to list.")
 def status_command(warehouse: Path | None, last: int) -> None:
     """Last runs (when, how long, counts, findings, email), data freshness, outbox and warehouse size."""
-    from trialwarehouse.status import status_text
+    from trialwarehouse.commands.status import status_text
 
     click.echo(status_text(_settings(warehouse=warehouse), last))
 
@@ -263,7 +263,7 @@ def status_command(warehouse: Path | None, last: int) -> None:
 )
 def accept_command(finding_ids: tuple[int, ...], note: str, warehouse: Path | None) -> None:
     """Mark findings FINDING_IDS (the Id column of the report) as accepted, so they are no longer reported."""
-    from trialwarehouse.pipeline import WarehouseBusy, accept_findings
+    from trialwarehouse.nightly.pipeline import WarehouseBusy, accept_findings
 
     settings = _settings(warehouse=warehouse)
     try:
@@ -316,7 +316,7 @@ def sql_command(query: str | None, warehouse: Path | None, fmt: str, output: Pat
 
 
 def _run_sql(con, query: str, fmt: str, output: Path | None) -> int:
-    from trialwarehouse import analyst
+    from trialwarehouse.commands import analyst
 
     try:
         text = analyst.write_result(analyst.run_query(con, query), fmt, output)
@@ -388,8 +388,8 @@ def _sql_prompt(con, fmt: str) -> None:
 )
 def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
     """Write every public view and table as files, plus the data dictionary, for R, pandas, Spark or a BI tool."""
-    from trialwarehouse import analyst
-    from trialwarehouse.docs import SCHEMA_DOC
+    from trialwarehouse.commands import analyst
+    from trialwarehouse.devtools.docs import SCHEMA_DOC
 
     con = _open_read_only_or_exit(_settings(warehouse=warehouse))
     try:

@@ -1,7 +1,7 @@
 """Recognize a raw input by its content and split it into canonical records.
 
 Pure: bytes in, records (or a clear reason for refusing them) out. Archives are opened
-by the caller (`trialwarehouse.sources`), which hands over each member's bytes here.
+by the caller (`trialwarehouse.nightly.sources`), which hands over each member's bytes here.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ follow the real formats field by field, so `make run` exercises every reader:
 * one truncated JSON file, to show quarantine.
 
 The two real seed pages of `../shared/seeds` are committed next to the generated files.
-Run: `python -m trialwarehouse.samplegen sample/landing` (what `make sample` does).
+Run: `python -m trialwarehouse.devtools.samplegen sample/landing` (what `make sample` does).
 """
 
 from __future__ import annotations

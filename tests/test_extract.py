@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from conftest import shared_path
 
-from transforms.detect import UnusableInput, archive_kind, extract
+from transforms.extract import UnusableInput, archive_kind, extract
 
 
 def _study(nct: str) -> dict:
