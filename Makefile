@@ -9,10 +9,8 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 # Compile .pyc at install: these machines set PYTHONDONTWRITEBYTECODE=1, so without it every
 # process (each run, each test subprocess) recompiles GX and Prefect from source, ~15 s each.
 export UV_COMPILE_BYTECODE := 1
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export DO_NOT_TRACK := 1
-export GX_ANALYTICS_ENABLED := false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+# The offline environment (no analytics, a patient Prefect start-up) is set by the program
+# itself: trialwarehouse.settings.OFFLINE_DEFAULTS.
 
 .DEFAULT_GOAL := run
 .PHONY: run test setup serve bench sample docs lint clean help

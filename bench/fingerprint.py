@@ -63,9 +63,9 @@ def fingerprint(path: Path) -> dict[str, tuple[int, str]]:
 
 def build(raw_dir: Path, warehouse: Path, checks: bool = True) -> Path:
     """The run sequence over `raw_dir`, as the test of the shared data runs it (no Prefect)."""
-    from trialwarehouse.nightly import pipeline
+    from trialwarehouse.nightly.sequence import run_night
 
-    pipeline.run_steps(Settings(raw_dir=raw_dir, warehouse=warehouse), checks=checks)
+    run_night(Settings(raw_dir=raw_dir, warehouse=warehouse), checks=checks, report_and_email=False)
     return warehouse
 
 

@@ -1,4 +1,4 @@
-"""One nightly run without the Prefect server (what the targets time): load, checks, report."""
+"""One nightly run without the Prefect server (what the targets time): the run sequence, checks and report included."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from trialwarehouse.nightly import pipeline, report
+from trialwarehouse.nightly.sequence import run_night
 from trialwarehouse.nightly.staging import parse_raw_file
 from trialwarehouse.nightly.workers import init_parse_worker
 from trialwarehouse.settings import Settings
@@ -37,12 +37,9 @@ def parse_in_processes(workers: int):
 def main(raw_dir: str, warehouse: str, checks: str = "checks") -> None:
     settings = Settings(raw_dir=Path(raw_dir), warehouse=Path(warehouse))
     workers = int(os.environ.get("BENCH_WORKERS", "1"))
-    parse_files = parse_in_processes(workers) if workers > 1 else pipeline.parse_sequentially
-    summary = pipeline.run_steps(settings, parse_files=parse_files, checks=checks == "checks")
-    if summary.quality is not None:
-        report.write_run_report(
-            summary, settings.resolved_report_dir(), summary.quality.validation_json, settings.report_memory_limit
-        )
+    summary = run_night(
+        settings, parse_files=parse_in_processes(workers) if workers > 1 else None, checks=checks == "checks"
+    )
     print(
         f"records={summary.ingest.records_loaded} versions={summary.publish.versions_added} seconds={summary.seconds:.1f}"
     )

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from trialwarehouse.settings import Settings
-
-# No internet here: Prefect and GX must not phone home, and the temporary Prefect
-# server needs more than its default start-up time on a 2-core machine.
-_OFFLINE_DEFAULTS = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "GX_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-}
-
-
-def _offline_environment() -> None:
-    for name, value in _OFFLINE_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+from trialwarehouse.settings import Settings, offline_environment
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,7 +80,7 @@ def run(
 
     Exits 0 when the run completed (even with refused inputs), non-zero when the pipeline failed.
     """
-    _offline_environment()
+    offline_environment()
     settings = _settings(
         raw_dir=raw_dir,
         warehouse=warehouse,
@@ -115,9 +100,10 @@ def run(
     # Prefect is imported only when a flow runs: the other commands start fast.
     from flows.nightly import with_task_runner
     from trialwarehouse.checks.runner import IntegrityError
-    from trialwarehouse.nightly.pipeline import WarehouseBusy, choose_task_runner
+    from trialwarehouse.nightly.files import WarehouseBusy
     from trialwarehouse.nightly.pull import PullError
     from trialwarehouse.nightly.report import summary_lines
+    from trialwarehouse.nightly.task_runner import choose_task_runner
 
     try:
         settings = choose_task_runner(settings)
@@ -223,7 +209,7 @@ def pull_command(
 @click.option("--timezone", default=None, help="Time zone of the schedule. Default: TW_TIMEZONE or UTC.")
 def serve_command(port: int | None, schedule: str | None, timezone: str | None) -> None:
     """Start a persistent Prefect server on 127.0.0.1 and serve the scheduled nightly deployment (Ctrl-C stops both)."""
-    _offline_environment()
+    offline_environment()
     from flows.serve import ServerNotReady, serve
 
     settings = _settings(prefect_port=port, schedule=schedule, timezone=timezone)
@@ -263,7 +249,8 @@ def status_command(warehouse: Path | None, last: int) -> None:
 )
 def accept_command(finding_ids: tuple[int, ...], note: str, warehouse: Path | None) -> None:
     """Mark findings FINDING_IDS (the Id column of the report) as accepted, so they are no longer reported."""
-    from trialwarehouse.nightly.pipeline import WarehouseBusy, accept_findings
+    from trialwarehouse.commands.accept import accept_findings
+    from trialwarehouse.nightly.files import WarehouseBusy
 
     settings = _settings(warehouse=warehouse)
     try:
@@ -389,11 +376,11 @@ def _sql_prompt(con, fmt: str) -> None:
 def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
     """Write every public view and table as files, plus the data dictionary, for R, pandas, Spark or a BI tool."""
     from trialwarehouse.commands import analyst
-    from trialwarehouse.devtools.docs import SCHEMA_DOC
+    from trialwarehouse.resources import resource_dir
 
     con = _open_read_only_or_exit(_settings(warehouse=warehouse))
     try:
-        written = analyst.export_warehouse(con, target, fmt, SCHEMA_DOC)
+        written = analyst.export_warehouse(con, target, fmt, resource_dir("docs") / "schema.md")
     finally:
         con.close()
     click.echo(f"exported {len(written)} files to {target}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from trialwarehouse.settings import Settings
+from trialwarehouse.settings import OFFLINE_DEFAULTS, Settings
 
 DEPLOYMENT_NAME = "nightly"
 
@@ -34,10 +34,9 @@ def _prefect_executable() -> str:
 def start_server(settings: Settings, log_file: Path) -> subprocess.Popen:
     env = {
         **os.environ,
+        **OFFLINE_DEFAULTS,
         "PREFECT_SERVER_API_HOST": "127.0.0.1",
         "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
         "PREFECT_UI_ENABLED": "true",
     }
     env.pop("PREFECT_API_URL", None)  # the server itself must not try to talk to another API

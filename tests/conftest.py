@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 from trialwarehouse import warehouse
-from trialwarehouse.nightly import pipeline
-from trialwarehouse.settings import Settings
+from trialwarehouse.nightly.results import RunSummary
+from trialwarehouse.nightly.sequence import run_night
+from trialwarehouse.settings import Settings, offline_environment
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -18,9 +19,7 @@ SHARED_DATA = SHARED / "data"
 SEEDS = SHARED / "seeds"
 SAMPLE_LANDING = REPO / "sample" / "landing"
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+offline_environment()
 
 
 def shared_path(relative: str) -> Path:
@@ -33,10 +32,13 @@ def shared_path(relative: str) -> Path:
     return path
 
 
-def run_pipeline(raw_dir: Path, warehouse_path: Path, checks: bool = False, **settings) -> pipeline.RunSummary:
-    """The nightly flow's steps without Prefect (the flow itself is tested in test_cli).
-    Data-quality checks are off unless asked for: most tests are about loading."""
-    return pipeline.run_steps(Settings(raw_dir=raw_dir, warehouse=warehouse_path, **settings), checks=checks)
+def run_pipeline(raw_dir: Path, warehouse_path: Path, checks: bool = False, **settings) -> RunSummary:
+    """The nightly run sequence without Prefect (the flow itself is tested in test_cli), up to
+    the swap: no report, no email. Data-quality checks are off unless asked for: most tests
+    are about loading."""
+    return run_night(
+        Settings(raw_dir=raw_dir, warehouse=warehouse_path, **settings), checks=checks, report_and_email=False
+    )
 
 
 DATA_TABLES = [t for t in warehouse.TABLES if not t.startswith(("etl_", "dq_"))]

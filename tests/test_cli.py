@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import REPO, SAMPLE_LANDING
 
 from flows.cli import main
-from trialwarehouse.nightly import pipeline
+from trialwarehouse.nightly import files
 
 
 def _cli(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -83,7 +83,7 @@ def test_pipeline_failure_exits_non_zero(tmp_path):
 
 def test_busy_warehouse_exits_with_clear_message(tmp_path):
     wh = tmp_path / "w.duckdb"
-    held = pipeline.acquire_writer_lock(wh)
+    held = files.acquire_writer_lock(wh)
     try:
         busy = _cli("run", "--raw-dir", str(SAMPLE_LANDING), "--warehouse", str(wh), home=tmp_path)
     finally:

@@ -4,7 +4,7 @@ from importlib.metadata import version
 
 from packaging.version import Version
 
-from flows import cli
+from trialwarehouse import settings
 
 
 def test_prefect_and_its_compatible_server_stack_are_pinned():
@@ -15,10 +15,10 @@ def test_prefect_and_its_compatible_server_stack_are_pinned():
     assert Version(version("sqlalchemy")) < Version("2.1")
 
 
-def test_cli_sets_offline_defaults(monkeypatch):
-    for name in cli._OFFLINE_DEFAULTS:
+def test_offline_defaults_are_set(monkeypatch):
+    for name in settings.OFFLINE_DEFAULTS:
         monkeypatch.delenv(name, raising=False)
-    cli._offline_environment()
+    settings.offline_environment()
     import os
 
     assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"

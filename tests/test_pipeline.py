@@ -8,7 +8,7 @@ import pytest
 from conftest import run_pipeline, shared_path, snapshot
 
 from trialwarehouse import warehouse
-from trialwarehouse.nightly import pipeline
+from trialwarehouse.nightly import files, lifecycle
 from trialwarehouse.settings import Settings
 
 
@@ -153,10 +153,10 @@ def test_next_run_after_failure_completes_the_work(landing, tmp_path, read_wareh
 
 def test_second_writer_is_refused_with_a_clear_message(tmp_path):
     wh = tmp_path / "trials.duckdb"
-    held = pipeline.acquire_writer_lock(wh)
+    held = files.acquire_writer_lock(wh)
     try:
-        with pytest.raises(pipeline.WarehouseBusy, match="another run is writing"):
-            pipeline.open_run(Settings(warehouse=wh), tmp_path)
+        with pytest.raises(files.WarehouseBusy, match="another run is writing"):
+            lifecycle.open_run(Settings(warehouse=wh), tmp_path)
     finally:
         held.close()
 

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from conftest import SAMPLE_LANDING, run_pipeline, shared_path
 
+from trialwarehouse.checks import gx
 from trialwarehouse.checks import runner as quality
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
@@ -319,7 +320,7 @@ def test_chunked_validation_gives_the_same_findings_and_counts(tmp_path, monkeyp
         return rows, tallies, counts
 
     whole = findings("whole")
-    monkeypatch.setattr(quality, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(gx, "CHUNK_ROWS", 2)
     chunked = findings("chunked")
     assert chunked == whole
     assert any(unexpected for rules in whole[2].values() for _, _, unexpected in rules)

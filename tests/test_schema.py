@@ -70,6 +70,10 @@ def test_constraints_reject_bad_rows(fresh_db):
         fresh_db.execute("INSERT INTO dim_trial (nct_id, first_seen_run_id, registry_url) VALUES (NULL, 1, 'x')")
 
 
-def test_sql_splitter_ignores_semicolons_in_comments_and_strings():
-    statements = warehouse._split_statements("-- a; comment 'x\nSELECT 'a;b' -- c;\n;\nSELECT 2;")
-    assert [s.strip() for s in statements] == ["SELECT 'a;b'", "SELECT 2"]
+def test_sql_files_are_split_by_duckdb_and_bind_only_the_parameters_they_name():
+    merge = warehouse.statements("load/merge_dim_trial.sql")
+    assert [(s.type.name, s.named_parameters) for s in merge] == [("INSERT", {"run_id"})]
+    # A check input is embedded in COPY (...): one statement, its semicolon gone.
+    for path in sorted((warehouse.sql_dir() / "checks").glob("*.sql")):
+        statement = warehouse.single_statement(f"checks/{path.name}")
+        assert statement.lstrip().upper().startswith(("SELECT", "WITH", "FROM")) and not statement.endswith(";")

@@ -39,7 +39,7 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
 
 
 def test_auto_runner_uses_processes_only_for_big_landing_folders(tmp_path):
-    from trialwarehouse.nightly.pipeline import AUTO_PROCESS_BYTES, choose_task_runner
+    from trialwarehouse.nightly.task_runner import AUTO_PROCESS_BYTES, choose_task_runner
     from trialwarehouse.settings import Settings
 
     small = choose_task_runner(Settings(raw_dir=SAMPLE_LANDING, task_runner="auto"))

@@ -6,19 +6,37 @@ Every path the pipeline uses derives from these settings; tests build their own
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from trialwarehouse.resources import resource_dir
+
+# No internet here: Prefect and GX must not phone home, and the temporary Prefect
+# server needs more than its default start-up time on a 2-core machine.
+OFFLINE_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+}
+
+
+def offline_environment() -> None:
+    """OFFLINE_DEFAULTS for every variable the environment does not set itself."""
+    for name, value in OFFLINE_DEFAULTS.items():
+        os.environ.setdefault(name, value)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TW_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    raw_dir: Path = Field(REPO_ROOT / "sample" / "landing", description="Landing folder scanned for raw record files.")
+    raw_dir: Path = Field(
+        resource_dir("sample") / "landing", description="Landing folder scanned for raw record files."
+    )
     warehouse: Path = Field(Path("warehouse/trials.duckdb"), description="DuckDB warehouse file.")
     report_dir: Path | None = Field(None, description="Where run reports go; default: 'reports' beside the warehouse.")
     quarantine_dir: Path | None = Field(

@@ -13,14 +13,11 @@ import duckdb
 import polars as pl
 
 from transforms.canonical import CHILD_FIELDS
+from trialwarehouse.resources import resource_dir
 
 
 def sql_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "sql", here / "_sql"):  # source checkout, then installed wheel
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("sql/ folder not found next to the trialwarehouse package")
+    return resource_dir("sql")
 
 
 # Creation order matters: dimensions before the facts and bridges that reference them.
@@ -107,21 +104,25 @@ def read_sql(relative: str) -> str:
     return (sql_dir() / relative).read_text(encoding="utf-8")
 
 
+def statements(relative: str) -> list[duckdb.Statement]:
+    """The statements of an SQL file, as DuckDB's own parser splits them."""
+    return duckdb.extract_statements(read_sql(relative))
+
+
 def single_statement(relative: str) -> str:
     """The one statement of an SQL file, without its final semicolon (to embed in COPY)."""
-    statements = [s for s in _split_statements(read_sql(relative)) if s.strip()]
-    if len(statements) != 1:
-        raise ValueError(f"{relative} holds {len(statements)} statements, expected one")
-    return statements[0]
+    found = statements(relative)
+    if len(found) != 1:
+        raise ValueError(f"{relative} holds {len(found)} statements, expected one")
+    return found[0].query.strip().rstrip(";").rstrip()
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> int | None:
     """Run one SQL file; returns the row count of its last statement when it reports one."""
-    statements = [s for s in _split_statements(read_sql(relative)) if s.strip()]
     result = None
-    for statement in statements:
-        needed = {k: v for k, v in (params or {}).items() if f"${k}" in statement}
-        result = con.execute(statement, needed) if needed else con.execute(statement)
+    for statement in statements(relative):
+        needed = {k: v for k, v in (params or {}).items() if k in statement.named_parameters}
+        result = con.execute(statement.query, needed) if needed else con.execute(statement.query)
     if result is None:
         return None
     try:
@@ -129,38 +130,6 @@ def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | N
     except duckdb.Error:
         return None
     return int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else None
-
-
-def _split_statements(sql: str) -> list[str]:
-    """Split on semicolons outside quotes and comments (our SQL files hold no procedural blocks)."""
-    statements, current, quote, in_comment = [], [], None, False
-    previous = ""
-    for char in sql:
-        if in_comment:
-            if char == "\n":
-                in_comment = False
-                current.append(char)
-        elif quote:
-            current.append(char)
-            if char == quote:
-                quote = None
-        elif char == "-" and previous == "-":
-            current.pop()
-            in_comment = True
-        elif char == ";":
-            statements.append("".join(current))
-            current = []
-        else:
-            if char in ("'", '"'):
-                quote = char
-            current.append(char)
-        previous = char if not in_comment else ""
-    statements.append("".join(current))
-    return [s for s in statements if _has_code(s)]
-
-
-def _has_code(statement: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
 
 
 def connect(path: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

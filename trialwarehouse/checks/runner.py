@@ -1,34 +1,20 @@
-"""Data-quality checks: Great Expectations suites from `expectations/`, run on DataFrames.
+"""Running the checks of a run: which trials are in scope, the suites validated in three
+phases (inputs exported, validated, findings persisted), integrity before everything.
 
-GX's SQL datasource returns empty metrics on DuckDB (see expectations/README.md), so each
-suite validates a pandas DataFrame built by its SQL under `sql/checks/` (DuckDB -> Arrow ->
-pandas). Failing rows become findings with a message, the evidence the rule read, and a
-fingerprint that follows the finding from run to run (NEW, OPEN, RESOLVED).
-
-Only trials touched by the run are re-checked: every measure is relative to the record's
-own capture date, so an untouched trial's findings cannot change. When a check's
-definition changes, every trial is re-checked. A run that loaded nothing and changed no
-definition has nothing to validate and does not start GX at all.
-
-At registry scale (hundreds of thousands of rows, a million failing ones) three things
-keep this fast: GX reports failing rows as plain positions (COMPLETE format without index
-columns, which costs what SUMMARY costs), the full result stays in memory while GX's store
-and Data Docs get a summary of it, and findings are built column-wise with polars.
+Each suite validates DataFrames built by its SQL under `sql/checks/` (`gx.py` says why).
+Failing rows become findings (`findings.py`) whose fingerprint follows them from run to run
+(NEW, OPEN, RESOLVED). Only trials touched by the run are re-checked: every measure is
+relative to the record's own capture date, so an untouched trial's findings cannot change.
+When a check's definition changes, every trial is re-checked. A run that loaded nothing and
+changed no definition has nothing to validate and does not start GX at all.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import os
-import re
-import string
 import tempfile
-import threading
 import time
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,37 +22,13 @@ import duckdb
 import polars as pl
 
 from trialwarehouse import warehouse
+from trialwarehouse.checks.findings import FINDING_SCHEMA, RuleOutcome, findings_frame
+from trialwarehouse.checks.gx import data_docs_dir, gx_context, validate_suite
+from trialwarehouse.checks.suites import SUITES, by_input, load_suite, register_checks
 from trialwarehouse.logs import event
-from trialwarehouse.settings import REPO_ROOT
 
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-SUITES = ("trial_checks", "site_checks", "warehouse_integrity")
 # Finding life-cycle steps, in order (sql/load/dq_<step>.sql).
 LIFECYCLE_STEPS = ("update_open_findings", "insert_new_findings", "resolve_findings", "insert_dq_run_check")
-FINDING_SCHEMA = {
-    "fingerprint_source": pl.String,
-    "nct_id": pl.String,
-    "check_name": pl.String,
-    "rule": pl.String,
-    "severity": pl.String,
-    "message": pl.String,
-    "evidence": pl.String,
-    "version_key": pl.Int64,
-}
-# What GX's store and Data Docs keep of each expectation result: the counts and a sample.
-SUMMARY_KEYS = (
-    "element_count",
-    "unexpected_count",
-    "unexpected_percent",
-    "missing_count",
-    "missing_percent",
-    "unexpected_percent_total",
-    "unexpected_percent_nonmissing",
-    "partial_unexpected_list",
-    "partial_unexpected_counts",
-    "partial_unexpected_index_list",
-    "observed_value",
-)
 
 
 class IntegrityError(RuntimeError):
@@ -75,20 +37,6 @@ class IntegrityError(RuntimeError):
     def __init__(self, messages: list[str]):
         super().__init__("warehouse integrity checks failed: " + "; ".join(messages[:10]))
         self.messages = messages
-
-
-@dataclass
-class RuleOutcome:
-    suite: str
-    check: str
-    rule: str
-    severity: str
-    evaluated: int
-    failed: pl.DataFrame  # the input rows this rule flags
-    meta: dict  # the expectation's meta: message template, subject column, input SQL
-    read_columns: tuple[str, ...] = ()  # input columns the expectation itself reads
-    order: tuple[int, int] = (0, 0)  # (input, rule) numbers in the suite: findings keep this order
-    rows: tuple[int, ...] = ()  # positions of the failing rows in the whole input
 
 
 @dataclass
@@ -103,42 +51,6 @@ class QualityStats:
     validated: bool = True  # False when the run had nothing to check and GX was not started
 
 
-def load_suite(name: str) -> dict:
-    return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def _definition_hash(suite: dict, check: str) -> str:
-    rules = [x for x in suite["expectations"] if x["meta"]["check"] == check]
-    return hashlib.sha256(json.dumps([rules, suite["meta"]["checks"][check]], sort_keys=True).encode()).hexdigest()
-
-
-def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> bool:
-    """Refresh dq_check from the suites; True when any definition is new or changed."""
-    changed = False
-    for name, suite in suites.items():
-        for check, info in suite["meta"]["checks"].items():
-            digest = _definition_hash(suite, check)
-            known = con.execute("SELECT definition_hash FROM dq_check WHERE check_name = ?", [check]).fetchone()
-            changed |= known is None or known[0] != digest
-            con.execute(
-                "INSERT OR REPLACE INTO dq_check VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    check,
-                    info["severity"],
-                    info["explanation"],
-                    info["fields"],
-                    name,
-                    bool(suite["meta"]["blocks_publication"]),
-                    digest,
-                ],
-            )
-    return changed
-
-
-# Input rows validated at a time: memory stays bounded whatever the number of trials.
-CHUNK_ROWS = 100_000
-
-
 def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, path: Path) -> Path:
     """The rows of one check input, written by DuckDB straight to Parquet: streamed, so a
     registry-sized input never sits in memory (and, inside the publication's transaction,
@@ -147,293 +59,15 @@ def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, pa
     params = {"run_id": run_id} if "$run_id" in statement else {}
     # COPY takes no bound file name: the target is our own work folder, quoted.
     target = "'" + str(path).replace("'", "''") + "'"
-    con.execute(f"COPY ({statement}) TO {target} (FORMAT parquet)", params).fetchall()
+    # The new line ends a comment the statement may close with.
+    con.execute(f"COPY ({statement}\n) TO {target} (FORMAT parquet)", params).fetchall()
     return path
-
-
-def _chunks(path: Path) -> Iterator[tuple[int, pl.DataFrame]]:
-    """(offset, rows) of an exported input, CHUNK_ROWS at a time; one empty chunk if none."""
-    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-    for offset in range(0, max(rows, 1), CHUNK_ROWS):
-        yield offset, pl.scan_parquet(path).slice(offset, CHUNK_ROWS).collect()
-
-
-def _gx_context():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    return gx, context
-
-
-def _summarized(result, offset: int):
-    """A chunk's suite result as GX's store and Data Docs keep it: counts and a sample of
-    failing values per expectation (with positions in the whole input), not the full lists
-    (those can hold a million entries)."""
-    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
-
-    results = []
-    for r in result.results:
-        kept = {k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS}
-        if kept.get("partial_unexpected_index_list"):
-            kept["partial_unexpected_index_list"] = [int(i) + offset for i in kept["partial_unexpected_index_list"]]
-        results.append(
-            ExpectationValidationResult(
-                success=r.success,
-                expectation_config=r.expectation_config,
-                meta=r.meta,
-                exception_info=r.exception_info,
-                result=kept,
-            )
-        )
-    return results, result
-
-
-def _percent(part: int, whole: int) -> float | None:
-    return 100.0 * part / whole if whole else None
-
-
-def _merged(chunks: list) -> ExpectationSuiteValidationResult:  # noqa: F821
-    """One suite result from the chunks' summaries, as GX would report the whole input:
-    counts added up, percentages recomputed, the first examples kept."""
-    from great_expectations.core.expectation_validation_result import (
-        ExpectationSuiteValidationResult,
-        ExpectationValidationResult,
-    )
-
-    first_results, first_suite = chunks[0]
-    merged = []
-    for position, template in enumerate(first_results):
-        parts = [results[position] for results, _ in chunks]
-        total = sum(p.result.get("element_count") or 0 for p in parts)
-        unexpected = sum(p.result.get("unexpected_count") or 0 for p in parts)
-        missing = sum(p.result.get("missing_count") or 0 for p in parts)
-        examples = [v for p in parts for v in p.result.get("partial_unexpected_list") or []][:20]
-        indexes = [v for p in parts for v in p.result.get("partial_unexpected_index_list") or []][:20]
-        counts: dict[str, list] = {}
-        for value in examples:
-            counts.setdefault(repr(value), [value, 0])[1] += 1
-        result = dict(template.result)
-        result.update(
-            element_count=total,
-            unexpected_count=unexpected,
-            missing_count=missing,
-            missing_percent=_percent(missing, total),
-            unexpected_percent=_percent(unexpected, total - missing),
-            unexpected_percent_total=_percent(unexpected, total),
-            unexpected_percent_nonmissing=_percent(unexpected, total - missing),
-            partial_unexpected_list=examples,
-            partial_unexpected_index_list=indexes,
-            partial_unexpected_counts=[{"value": v, "count": n} for v, n in counts.values()],
-        )
-        merged.append(
-            ExpectationValidationResult(
-                success=all(p.success for p in parts),
-                expectation_config=template.expectation_config,
-                meta=template.meta,
-                exception_info=template.exception_info,
-                result={k: v for k, v in result.items() if k in template.result},
-            )
-        )
-    successful = sum(1 for r in merged if r.success)
-    statistics = {
-        "evaluated_expectations": len(merged),
-        "successful_expectations": successful,
-        "unsuccessful_expectations": len(merged) - successful,
-        "success_percent": _percent(successful, len(merged)),
-    }
-    return ExpectationSuiteValidationResult(
-        success=successful == len(merged),
-        results=merged,
-        suite_name=first_suite.suite_name,
-        statistics=statistics,
-        meta=first_suite.meta,
-        batch_id=first_suite.batch_id,
-    )
-
-
-def _store(context, gx_suite, result, run_name: str) -> None:
-    """File a suite result in GX's validation store, where Data Docs find it."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
-    context.validation_results_store.store_validation_results(
-        suite_validation_result=result,
-        suite_validation_result_identifier=ValidationResultIdentifier(
-            expectation_suite_identifier=suite_id,
-            run_id=RunIdentifier(run_name=run_name),
-            batch_identifier=result.batch_id,
-        ),
-        expectation_suite_identifier=suite_id,
-    )
-
-
-def _for_gx(frame: pl.DataFrame, gx_suite) -> pandas.DataFrame:  # noqa: F821
-    """The columns the suite's expectations name (as a column or inside a row condition),
-    as plain NumPy-backed pandas: GX filters and copies the whole frame once per row
-    condition, so every column it does not need, or an Arrow-backed one, costs per rule."""
-    mentioned = json.dumps([e.kwargs for e in gx_suite.expectation_configurations])
-    columns = [c for c in frame.columns if re.search(rf"\b{re.escape(c)}\b", mentioned)]
-    return frame.select(columns).to_pandas(use_pyarrow_extension_array=False)
-
-
-def _run(batch, gx_suite, frame: pl.DataFrame):
-    """Validate one chunk with GX, keeping the full result in memory.
-
-    GX's `Validator` runs the suite directly: `ValidationDefinition.run` would store the
-    full result (every failing row) and serialize it several times. GX is pinned (1.24.1)
-    and tests/test_quality.py exercises this path end to end."""
-    from great_expectations.validator.v1_validator import Validator
-
-    # Row positions are the pandas index: COMPLETE without index columns lists failing rows
-    # by position at SUMMARY's cost (with index columns GX builds a dict per failing row).
-    validator = Validator(
-        batch_definition=batch,
-        batch_parameters={"dataframe": _for_gx(frame, gx_suite)},
-        result_format={"result_format": "COMPLETE"},
-    )
-    with warnings.catch_warnings():
-        # String row conditions are deprecated for GX 2.0; GX is pinned to 1.24 here.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return validator.validate_expectation_suite(gx_suite)
-
-
-def _by_input(suite: dict) -> dict[str, list[dict]]:
-    by_input: dict[str, list[dict]] = {}
-    for expectation in suite["expectations"]:
-        input_sql = expectation["meta"].get("input_sql") or suite["meta"]["input_sql"]
-        by_input.setdefault(input_sql, []).append(expectation)
-    return by_input
-
-
-def validate_suite(
-    suite: dict, inputs: dict[str, Path], session, run_name: str, on_outcome: Callable[[RuleOutcome], None]
-) -> dict:
-    """Run one suite over its exported inputs, chunk by chunk; every rule's outcome on every
-    chunk goes to `on_outcome`. Returns the GX result of each input (as JSON), also filed in
-    GX's store for Data Docs."""
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    gx, context = session
-    source = context.data_sources.add_pandas(f"{suite['name']}_frames")
-    reports: dict = {}
-    for index, (input_sql, expectations) in enumerate(_by_input(suite).items()):
-        batch = source.add_dataframe_asset(f"input_{index}").add_batch_definition_whole_dataframe("all")
-        gx_suite = gx.ExpectationSuite(name=f"{suite['name']}_{index}", meta={"input_sql": input_sql})
-        for expectation in expectations:
-            gx_suite.add_expectation_configuration(
-                ExpectationConfiguration(
-                    type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"]
-                )
-            )
-        gx_suite = context.suites.add(gx_suite)
-        chunks = []
-        for offset, frame in _chunks(inputs[input_sql]):
-            result = _run(batch, gx_suite, frame)
-            chunks.append(_summarized(result, offset))
-            for rule_number, outcome in enumerate(result.results):
-                meta = outcome.expectation_config.meta
-                if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-                    raise RuntimeError(
-                        f"check {meta['check']}/{meta['rule']} could not run: "
-                        f"{outcome.exception_info.get('exception_message')}"
-                    )
-                positions = outcome.result.get("unexpected_index_list") or []
-                kwargs = outcome.expectation_config.kwargs
-                read = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str))
-                on_outcome(
-                    RuleOutcome(
-                        suite["name"],
-                        meta["check"],
-                        meta["rule"],
-                        meta["severity"],
-                        int(outcome.result.get("element_count") or 0),
-                        frame[positions],
-                        dict(meta),
-                        read,
-                        (index, rule_number),
-                        tuple(offset + int(p) for p in positions),
-                    )
-                )
-        merged = _merged(chunks)
-        _store(context, gx_suite, merged, run_name)
-        reports[input_sql] = merged.to_json_dict()
-    return reports
-
-
-def _message(template: str, columns: list[str]) -> pl.Expr:
-    """The message template ("{column}" placeholders) as one string expression; NULL shows
-    as NULL and a placeholder the input lacks as "?"."""
-    parts: list[pl.Expr] = []
-    for literal, name, _, _ in string.Formatter().parse(template):
-        if literal:
-            parts.append(pl.lit(literal))
-        if name is not None:
-            parts.append(pl.col(name).cast(pl.String).fill_null("NULL") if name in columns else pl.lit("?"))
-    return pl.concat_str(parts) if parts else pl.lit("")
-
-
-def _evidence_columns(suite: dict, outcome: RuleOutcome, subject: str, detail: list[str]) -> list[str]:
-    """What the rule read and what its message shows, not every input column: the evidence
-    of a million findings must stay readable and small."""
-    placeholders = [name for _, name, _, _ in string.Formatter().parse(outcome.meta["message"]) if name]
-    wanted = [
-        subject,
-        *detail,
-        "version_key",
-        *outcome.read_columns,
-        *placeholders,
-        *suite["meta"]["checks"][outcome.check]["fields"],
-    ]
-    return list(dict.fromkeys(c for c in wanted if c in outcome.failed.columns))
-
-
-def findings_frame(suite: dict, outcome: RuleOutcome) -> pl.DataFrame:
-    """The findings of one rule, one row per failing input row (`FINDING_SCHEMA`). The
-    fingerprint is the MD5 of `fingerprint_source`, taken in DuckDB when they are staged."""
-    rows = outcome.failed
-    if rows.is_empty():
-        return pl.DataFrame(schema=FINDING_SCHEMA)
-    subject = outcome.meta.get("subject_column") or suite["meta"]["subject_column"]
-    detail = [c for c in suite["meta"]["detail_columns"] if c in rows.columns]
-    fields = suite["meta"]["checks"][outcome.check]["fields"]
-    evidence = _evidence_columns(suite, outcome, subject, detail)
-    identity = [
-        pl.lit(outcome.check),
-        pl.lit(outcome.rule),
-        pl.col(subject).cast(pl.String).fill_null("None"),
-        *[pl.col(c).cast(pl.String).fill_null("None") for c in detail],
-    ]
-    return rows.select(
-        pl.concat_str(identity, separator="|").alias("fingerprint_source"),
-        pl.col(subject).cast(pl.String).alias("nct_id"),
-        pl.lit(outcome.check).alias("check_name"),
-        pl.lit(outcome.rule).alias("rule"),
-        pl.lit(outcome.severity).alias("severity"),
-        _message(outcome.meta["message"], rows.columns).alias("message"),
-        pl.concat_str(
-            [
-                pl.lit('{"fields":' + json.dumps(fields) + ',"values":'),
-                pl.struct(evidence).struct.json_encode(),
-                pl.lit("}"),
-            ]
-        ).alias("evidence"),
-        (pl.col("version_key").cast(pl.Int64) if "version_key" in rows.columns else pl.lit(None, pl.Int64)).alias(
-            "version_key"
-        ),
-    )
 
 
 def _export_inputs(con: duckdb.DuckDBPyConnection, suite: dict, run_id: int, work: Path) -> dict[str, Path]:
     return {
         sql: _export_input(con, sql, run_id, work / f"{suite['name']}-{number}.parquet")
-        for number, sql in enumerate(sorted(_by_input(suite)))
+        for number, sql in enumerate(sorted(by_input(suite)))
     }
 
 
@@ -442,7 +76,7 @@ def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -
     suite = load_suite("warehouse_integrity")
     with tempfile.TemporaryDirectory(prefix="tw-integrity-") as folder:
         inputs = _export_inputs(con, suite, run_id, Path(folder))
-        checker = _Checker(session or _gx_context(), f"run-{run_id:06d}", Path(folder))
+        checker = _Checker(session or gx_context(), f"run-{run_id:06d}", Path(folder))
         return checker.integrity(suite, inputs)
 
 
@@ -452,28 +86,6 @@ def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT DISTINCT nct_id FROM stg_versions")
     return con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]  # drained: DuckDB 2 refuses new work otherwise
-
-
-class _Background:
-    """Run `work` in a thread; `join` waits and re-raises what it raised."""
-
-    def __init__(self, work: Callable[[], None] | None):
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True) if work else None
-        if self.thread:
-            self.thread.start()
-
-    def _run(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed to join()
-            self.error = exc
-
-    def join(self) -> None:
-        if self.thread:
-            self.thread.join()
-        if self.error:
-            raise self.error
 
 
 class _Checker:
@@ -524,63 +136,88 @@ class _Checker:
         return report
 
 
-def run_checks(
-    con: duckdb.DuckDBPyConnection,
-    run_id: int,
-    while_validating: Callable[[], None] | None = None,
-    work_dir: Path | None = None,
-) -> QualityStats:
-    """Integrity first (raises IntegrityError), then the curator checks and their findings' life.
+@dataclass
+class CheckRun:
+    """One run's checks between their three phases: inputs exported (inside the publication's
+    transaction, so they see the load), validated (while that transaction commits), persisted."""
 
-    Every input is exported by DuckDB first (to Parquet in `work_dir`, or a temporary
-    folder); `while_validating` (the run's commit: DuckDB compressing and writing the load)
-    then runs once, in a thread while GX validates, since GX is plain Python: on two cores
-    the two overlap instead of following each other."""
-    started = time.monotonic()
+    con: duckdb.DuckDBPyConnection
+    run_id: int
+    started: float
+    stats: QualityStats
+    suites: dict[str, dict]
+    work: Path | None = None  # None: nothing to validate
+    inputs: dict[str, dict[str, Path]] = field(default_factory=dict)
+    checker: _Checker | None = None
+
+
+@contextmanager
+def prepared(con: duckdb.DuckDBPyConnection, run_id: int, work_dir: Path | None = None) -> Iterator[CheckRun]:
+    """Register the suites and export every input (to Parquet in `work_dir`, or a temporary
+    folder, removed on leaving). Only trials touched by the run are in scope, unless a check's
+    definition changed; a run that loaded nothing and changed no definition exports nothing."""
     stats = QualityStats()
     suites = {name: load_suite(name) for name in SUITES}
     changed = register_checks(con, suites)
     stats.evaluated_trials = _define_scope(con, everything=changed)
+    started = time.monotonic()
     if not stats.evaluated_trials and not changed:
         stats.validated = False  # nothing loaded, no definition changed: nothing to validate
-        if while_validating:
-            while_validating()
-        _persist(con, run_id, None, stats)
-        event("check-quality", run_id, trials_checked=0, open=stats.findings_open, seconds=time.monotonic() - started)
-        return stats
+        yield CheckRun(con, run_id, started, stats, suites)
+        return
     if work_dir:
         work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tw-checks-", dir=work_dir) as folder:
         work = Path(folder)
         inputs = {name: _export_inputs(con, suite, run_id, work) for name, suite in suites.items()}
         event("check-quality", run_id, stage="inputs-exported", seconds=time.monotonic() - started)
-        background = _Background(while_validating)
-        try:
-            checker = _Checker(_gx_context(), f"run-{run_id:06d}", work)
-            stats.validation_json = {
-                "warehouse_integrity": checker.integrity(suites["warehouse_integrity"], inputs["warehouse_integrity"])
-            }
-            for name in ("trial_checks", "site_checks"):
-                stats.validation_json[name] = checker.findings(suites[name], inputs[name])
-            checker.session[1].build_data_docs()
-            stats.data_docs_dir = _data_docs_dir(checker.session[1])
-        finally:
-            background.join()
-        event("check-quality", run_id, stage="validated", seconds=time.monotonic() - started)
-        _persist(con, run_id, checker, stats)
+        yield CheckRun(con, run_id, started, stats, suites, work, inputs)
+
+
+def validate(check: CheckRun) -> None:
+    """Integrity first (raises IntegrityError), then the curator checks. GX is plain Python and
+    touches no connection, so it can overlap DuckDB's work on another thread."""
+    if check.work is None:
+        return
+    checker = check.checker = _Checker(gx_context(), f"run-{check.run_id:06d}", check.work)
+    stats, suites, inputs = check.stats, check.suites, check.inputs
+    stats.validation_json = {
+        "warehouse_integrity": checker.integrity(suites["warehouse_integrity"], inputs["warehouse_integrity"])
+    }
+    for name in ("trial_checks", "site_checks"):
+        stats.validation_json[name] = checker.findings(suites[name], inputs[name])
+    checker.session[1].build_data_docs()
+    stats.data_docs_dir = data_docs_dir(checker.session[1])
+
+
+def persist(check: CheckRun) -> QualityStats:
+    """The findings' life cycle (NEW, OPEN, RESOLVED) and the per-rule counts, in the warehouse."""
+    stats = check.stats
+    if check.checker:
+        event("check-quality", check.run_id, stage="validated", seconds=time.monotonic() - check.started)
+    _persist(check.con, check.run_id, check.checker, stats)
+    if not stats.validated:
+        event(
+            "check-quality",
+            check.run_id,
+            trials_checked=0,
+            open=stats.findings_open,
+            seconds=time.monotonic() - check.started,
+        )
+        return stats
     event(
         "check-quality",
-        run_id,
+        check.run_id,
         trials_checked=stats.evaluated_trials,
         new=stats.findings_new,
         open=stats.findings_open,
         resolved=stats.findings_resolved,
-        seconds=time.monotonic() - started,
+        seconds=time.monotonic() - check.started,
     )
     return stats
 
 
-def _persist(con, run_id: int, checker: _Checker | None, stats: QualityStats) -> None:
+def _persist(con: duckdb.DuckDBPyConnection, run_id: int, checker: _Checker | None, stats: QualityStats) -> None:
     files = sorted(checker.work.glob("findings-*.parquet")) if checker else []
     if files:
         source = "read_parquet('" + str(checker.work / "findings-*.parquet").replace("'", "''") + "')"
@@ -630,16 +267,3 @@ def _persist(con, run_id: int, checker: _Checker | None, stats: QualityStats) ->
         ).fetchall()
     )
     stats.findings_open = sum(stats.by_severity.values())
-
-
-def _data_docs_dir(context) -> str | None:
-    for site in context.get_docs_sites_urls():
-        url = site.get("site_url") or ""
-        if url.startswith("file://"):
-            return str(Path(url.removeprefix("file://")).parent)
-    return None
-
-
-def write_validation_results(stats: QualityStats, path: Path) -> Path:
-    path.write_text(json.dumps(stats.validation_json, indent=1, default=str), encoding="utf-8")
-    return path

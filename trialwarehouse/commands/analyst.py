@@ -61,7 +61,7 @@ def check_read_only(sql: str) -> list[str]:
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise FileNotFoundError(f"warehouse not found: {path}")
-    return duckdb.connect(str(path), read_only=True)
+    return warehouse.connect(path, read_only=True)
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import duckdb
-
-from trialwarehouse.nightly.pipeline import run_log_path
+from trialwarehouse import warehouse
+from trialwarehouse.nightly.runlog import email_outcome, read_events
 from trialwarehouse.settings import Settings
 
 
@@ -20,25 +18,12 @@ def _size(path: Path) -> str:
     return f"{size:.1f} GB"
 
 
-def _log_events(live: Path) -> dict[int, dict]:
-    runs: dict[int, dict] = {}
-    path = run_log_path(live)
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            runs.setdefault(int(item["run_id"]), {})[item["event"]] = item
-    return runs
-
-
 def status_text(settings: Settings, last: int = 10) -> str:
     live = settings.warehouse
     if not live.exists():
         return f"No warehouse at {live} yet: run `trialwarehouse run` first."
-    events = _log_events(live)
-    con = duckdb.connect(str(live), read_only=True)
+    events = read_events(live)
+    con = warehouse.connect(live, read_only=True)
     try:
         runs = con.execute(
             """
@@ -79,7 +64,7 @@ def status_text(settings: Settings, last: int = 10) -> str:
             f"{e.get('failed', {}).get('error', 'no end recorded (killed, or still running)')}"
         )
     for run_id, started, took, status, files, records, new, changed, error, f_new, f_open in runs:
-        email = events.get(run_id, {}).get("email", {}).get("detail", "-")
+        email = email_outcome(events.get(run_id, {}))
         took_text = f"{took}s" if took is not None else "-"
         lines.append(
             f"  {run_id:>5}  {str(started)[:19]:<19}  {took_text:>6}  {status:<9}  {files or 0:>5}  {records or 0:>7}  "

@@ -17,10 +17,12 @@ import duckdb
 
 from trialwarehouse import warehouse
 from trialwarehouse.commands import analyst
-from trialwarehouse.settings import REPO_ROOT
+from trialwarehouse.resources import resource_dir
 
-SCHEMA_DOC = REPO_ROOT / "docs" / "schema.md"
-COOKBOOK = REPO_ROOT / "docs" / "cookbook.md"
+SCHEMA_DOC = resource_dir("docs") / "schema.md"
+COOKBOOK = resource_dir("docs") / "cookbook.md"
+# A development tool: it reads the real records beside the checkout (../shared), never shipped.
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SAMPLE_ROWS = 8
 _SQL_BLOCK = re.compile(r"```sql\n(?P<sql>.*?)```\n(?:\n```text\n.*?```\n)?", re.DOTALL)
 
@@ -148,8 +150,8 @@ def render_cookbook(text: str, con: duckdb.DuckDBPyConnection) -> str:
 def reference_landing() -> list[Path]:
     """The folders the reference warehouse is built from: the sample and, when present,
     the real AACT history series (for status changes)."""
-    folders = [REPO_ROOT / "sample" / "landing"]
-    history = REPO_ROOT.parent / "shared" / "data" / "ctti-clinicaltrials__aact" / "history"
+    folders = [resource_dir("sample") / "landing"]
+    history = SHARED_DATA / "ctti-clinicaltrials__aact" / "history"
     for nct in ("NCT02591810", "NCT02586688"):
         if (history / nct).is_dir():
             folders.append(history / nct)
@@ -157,17 +159,18 @@ def reference_landing() -> list[Path]:
 
 
 def build_reference_warehouse(target: Path) -> Path:
-    from trialwarehouse.nightly import pipeline
+    from trialwarehouse.nightly.sequence import run_night
     from trialwarehouse.settings import Settings
 
     for folder in reference_landing():
-        pipeline.run_steps(
+        run_night(
             Settings(
                 raw_dir=folder,
                 warehouse=target,
                 report_dir=target.parent / "reports",
                 quarantine_dir=target.parent / "quarantine",
-            )
+            ),
+            report_and_email=False,
         )
     return target
 

@@ -16,7 +16,7 @@ import duckdb
 
 from trialwarehouse import warehouse
 from trialwarehouse.logs import event
-from trialwarehouse.nightly.pipeline import RunSummary
+from trialwarehouse.nightly.results import RunSummary
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_COLOUR = {"error": "#a4161a", "warning": "#b35c00", "info": "#2b5d8a"}

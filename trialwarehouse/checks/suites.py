@@ -1,0 +1,53 @@
+"""The suites in `expectations/` (one JSON file each, found as package resources) and their
+registry in dq_check: a check whose definition changed re-checks every trial."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+
+from trialwarehouse.resources import resource_dir
+
+SUITES = ("trial_checks", "site_checks", "warehouse_integrity")
+
+
+def load_suite(name: str) -> dict:
+    return json.loads((resource_dir("expectations") / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _definition_hash(suite: dict, check: str) -> str:
+    rules = [x for x in suite["expectations"] if x["meta"]["check"] == check]
+    return hashlib.sha256(json.dumps([rules, suite["meta"]["checks"][check]], sort_keys=True).encode()).hexdigest()
+
+
+def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> bool:
+    """Refresh dq_check from the suites; True when any definition is new or changed."""
+    changed = False
+    for name, suite in suites.items():
+        for check, info in suite["meta"]["checks"].items():
+            digest = _definition_hash(suite, check)
+            known = con.execute("SELECT definition_hash FROM dq_check WHERE check_name = ?", [check]).fetchone()
+            changed |= known is None or known[0] != digest
+            con.execute(
+                "INSERT OR REPLACE INTO dq_check VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    check,
+                    info["severity"],
+                    info["explanation"],
+                    info["fields"],
+                    name,
+                    bool(suite["meta"]["blocks_publication"]),
+                    digest,
+                ],
+            )
+    return changed
+
+
+def by_input(suite: dict) -> dict[str, list[dict]]:
+    by_input: dict[str, list[dict]] = {}
+    for expectation in suite["expectations"]:
+        input_sql = expectation["meta"].get("input_sql") or suite["meta"]["input_sql"]
+        by_input.setdefault(input_sql, []).append(expectation)
+    return by_input

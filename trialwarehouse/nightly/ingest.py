@@ -1,0 +1,157 @@
+"""Ingest: read every new raw file of the landing folder, stage its records as Parquet, and
+quarantine what cannot be used. Parsing itself (`staging.parse_raw_file`) can run elsewhere;
+this module is the single writer that registers the files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+import duckdb
+import polars as pl
+
+from transforms.frames import build_frames
+from trialwarehouse import warehouse
+from trialwarehouse.logs import Progress, event
+from trialwarehouse.nightly.lifecycle import RunContext
+from trialwarehouse.nightly.pulls import record_pulls
+from trialwarehouse.nightly.quarantine import quarantine_copy, record_quarantine
+from trialwarehouse.nightly.results import IngestStats
+from trialwarehouse.nightly.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
+from trialwarehouse.nightly.staging import ParsedFile, ParseJob, parse_raw_file, write_staged
+
+ParseFiles = Callable[[Iterable[ParseJob]], Iterator[ParsedFile]]
+
+
+def parse_sequentially(jobs: Iterable[ParseJob]) -> Iterator[ParsedFile]:
+    """The default: parse one file after the other, in this process."""
+    return (parse_raw_file(job) for job in jobs)
+
+
+def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, workers_stage: bool = True) -> IngestStats:
+    """Read every new raw file, stage its records, quarantine what cannot be used.
+
+    `parse_files` yields one ParsedFile per job, in order; the nightly flow can pass one
+    that parses on a Prefect task runner (processes, or a Dask cluster), while DuckDB stays
+    the single writer here. Parsers write their batches to the run's staging folder, unless
+    `workers_stage` is False (workers on other machines): then this process writes them.
+    """
+    started = time.monotonic()
+    stats = IngestStats()
+    record_pulls(ctx.con, ctx.raw_dir, ctx.run_id)
+    paths = discover_raw_files(ctx.raw_dir)
+    known_stats = _known_file_stats(ctx.con)
+    known_files = dict(ctx.con.execute("SELECT sha256, source_file_key FROM dim_source_file").fetchall())
+    progress = Progress("ingest", ctx.run_id, len(paths))
+    seen: list[RawFile] = []
+    repeats: list[RawFile] = []
+
+    def new_files() -> Iterator[ParseJob]:
+        """Jobs for the files not read before, made as each file is hashed: the parsers start
+        on the first new file while the next ones are still being hashed."""
+        tonight: set[str] = set()  # the same bytes twice tonight are read once
+        for path in paths:
+            raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+            seen.append(raw)
+            stats.files_seen += 1
+            if raw.sha256 in known_files:
+                _record_run_file(ctx, raw.relative, known_files[raw.sha256], "unchanged", 0)
+            elif raw.sha256 in tonight:
+                repeats.append(raw)
+            else:
+                tonight.add(raw.sha256)
+                yield ParseJob(
+                    raw, len(tonight) - 1, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None
+                )
+                continue
+            stats.files_unchanged += 1
+            progress.advance()
+
+    for parsed in parse_files(new_files()):
+        _stage_parsed(ctx, parsed, stats)
+        progress.advance(records=parsed.accepted)
+    for raw in repeats:
+        key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()[
+            0
+        ]
+        _record_run_file(ctx, raw.relative, key, "unchanged", 0)
+    _remember_file_stats(ctx, seen)
+    # An empty night still gets (empty) staging tables, so publication steps always run.
+    warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
+    progress.done()
+    event(
+        "ingest",
+        ctx.run_id,
+        files=stats.files_seen,
+        loaded=stats.files_loaded,
+        unchanged=stats.files_unchanged,
+        quarantined=stats.files_quarantined,
+        records=stats.records_loaded,
+        rejected=stats.records_rejected,
+        seconds=time.monotonic() - started,
+    )
+    return stats
+
+
+def _known_file_stats(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[FileStat, str]]:
+    rows = con.execute("SELECT path, size_bytes, mtime_ns, ctime_ns, inode, sha256 FROM etl_file_stat").fetchall()
+    return {path: (FileStat(size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in rows}
+
+
+def _remember_file_stats(ctx: RunContext, seen: list[RawFile]) -> None:
+    """Stat and hash of every file seen tonight: tomorrow, unchanged ones are not re-read."""
+    frame = pl.DataFrame(
+        [(r.relative, r.stat.size, r.stat.mtime_ns, r.stat.ctime_ns, r.stat.inode, r.sha256) for r in seen if r.stat],
+        schema={
+            "path": pl.String,
+            "size_bytes": pl.Int64,
+            "mtime_ns": pl.Int64,
+            "ctime_ns": pl.Int64,
+            "inode": pl.UInt64,
+            "sha256": pl.String,
+        },
+        orient="row",
+    )
+    ctx.con.register("seen_files", frame)
+    try:
+        ctx.con.execute("INSERT OR REPLACE INTO etl_file_stat SELECT *, ? FROM seen_files", [ctx.run_id]).fetchall()
+    finally:
+        ctx.con.unregister("seen_files")
+
+
+def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats) -> None:
+    """Quarantine, stage and register one parsed file."""
+    raw = parsed.raw
+    for refused in parsed.refused:
+        copy = quarantine_copy(ctx.quarantine_dir, raw, refused.member, refused.data, refused.reason)
+        record_quarantine(ctx.con, ctx.run_id, raw, refused.member, -1, refused.reason, copy)
+    for member, index, reason in parsed.record_rejects:
+        record_quarantine(ctx.con, ctx.run_id, raw, member, index, reason, None)
+    for number, frames in enumerate(parsed.batches):  # parsed where the staging folder is out of reach
+        write_staged(frames, ctx.staging_dir, f"{raw.sha256[:16]}-{number:05d}")
+    for detected, count in parsed.formats.items():
+        stats.formats[detected] = stats.formats.get(detected, 0) + count
+    refused_records = len(parsed.refused) + len(parsed.record_rejects)
+    stats.records_seen += parsed.accepted + refused_records
+    stats.records_loaded += parsed.accepted
+    stats.records_rejected += refused_records
+    if parsed.accepted == 0:
+        outcome, action = "quarantined", "quarantined"
+        stats.files_quarantined += 1
+    else:
+        outcome, action = ("partly_rejected" if refused_records else "loaded"), "loaded"
+        stats.files_loaded += 1
+    detected = ",".join(sorted(f for f, n in parsed.formats.items() if n)) or "unrecognized"
+    key = ctx.con.execute(
+        "INSERT INTO dim_source_file (sha256, first_path, size_bytes, detected_format, outcome, records, first_seen_run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING source_file_key",
+        [raw.sha256, raw.relative, raw.size, detected, outcome, parsed.accepted, ctx.run_id],
+    ).fetchone()[0]
+    _record_run_file(ctx, raw.relative, key, action, parsed.accepted)
+
+
+def _record_run_file(ctx: RunContext, relative: str, key: int, action: str, records: int) -> None:
+    ctx.con.execute(
+        "INSERT INTO etl_run_file VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [ctx.run_id, relative, key, action, records],
+    )

@@ -1,0 +1,98 @@
+"""The publication's transaction, opened and closed here: the staged records merged into the
+star schema, the checks' inputs read inside it, and its commit overlapped with validation.
+
+Committing a load this size is DuckDB compressing and writing it: seconds of work. GX is
+plain Python that touches no connection, so the commit runs on a thread while GX validates
+(on two cores the two overlap instead of following each other). Integrity failures raise
+before the building copy is swapped in; on any failure the copy is discarded whole.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from trialwarehouse import warehouse
+from trialwarehouse.checks import runner as checks
+from trialwarehouse.checks.runner import QualityStats
+from trialwarehouse.logs import event
+from trialwarehouse.nightly.lifecycle import RunContext
+from trialwarehouse.nightly.results import PublishStats
+
+
+class _Overlapped:
+    """Run `work` on a thread for the length of a `with` block; leaving the block waits for it
+    and re-raises what it raised."""
+
+    def __init__(self, work: Callable[[], None]):
+        self.work = work
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:  # handed to the block's end
+            self.error = exc
+
+    def __enter__(self) -> _Overlapped:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.thread.join()
+        if self.error:
+            raise self.error
+
+
+def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishStats, QualityStats | None]:
+    """Publish the staged batch in one transaction and run the checks; returns both counts."""
+    ctx.con.execute("BEGIN TRANSACTION")
+    published = _publish(ctx)
+    if not checks_on:
+        _commit(ctx)
+        return published, None
+    with checks.prepared(ctx.con, ctx.run_id, work_dir=ctx.staging_dir) as check:
+        with _Overlapped(lambda: _commit(ctx)):
+            checks.validate(check)
+        return published, checks.persist(check)
+
+
+def _publish(ctx: RunContext) -> PublishStats:
+    started = time.monotonic()
+    con = ctx.con
+    counts = warehouse.publish(con, ctx.run_id)
+    stats = PublishStats(
+        versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0)
+    )
+    if counts.get("insert_fct_record_sighting") or counts.get("insert_fct_trial_version"):
+        touched, changed = con.execute(
+            """
+            SELECT count(DISTINCT s.nct_id),
+                   count(DISTINCT s.nct_id) FILTER (WHERE v.first_seen_run_id = ? AND t.first_seen_run_id <> ?)
+            FROM stg_versions AS s
+            JOIN dim_trial AS t USING (nct_id)
+            LEFT JOIN fct_trial_version AS v ON v.trial_key = t.trial_key AND v.first_seen_run_id = ?
+            """,
+            [ctx.run_id, ctx.run_id, ctx.run_id],
+        ).fetchall()[0]
+        stats.trials_changed = changed
+        stats.trials_unchanged = touched - changed - stats.trials_new
+    event(
+        "publish",
+        ctx.run_id,
+        versions_added=stats.versions_added,
+        trials_new=stats.trials_new,
+        trials_changed=stats.trials_changed,
+        trials_unchanged=stats.trials_unchanged,
+        seconds=time.monotonic() - started,
+    )
+    return stats
+
+
+def _commit(ctx: RunContext) -> None:
+    # Safe from another thread while this one does Python work: DuckDB releases the GIL.
+    started = time.monotonic()
+    ctx.con.execute("COMMIT")
+    event("commit", ctx.run_id, seconds=time.monotonic() - started)
