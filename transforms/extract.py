@@ -237,10 +237,10 @@ def _usable_or_refused(extraction: Extraction) -> Extraction:
 
 
 def _extract_page(text: str) -> Extraction:
-    layout = trial_pages.recognize_layout(text)
-    if layout is None:
+    page = trial_pages.read_page(text)
+    if page is None:
         raise UnusableInput("not a recognized format: not API v2 JSON, legacy XML or a known trial-page layout")
-    record = trial_pages.extract_page(text, layout)
+    layout, record = page
     if not record["nct_id"]:
         raise UnusableInput(f"trial page ({layout}) without an NCT id")
     return Extraction(f"trial-page-{layout}", [record])
