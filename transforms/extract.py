@@ -22,6 +22,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
+API_V2 = "ctgov-v2-json"  # the source_format of API v2 studies
 _NON_SPACE = re.compile(rb"\S")
 
 
@@ -131,6 +132,22 @@ def _extract_xml(data: bytes) -> Extraction:
     return Extraction("ctgov-legacy-xml", [record])
 
 
+def api_v2_batch(
+    study_frames: list[pl.DataFrame], study_dicts: list[tuple[int, dict]], study_members: list[str], first_seq: int
+) -> dict[str, pl.DataFrame]:
+    """Raw canonical frames of a batch of API v2 studies gathered from several inputs: the
+    NDJSON frames (each with its `source_member` column), then the study dicts (with
+    `study_members`, one per dict), record_seq counted from `first_seq`. One polars read
+    for all the dicts of the batch."""
+    studies = ctgov_json.stack_studies(
+        pl.concat(study_frames, how="diagonal_relaxed") if study_frames else None, study_dicts
+    )
+    if study_dicts:
+        members = [f.get_column("source_member") for f in study_frames] + [pl.Series(study_members)]
+        studies = studies.with_columns(pl.concat(members).alias("source_member"))
+    return ctgov_json.extract_frames(studies.with_columns(pl.lit(API_V2).alias("source_format")), first_seq)
+
+
 def _extract_json(data: bytes) -> Extraction:
     body = data.removeprefix(codecs.BOM_UTF8)
     if _looks_like_ndjson(body):
@@ -214,7 +231,7 @@ def _studies_from_objects(studies: list[tuple[int, object]], rejects: list[tuple
             rejects.append((index, problem))
         else:
             usable.append((index, conformed))
-    return _usable_or_refused(Extraction("ctgov-v2-json", study_dicts=usable, rejects=sorted(rejects)))
+    return _usable_or_refused(Extraction(API_V2, study_dicts=usable, rejects=sorted(rejects)))
 
 
 def _valid_studies(frame: pl.DataFrame, rejects: list[tuple[int, str]]) -> Extraction:
@@ -226,7 +243,7 @@ def _valid_studies(frame: pl.DataFrame, rejects: list[tuple[int, str]]) -> Extra
     if bad.height:
         rejects = sorted(rejects + [(int(i), _nct_id_problem(n)) for i, n in bad.iter_rows()])
         frame = frame.filter(~pl.col("record_index").is_in(bad["record_index"].to_list()))
-    return _usable_or_refused(Extraction("ctgov-v2-json", study_frame=frame, rejects=rejects))
+    return _usable_or_refused(Extraction(API_V2, study_frame=frame, rejects=rejects))
 
 
 def _usable_or_refused(extraction: Extraction) -> Extraction:

@@ -1,4 +1,4 @@
-"""Parse one raw file into normalized frames, away from the database.
+"""Parse one raw file and stage its records: normalized frames in batches, written as Parquet.
 
 This is the embarrassingly parallel part of a run: it reads a file (or an archive's
 members), recognizes and extracts every record, and normalizes them in batches with
@@ -17,8 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms import ctgov_json
-from transforms.extract import Extraction, UnusableInput, extract
+from transforms.extract import Extraction, UnusableInput, api_v2_batch, extract
 from transforms.frames import build_frames, concat_raw, records_to_raw
 from trialwarehouse.nightly.sources import RawFile, iter_units
 
@@ -94,17 +93,7 @@ class _Batcher:
         first_seq = self.job.first_seq + self.parsed.accepted
         parts: list[dict[str, pl.DataFrame]] = []
         if self.study_frames or self.study_dicts:
-            studies = ctgov_json.stack_studies(
-                pl.concat(self.study_frames, how="diagonal_relaxed") if self.study_frames else None, self.study_dicts
-            )
-            if self.study_dicts:
-                members = [f.get_column("source_member") for f in self.study_frames] + [pl.Series(self.study_members)]
-                studies = studies.with_columns(pl.concat(members).alias("source_member"))
-            parts.append(
-                ctgov_json.extract_frames(
-                    studies.with_columns(pl.lit("ctgov-v2-json").alias("source_format")), first_seq
-                )
-            )
+            parts.append(api_v2_batch(self.study_frames, self.study_dicts, self.study_members, first_seq))
         if self.records:
             start = first_seq + (parts[0]["versions"].height if parts else 0)
             for offset, record in enumerate(self.records):
