@@ -6,10 +6,10 @@ pydantic, which cannot resolve string annotations when a runner loads this file 
 """
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.cache_policies import NO_CACHE
 
 from trialwarehouse.logs import configure_logging
@@ -20,16 +20,16 @@ from trialwarehouse.nightly.task_runner import choose_task_runner
 from trialwarehouse.settings import Settings
 
 
-def as_task(step: Step, name: str) -> Callable:
+def as_task(step: Step, name: str) -> Task:
     # Steps share a live DuckDB connection, which must never be hashed or cached.
-    return task(step, name=name, cache_policy=NO_CACHE)
+    return task(name=name, cache_policy=NO_CACHE)(step)
 
 
 STEPS = PLAIN_STEPS.wrapped(as_task)
 parse_raw_file = as_task(staging.parse_raw_file, "parse-raw-file")
 
 
-def parse_on_task_runner(jobs: list, in_flight: int) -> Iterator[staging.ParsedFile]:
+def parse_on_task_runner(jobs: Iterable[staging.ParseJob], in_flight: int) -> Iterator[staging.ParsedFile]:
     """Parse files as tasks on the flow's task runner, yielding results in file order with
     at most `in_flight` files parsed ahead, so memory stays bounded."""
     pending: deque = deque()

@@ -219,7 +219,7 @@ def persist(check: CheckRun) -> QualityStats:
 
 def _persist(con: duckdb.DuckDBPyConnection, run_id: int, checker: _Checker | None, stats: QualityStats) -> None:
     files = sorted(checker.work.glob("findings-*.parquet")) if checker else []
-    if files:
+    if checker and files:
         source = "read_parquet('" + str(checker.work / "findings-*.parquet").replace("'", "''") + "')"
     else:
         con.register("dq_batch", pl.DataFrame(schema={**FINDING_SCHEMA, "position": pl.Int64}))

@@ -71,9 +71,9 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         _stage_parsed(ctx, parsed, stats)
         progress.advance(records=parsed.accepted)
     for raw in repeats:
-        key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchone()[
+        key = ctx.con.execute("SELECT source_file_key FROM dim_source_file WHERE sha256 = ?", [raw.sha256]).fetchall()[
             0
-        ]
+        ][0]
         _record_run_file(ctx, raw.relative, key, "unchanged", 0)
     _remember_file_stats(ctx, seen)
     # An empty night still gets (empty) staging tables, so publication steps always run.
@@ -146,7 +146,7 @@ def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats) -> No
         "INSERT INTO dim_source_file (sha256, first_path, size_bytes, detected_format, outcome, records, first_seen_run_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING source_file_key",
         [raw.sha256, raw.relative, raw.size, detected, outcome, parsed.accepted, ctx.run_id],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     _record_run_file(ctx, raw.relative, key, action, parsed.accepted)
 
 

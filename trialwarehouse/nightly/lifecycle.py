@@ -66,7 +66,7 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
         _import_unfinished_runs(con, live)
         # Single writer (lock above), so max + 1 is safe; failed and killed runs were
         # imported just above, so their ids are never reused.
-        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_run").fetchone()[0]
+        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_run").fetchall()[0][0]
         runlog.log_event(live, "started", run_id, raw_dir=str(raw_dir), version=software_version())
         con.execute(
             "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
