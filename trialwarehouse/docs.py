@@ -9,7 +9,9 @@ either is out of date.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -155,6 +157,11 @@ def reference_landing() -> list[Path]:
     return folders
 
 
+def display_path(folder: Path) -> str:
+    """A landing folder as the cookbook names it: relative to the checkout, never a local path."""
+    return Path(os.path.relpath(folder, REPO_ROOT)).as_posix()
+
+
 def build_reference_warehouse(target: Path) -> Path:
     from trialwarehouse import pipeline
     from trialwarehouse.settings import Settings
@@ -171,7 +178,16 @@ def build_reference_warehouse(target: Path) -> Path:
     return target
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--warehouse-only"]:
+        # `make cookbook`: the same warehouse, kept, so a reader can run the cookbook on it.
+        target = Path(args[1] if len(args) > 1 else "warehouse/cookbook.duckdb")
+        for leftover in (target, target.with_name(target.name + ".runs.jsonl")):
+            leftover.unlink(missing_ok=True)  # rebuilt from its inputs, never added to
+        target.parent.mkdir(parents=True, exist_ok=True)
+        print(f"wrote {build_reference_warehouse(target)}")
+        return
     SCHEMA_DOC.parent.mkdir(parents=True, exist_ok=True)
     SCHEMA_DOC.write_text(schema_markdown(), encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
