@@ -206,7 +206,9 @@ def pull_command(
     except PullError as failed:
         click.echo(f"error: {failed}", err=True)
         sys.exit(4)
-    click.echo(f"pulled {state.studies} studies in {state.pages} pages into {settings.raw_dir / state.data_file}")
+    click.echo(
+        f"pulled {state.studies} studies in {state.pages} pages into {settings.raw_dir / (state.data_file or '')}"
+    )
     click.echo(f"  since {state.since}; API total {state.total_count}; data timestamp {state.data_timestamp}")
     if state.count_mismatch:
         click.echo(f"  WARNING: the API counted {state.total_count} studies, {state.studies} arrived", err=True)

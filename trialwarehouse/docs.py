@@ -93,11 +93,12 @@ def render_schema(con: duckdb.DuckDBPyConnection) -> str:
     for kind, name in objects:
         if kind == "table" and name == warehouse.TABLES[0]:
             out += ["## Tables", ""]
-        comment = con.execute(
+        found = con.execute(
             "SELECT comment FROM duckdb_tables() WHERE table_name = ? UNION ALL "
             "SELECT comment FROM duckdb_views() WHERE view_name = ?",
             [name, name],
-        ).fetchone()[0]
+        ).fetchone()
+        comment = found[0] if found else None
         out += [f"### `{name}`", "", comment or "", ""]
         keys = _keys(con, name) if kind == "table" else []
         if keys:
