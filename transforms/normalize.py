@@ -139,10 +139,10 @@ def _clean_date_text(expr: pl.Expr) -> pl.Expr:
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """Full, month or year dates in API v2 or legacy spelling -> the first day they cover."""
     text = _clean_date_text(expr)
-    candidates = [text.str.strptime(pl.Date, fmt, strict=True) for fmt in _DAY_FORMATS]
+    candidates = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DAY_FORMATS]
     for fmt in _MONTH_FORMATS:
-        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=True))
-    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=True))
+        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=False))
+    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return pl.coalesce(candidates)
 
 
