@@ -92,8 +92,13 @@ applicable AS (
     SELECT nct_id,
            CASE
                WHEN study_type IS DISTINCT FROM 'INTERVENTIONAL' OR overall_status = 'WITHDRAWN' THEN NULL
+               -- Nobody enrolled yet: no results can be due (last known status for UNKNOWN trials).
+               WHEN coalesce(last_known_status, overall_status) = 'NOT_YET_RECRUITING' THEN NULL
                WHEN enrollment_type = 'ACTUAL' AND enrollment_count = 0 THEN NULL
                WHEN phases IN ('EARLY_PHASE1', 'PHASE1') OR primary_purpose = 'DEVICE_FEASIBILITY' THEN NULL
+               WHEN NOT has_drug_or_biological
+                    AND regexp_matches(coalesce(official_title, '') || ' ' || coalesce(brief_title, ''), '(?i)feasibility')
+                   THEN NULL
                WHEN primary_completion_date IS NULL OR primary_completion_date < DATE '2017-01-18' THEN NULL
                WHEN is_fda_regulated_drug AND (has_drug_or_biological OR NOT is_fda_regulated_device)
                    THEN 'its sponsor marks the drug as FDA-regulated'
@@ -235,7 +240,9 @@ SELECT * EXCLUDE (title_phase_first, title_phase_second, first_code, second_code
            AS healthy_volunteers_but_patients,
        trim(regexp_replace(disease_lines[1], '^[\s*•-]+', '')) AS criteria_disease_line,
        -- The titles' phases share none with the structured ones ("Phase I/II" vs PHASE1 agree).
-       CASE WHEN title_phase_first IS NOT NULL AND phases IS NOT NULL
+       -- Phase NA is the registry's code for trials of anything but a drug or biological, whatever
+       -- a radiotherapy or surgery title calls its "Phase III".
+       CASE WHEN title_phase_first IS NOT NULL AND phases IS NOT NULL AND (phases <> 'NA' OR has_drug_or_biological)
             THEN NOT list_has_any(string_split(phases, '/'), [first_code, coalesce(second_code, first_code)]) END
            AS title_phase_disagrees,
        CASE WHEN title_phase_first IS NOT NULL AND phases IS NOT NULL
