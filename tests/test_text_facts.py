@@ -108,6 +108,8 @@ def test_age_rules(text, low, high):
         "INCLUSION CRITERIA - PATIENTS:\n\nPatients between the ages of 6 and 65 years (inclusive) are eligible.\n\n"
         "INCLUSION CRITERIA - NORMAL VOLUNTEERS:\n\nBe a healthy adult between the ages of 18 and 65 years old.",
         "- Age 6 to 18 years, with a serum IgE to egg > 5 kUA/L OR\n- Age 5 to 6 years, with IgE >= 12kUA/L",  # NCT00461097
+        "- 55-59 years of age and two of the following:",  # NCT00463294, a conditional risk clause
+        "- 1 to 10 years old at diagnosis",  # NCT00003291, the age at diagnosis
     ],
 )
 def test_an_age_range_for_part_of_the_trial_is_not_its_limit(text):

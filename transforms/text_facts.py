@@ -130,7 +130,8 @@ def stated_age_range(text: str | None) -> tuple[float | None, float | None, str 
 # a condition or a laboratory threshold that depends on age.
 _AGE_QUALIFIED = re.compile(
     r"\b(cohorts?|groups?|parts?|arms?|stages?|girls|boys|if|with|who|for|minors|"
-    r"adolescents|children|infants|bone|platelets?|cd4|psa|scores?|mm|cells|no longer|amended|originally)\b",
+    r"adolescents|children|infants|bone|platelets?|cd4|psa|scores?|mm|cells|no longer|amended|originally|"
+    r"following|diagnosis|diagnosed|donors?)\b|:\s*$",
     re.IGNORECASE,
 )
 # A heading that names one group of participants ("INCLUSION CRITERIA - NORMAL VOLUNTEERS:",
