@@ -133,7 +133,7 @@ final AS (
         CASE m.completion_date_precision WHEN 'month' THEN strftime(m.completion_date, '%Y-%m')
              WHEN 'year' THEN strftime(m.completion_date, '%Y') ELSE strftime(m.completion_date, '%Y-%m-%d') END
             AS completion_shown,
-        coalesce(strftime(m.status_verified_date, '%Y-%m'), 'never') AS status_verified_shown,
+        coalesce(strftime(m.status_verified_date, '%Y-%m'), 'date not given') AS status_verified_shown,
         date_diff('month', m.primary_completion_date_latest, m.reference_date) AS months_since_primary_completion,
         date_diff('month', m.completion_date, m.reference_date) AS months_since_completion,
         date_diff('month', m.status_verified_date, m.reference_date) AS months_since_status_verified,
