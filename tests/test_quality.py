@@ -33,7 +33,7 @@ S = "protocolSection.statusModule."
 D = "protocolSection.designModule."
 # check -> list of (path, value) changes; two-version cases list an earlier version first.
 E = "protocolSection.eligibilityModule."
-I = "protocolSection.armsInterventionsModule.interventions"
+INTERVENTIONS = "protocolSection.armsInterventionsModule.interventions"
 RECRUITING_SITE = [
     {"facility": "Site A", "city": "Birmingham", "state": "Alabama", "country": "United States", "status": "RECRUITING"}
 ]
@@ -72,12 +72,15 @@ CASES = {
     "phase_text_mismatch": [
         ("protocolSection.identificationModule.officialTitle", "A Phase 1 Study of Certolizumab Pegol in axSpA")
     ],
-    "intervention_type_vs_product": [(I, [{"type": "BEHAVIORAL", "name": "Certolizumab Pegol 200 mg"}])],
+    "intervention_type_vs_product": [(INTERVENTIONS, [{"type": "BEHAVIORAL", "name": "Certolizumab Pegol 200 mg"}])],
     "healthy_volunteers_vs_criteria": [(E + "healthyVolunteers", True)],
     "age_range_invalid": [(E + "minimumAge", "80 Years"), (E + "maximumAge", "65 Years")],
     "age_text_mismatch": [
         (E + "maximumAge", "75 Years"),
-        (E + "eligibilityCriteria", "Inclusion Criteria:\n\n* Aged 18 to 65 years\n* Active axSpA\n\nExclusion Criteria:\n\n* None"),
+        (
+            E + "eligibilityCriteria",
+            "Inclusion Criteria:\n\n* Aged 18 to 65 years\n* Active axSpA\n\nExclusion Criteria:\n\n* None",
+        ),
     ],
     "results_overdue": [("hasResults", False), ("resultsSection", None), (S + "resultsFirstPostDateStruct", None)],
     "retrospective_registration": [(S + "studyFirstSubmitDate", "2016-01-05")],
@@ -118,7 +121,7 @@ ONE_FINDING_CASES = {
             ("hasResults", False),
             ("resultsSection", None),
             (S + "resultsFirstPostDateStruct", None),
-            (I, [{"type": "BEHAVIORAL", "name": "Exercise programme"}]),
+            (INTERVENTIONS, [{"type": "BEHAVIORAL", "name": "Exercise programme"}]),
             (D + "phases", ["NA"]),
             ("protocolSection.identificationModule.officialTitle", "Exercise in axSpA"),
         ],

@@ -66,7 +66,9 @@ def test_a_hard_wrapped_xml_sentence_is_quoted_whole():
     )
     count, sentence = text_facts.stated_enrollment(text)
     assert count == 100
-    assert sentence == "The study will enroll approximately 100 patients at approximately 20 centers in the United States."
+    assert (
+        sentence == "The study will enroll approximately 100 patients at approximately 20 centers in the United States."
+    )
 
 
 @pytest.mark.parametrize(
