@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
 .DEFAULT_GOAL := run
-.PHONY: run test setup serve bench sample docs cookbook lint clean help
+.PHONY: run test setup serve bench sample docs cookbook lint dq-eval clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,6 +56,9 @@ serve: setup  ## persistent Prefect server on 127.0.0.1 + the scheduled nightly 
 
 bench: setup  ## benchmark scenarios at BENCH_N records (default 10000); appends to bench/results.md
 	BENCH_N=$${BENCH_N:-10000} .venv/bin/python -m bench.run
+
+dq-eval: setup  ## precision and recall of every data-quality check on the curator-labelled records in ../shared/data
+	.venv/bin/python -m trialwarehouse.dq_eval
 
 sample: setup  ## regenerate the synthetic part of the sample landing folder
 	.venv/bin/python -m trialwarehouse.samplegen sample/landing

@@ -77,7 +77,7 @@ def test_findings_csv_lists_every_open_finding(run_with_findings):
     rows = files.csv.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("finding_id,state,severity,check,rule,nct_id,registry_url,message")
     assert len(rows) - 1 == summary.quality.findings_open
-    assert any("enrollment_text_mismatch" in r and "NCT04293692" in r for r in rows)
+    assert any("phase_na_for_drug" in r and "NCT04293692" in r for r in rows)
 
 
 def test_gx_validation_results_and_data_docs_are_kept(run_with_findings):
@@ -114,7 +114,7 @@ def test_email_reaches_a_real_smtp_server(run_with_findings, smtp_server):
     )
     plain = message.get_body(preferencelist=("plain",)).get_content()
     html_part = message.get_body(preferencelist=("html",)).get_content()
-    assert "enrollment_text_mismatch NCT04293692" in plain
+    assert "phase_na_for_drug NCT04293692" in plain
     assert "&lt;img src=x" in html_part and "<img" not in html_part
     attachment = next(message.iter_attachments())
     assert attachment.get_filename() == files.csv.name
