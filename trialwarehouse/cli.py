@@ -148,6 +148,9 @@ def _open_read_only_or_exit(settings: Settings):
     except FileNotFoundError as missing:
         click.echo(f"error: {missing}", err=True)
         sys.exit(2)
+    except (analyst.NotAWarehouse, IsADirectoryError) as unreadable:
+        click.echo(f"error: {unreadable}", err=True)
+        sys.exit(2)
 
 
 def _settings(**options) -> Settings:
@@ -319,17 +322,20 @@ def _run_sql(con, query: str, fmt: str, output: Path | None) -> int:
     from trialwarehouse import analyst
 
     try:
-        text = analyst.write_result(analyst.run_query(con, query), fmt, output)
+        if output is not None and len(analyst.check_read_only(query)) > 1:
+            raise ValueError("--output takes one statement; run the others separately")
+        results = analyst.run_queries(con, query)
+        texts = [analyst.write_result(result, fmt, output) for result in results]
     except analyst.WriteRefused as refused:
         click.echo(f"error: {refused}", err=True)
         return 5
     except (ValueError, Exception) as failed:  # a query error is the analyst's to fix, shown plainly
         click.echo(f"error: {failed}", err=True)
         return 1
-    if text is not None:
-        click.echo(text)
-    else:
+    if output is not None:
         click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo("\n\n".join(t for t in texts if t is not None))
     return 0
 
 
