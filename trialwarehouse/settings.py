@@ -65,6 +65,15 @@ class Settings(BaseSettings):
         None, description="SMTP password (environment or .env only, never a file in the repo)."
     )
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_allow_plaintext_auth: bool = Field(
+        False, description="Send the SMTP login without STARTTLS (only for a server on a trusted network)."
+    )
+    smtp_conversation_seconds: float = Field(
+        120.0, gt=0, description="Longest one SMTP conversation (one message) may take, wall clock."
+    )
+    mail_delivery_seconds: float = Field(
+        300.0, gt=0, description="Longest the whole email step may take; what is left waits in the outbox."
+    )
     mail_from: str = Field("trialwarehouse@localhost", description="Sender address of the nightly email.")
     mail_to: str | None = Field(
         None, description="Curators' addresses, comma-separated; unset: no email is sent or queued."
