@@ -160,6 +160,7 @@ def test_a_night_published_but_never_reported_is_reported_by_the_next_run(tmp_pa
     assert message["Subject"] == (
         "[trialwarehouse] run 1: 4 new findings (4 open: 0 errors, 3 warnings) (reported late)"
     )
-    assert "reason_without_stop NCT02210780" in message.get_body(preferencelist=("plain",)).get_content()
+    plain = message.get_body(preferencelist=("plain",))
+    assert plain is not None and "reason_without_stop NCT02210780" in plain.get_content()
     events = [json.loads(line) for line in pipeline.run_log_path(wh).read_text().splitlines()]
     assert [(e["event"], e["run_id"]) for e in events] == [("started", 1), ("completed", 1), ("email", 1)]

@@ -317,7 +317,7 @@ def test_a_short_pull_is_loaded_but_never_advances_the_watermark(tmp_path, real_
         assert con.execute("SELECT status, studies_received, total_count FROM etl_pull").fetchall() == [
             ("short", 3, 5000)
         ]
-        assert con.execute("SELECT count(*) FROM dim_trial").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM dim_trial").fetchall() == [(3,)]
     finally:
         con.close()
     assert default_since(settings, raw, today=date(2026, 11, 22)) == date(2026, 11, 17)
