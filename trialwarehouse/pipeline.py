@@ -393,8 +393,8 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         quarantined=stats.files_quarantined,
         records=stats.records_loaded,
         rejected=stats.records_rejected,
-        skipped=stats.files_skipped,
         seconds=time.monotonic() - started,
+        skipped=stats.files_skipped,
     )
     for entry in stats.skipped:
         event("skipped", ctx.run_id, path=entry["path"], reason=entry["reason"])
