@@ -1,7 +1,6 @@
 """The command line end to end: a real Prefect flow run on a tmp_path warehouse."""
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,21 +118,3 @@ def test_help_explains_every_option():
             else:  # arguments are explained in the command's own text
                 assert param.name.upper() in (command.help or ""), f"{name} {param.name} is not explained"
 
-
-def test_every_exit_code_is_documented_in_the_readme():
-    """Issue 13: the README's exit-code table lists every code a command can return."""
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "trialwarehouse").rglob("*.py"))
-    used = {int(code) for code in re.findall(r"sys\.exit\((\d+)\)", source)}
-    used |= {int(code) for code in re.findall(r"^\s+return (\d+)\s*$", _run_sql_source(source), re.M)}
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("### Exit codes") :]
-    documented = {int(code) for code in re.findall(r"^\|\s*(\d+)\s*\|", table, re.M)}
-    assert used, "no exit code found in the commands' source"
-    assert used <= documented, f"exit codes missing from the README: {sorted(used - documented)}"
-
-
-def _run_sql_source(source: str) -> str:
-    """The body of the function whose return value `sql` exits with."""
-    start = source.index("def _run_sql(")
-    end = source.index("\ndef ", start + 1)
-    return source[start:end]

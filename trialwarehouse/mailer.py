@@ -1,40 +1,25 @@
 """The curators' email: HTML report as the body, a plain-text alternative, the CSV attached.
 
-Every message is first written to the outbox as `.eml`; it leaves the outbox only once an
-SMTP server accepted it. With no SMTP server configured it simply waits there; when the
-server is down or refuses, the run still completes, the failure is reported, and the next
-run sends whatever is waiting. Credentials come from the settings (environment / .env).
+Every message is first written to the outbox as `.eml`; `trialwarehouse.outbox` sends it
+(at most once per recipient, bounded in time, the outbox locked while flushed). With no
+SMTP server configured it simply waits there; when the server is down or refuses, the run
+still completes, the failure is reported, and the next run sends whatever is waiting.
+Credentials come from the settings (environment / .env).
 """
 
 from __future__ import annotations
 
 import gzip
 import html
-import smtplib
-import ssl
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from trialwarehouse.logs import event
+from trialwarehouse.outbox import MailOutcome, flush_outbox
 from trialwarehouse.settings import Settings
-
-
-@dataclass
-class MailOutcome:
-    sent: list[str]
-    waiting: list[str]
-    error: str | None
-
-    def describe(self) -> str:
-        if self.error:
-            return f"not sent ({self.error}); {len(self.waiting)} message(s) waiting in the outbox"
-        if self.waiting:
-            return f"{len(self.sent)} sent, {len(self.waiting)} waiting in the outbox (no SMTP server configured)"
-        return f"sent {len(self.sent)} message(s)"
 
 
 @dataclass
@@ -104,39 +89,6 @@ def queue(message: EmailMessage, outbox: Path, name: str) -> Path:
     temporary.write_bytes(message.as_bytes())
     temporary.replace(path)
     return path
-
-
-def _send_one(settings: Settings, path: Path) -> None:
-    message = BytesParser(policy=policy.SMTP).parsebytes(path.read_bytes())
-    recipients = settings.recipients()
-    if not recipients:
-        raise smtplib.SMTPRecipientsRefused({"(none)": (550, b"TW_MAIL_TO is not set")})
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_user:
-            password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-            smtp.login(settings.smtp_user, password)
-        smtp.send_message(message, from_addr=settings.mail_from, to_addrs=recipients)
-
-
-def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
-    """Send every waiting message, oldest first; stop at the first failure."""
-    waiting = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
-    if not settings.smtp_host:
-        return MailOutcome([], [p.name for p in waiting], None)
-    sent: list[str] = []
-    for path in waiting:
-        try:
-            _send_one(settings, path)
-        except (OSError, smtplib.SMTPException) as exc:
-            remaining = [p.name for p in waiting if p.name not in sent]
-            return MailOutcome(sent, remaining, f"{type(exc).__name__}: {exc}")
-        archive = outbox / "sent"
-        archive.mkdir(exist_ok=True)
-        path.replace(archive / path.name)
-        sent.append(path.name)
-    return MailOutcome(sent, [], None)
 
 
 def deliver_report(

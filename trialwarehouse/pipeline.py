@@ -26,8 +26,9 @@ from trialwarehouse import warehouse
 from trialwarehouse.logs import Progress, event
 from trialwarehouse.parsing import ParsedFile, ParseJob, parse_raw_file, write_staged
 from trialwarehouse.pull import STATE_DIR, pending_manifests
+from trialwarehouse.quarantine import fresh_run_folder, quarantine_name, set_aside_failed
 from trialwarehouse.settings import Settings
-from trialwarehouse.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
+from trialwarehouse.sources import FileStat, RawFile, describe_raw_file, display_name, scan_landing
 from trialwarehouse.version import software_version
 
 
@@ -45,6 +46,8 @@ class IngestStats:
     records_loaded: int = 0
     records_rejected: int = 0
     formats: dict[str, int] = field(default_factory=dict)
+    files_skipped: int = 0  # symlinks, hidden files, *.part/*.tmp, files gone before they were read
+    skipped: list[dict] = field(default_factory=list)  # {"path", "reason"} of each
 
 
 @dataclass
@@ -231,7 +234,7 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
             "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
             [run_id, str(raw_dir), software_version()],
         )
-        quarantine_dir = settings.resolved_quarantine_dir() / f"run-{run_id:06d}"
+        quarantine_dir = fresh_run_folder(settings.resolved_quarantine_dir(), run_id)
         event(
             "open-run",
             run_id,
@@ -249,16 +252,22 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
 def _quarantine_copy(ctx: RunContext, raw: RawFile, member: str, data: bytes | None, reason: str) -> str | None:
     """Keep a copy of refused bytes with the reason beside it; the raw file stays untouched."""
     ctx.quarantine_dir.mkdir(parents=True, exist_ok=True)
-    flat = raw.relative.replace("/", "__") + (("!" + member.replace("/", "__")) if member else "")
-    target = ctx.quarantine_dir / flat
+    flat = quarantine_name(raw.relative, member)
+    target: Path | None = ctx.quarantine_dir / flat
     if data is None and not member:
-        shutil.copyfile(raw.path, target)
+        try:
+            shutil.copyfile(raw.path, ctx.quarantine_dir / flat)
+        except OSError as gone:  # deleted or unreadable since it was parsed: the reason says so
+            reason = f"{reason} (no copy kept: {gone.strerror})"
+            target = None
     elif data is not None:
-        target.write_bytes(data)
+        (ctx.quarantine_dir / flat).write_bytes(data)
     else:
         target = None
     reason_file = ctx.quarantine_dir / (flat + ".reason.txt")
-    reason_file.write_text(f"source: {raw.relative}\nmember: {member}\nsha256: {raw.sha256}\nreason: {reason}\n")
+    reason_file.write_text(
+        f"source: {raw.relative}\nmember: {member}\nsha256: {raw.sha256}\nreason: {reason}\n", encoding="utf-8"
+    )
     return str(target) if target else None
 
 
@@ -326,7 +335,9 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
     started = time.monotonic()
     stats = IngestStats()
     _record_pulls(ctx)
-    paths = discover_raw_files(ctx.raw_dir)
+    landing = scan_landing(ctx.raw_dir)
+    paths = landing.files
+    stats.skipped = [{"path": entry.relative, "reason": entry.reason} for entry in landing.skipped]
     known_stats = _known_file_stats(ctx.con)
     known_files = dict(ctx.con.execute("SELECT sha256, source_file_key FROM dim_source_file").fetchall())
     progress = Progress("ingest", ctx.run_id, len(paths))
@@ -338,7 +349,13 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         on the first new file while the next ones are still being hashed."""
         tonight: set[str] = set()  # the same bytes twice tonight are read once
         for path in paths:
-            raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+            try:
+                raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+            except OSError as gone:  # deleted or made unreadable after the folder was listed
+                relative = path.relative_to(ctx.raw_dir).as_posix()
+                stats.skipped.append({"path": display_name(relative), "reason": f"could not be read: {gone.strerror}"})
+                progress.advance()
+                continue
             seen.append(raw)
             stats.files_seen += 1
             if raw.sha256 in known_files:
@@ -363,6 +380,7 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         ]
         _record_run_file(ctx, raw.relative, key, "unchanged", 0)
     _remember_file_stats(ctx, seen)
+    stats.files_skipped = len(stats.skipped)
     # An empty night still gets (empty) staging tables, so publication steps always run.
     warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
     progress.done()
@@ -376,7 +394,10 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         records=stats.records_loaded,
         rejected=stats.records_rejected,
         seconds=time.monotonic() - started,
+        skipped=stats.files_skipped,
     )
+    for entry in stats.skipped:
+        event("skipped", ctx.run_id, path=entry["path"], reason=entry["reason"])
     return stats
 
 
@@ -558,6 +579,7 @@ def abort_run(ctx: RunContext, error: BaseException) -> None:
                 "error": f"{type(error).__name__}: {error}",
             },
         )
+        set_aside_failed(ctx.quarantine_dir)
         event("abort-run", ctx.run_id, status="failed", error=f"{type(error).__name__}: {error}")
     finally:
         ctx.lock_handle.close()

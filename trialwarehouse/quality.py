@@ -36,6 +36,7 @@ import duckdb
 import polars as pl
 
 from trialwarehouse import warehouse
+from trialwarehouse.docs_safe import escaped_result
 from trialwarehouse.logs import event
 from trialwarehouse.settings import REPO_ROOT
 
@@ -176,7 +177,7 @@ def _summarized(result, offset: int):
 
     results = []
     for r in result.results:
-        kept = {k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS}
+        kept = escaped_result({k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS})  # record text
         if kept.get("partial_unexpected_index_list"):
             kept["partial_unexpected_index_list"] = [int(i) + offset for i in kept["partial_unexpected_index_list"]]
         results.append(

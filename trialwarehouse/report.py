@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from trialwarehouse import warehouse
+from trialwarehouse.csvsafe import neutralized_query
 from trialwarehouse.logs import event
 from trialwarehouse.pipeline import RunSummary
 
@@ -128,6 +129,10 @@ def write_findings_csv(con: duckdb.DuckDBPyConnection, path: Path, only_new: boo
     query = (
         'SELECT finding_key AS finding_id, state, severity, "check", rule, nct_id, registry_url, message, evidence, '
         f"first_seen_run {_REPORTED}{only} {_REPORT_ORDER}"
+    )
+    # Curators open it in a spreadsheet: record text must not start a formula there.
+    query = neutralized_query(
+        query, ["state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence"]
     )
     # COPY takes no bound parameters: the target is our own report path, quoted.
     target = "'" + str(path).replace("'", "''") + "'"
