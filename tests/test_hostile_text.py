@@ -45,17 +45,22 @@ def test_findings_csv_neutralizes_formula_cells(checked_night, tmp_path):
     with open(tmp_path / "findings.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     by_rule = {r["rule"]: r for r in rows}
+    # One finding per problem (issue 16): the ACTUAL primary completion of an open trial is
+    # its own check, so the stale-status rules no longer repeat it.
     assert [r["rule"] for r in rows] == [
+        "recruiting_after_primary_completion",
         "completion_passed",
-        "not_verified_2_years",
-        "primary_completion_passed",
         "reason_while_open",
     ]
     assert by_rule["reason_while_open"]["message"] == (
-        f'\'=1+1 why_stopped is set while the status is RECRUITING: "{SCRIPT_REASON}"'
+        f'\'=1+1 A reason for stopping is set while the status is RECRUITING: "{SCRIPT_REASON}"'
     )
-    assert by_rule["completion_passed"]["message"].startswith("'-RECRUITING, but the completion date 2015-09-15")
-    assert by_rule["not_verified_2_years"]["message"].startswith("RECRUITING, but the status was last verified")
+    assert by_rule["completion_passed"]["message"].startswith(
+        "'-RECRUITING, but the study completion 2015-09-15 passed"
+    )
+    assert by_rule["recruiting_after_primary_completion"]["message"].startswith(
+        "RECRUITING, but the primary completion"
+    )
     assert by_rule["reason_while_open"]["finding_id"].isdigit()
 
 
