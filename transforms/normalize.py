@@ -139,10 +139,10 @@ def _clean_date_text(expr: pl.Expr) -> pl.Expr:
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """Full, month or year dates in API v2 or legacy spelling -> the first day they cover."""
     text = _clean_date_text(expr)
-    candidates = [text.str.strptime(pl.Date, fmt, strict=True) for fmt in _DAY_FORMATS]
+    candidates = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DAY_FORMATS]
     for fmt in _MONTH_FORMATS:
-        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=True))
-    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=True))
+        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=False))
+    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return pl.coalesce(candidates)
 
 
@@ -163,7 +163,7 @@ def date_precision(expr: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
 def age_years(expr: pl.Expr) -> pl.Expr:
     """ "18 Years" -> 18.0, "6 Months" -> 0.5, "N/A" -> null."""
     text = expr.str.strip_chars().str.to_uppercase()
-    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=True)
+    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=False)
     unit = text.str.extract(r"^\d+(?:\.\d+)?\s*([A-Z]+?)S?$")
     factor = unit.replace_strict(_AGE_UNIT_YEARS, default=None, return_dtype=pl.Float64)
     return (number * factor).round(4)
@@ -171,7 +171,7 @@ def age_years(expr: pl.Expr) -> pl.Expr:
 
 def enrollment_count(expr: pl.Expr) -> pl.Expr:
     digits = expr.str.strip_chars().str.replace_all(",", "").str.extract(r"^(\d+)")
-    return digits.cast(pl.Int64, strict=True)
+    return digits.cast(pl.Int64, strict=False)
 
 
 _DATE_FIELDS = (
