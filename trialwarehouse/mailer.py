@@ -1,4 +1,5 @@
-"""The curators' email: HTML report as the body, a plain-text alternative, the CSV attached.
+"""The curators' email: queueing and sending what `trialwarehouse.messages` composed (one
+message per recipient, each addressed in its own To header).
 
 Every message is first written to the outbox as `.eml`; it leaves the outbox only once an
 SMTP server accepted it. With no SMTP server configured it simply waits there; when the
@@ -8,19 +9,21 @@ run sends whatever is waiting. Credentials come from the settings (environment /
 
 from __future__ import annotations
 
-import gzip
-import html
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import formatdate, make_msgid
+from email.utils import getaddresses
 from pathlib import Path
 
 from trialwarehouse.logs import event
 from trialwarehouse.settings import Settings
+
+# SMTP line endings; headers folded only beyond RFC 5322's 998 characters: folded at 78, a
+# long subject went whole onto a continuation line and read back with a leading space.
+POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 @dataclass
@@ -28,73 +31,21 @@ class MailOutcome:
     sent: list[str]
     waiting: list[str]
     error: str | None
+    queued: int | None = None  # messages composed tonight; 0: no recipient configured
 
     def describe(self) -> str:
+        if self.queued == 0 and not self.error:
+            nobody = "no recipients configured (TW_MAIL_TO, TW_SUBSCRIPTIONS): nothing queued"
+            return (
+                nobody
+                + (f"; {len(self.sent)} older message(s) sent" if self.sent else "")
+                + (f"; {len(self.waiting)} older message(s) waiting in the outbox" if self.waiting else "")
+            )
         if self.error:
             return f"not sent ({self.error}); {len(self.waiting)} message(s) waiting in the outbox"
         if self.waiting:
             return f"{len(self.sent)} sent, {len(self.waiting)} waiting in the outbox (no SMTP server configured)"
         return f"sent {len(self.sent)} message(s)"
-
-
-@dataclass
-class Attachment:
-    filename: str
-    data: bytes
-    maintype: str
-    subtype: str
-    note: str | None = None  # what the reader should know when not everything is attached
-
-
-def choose_attachment(limit_bytes: int, csv_path: Path, new_csv_path: Path | None = None) -> Attachment | None:
-    """The findings CSV if it fits the limit, else gzipped; if even that is too big (a
-    first full load of the registry), tonight's NEW findings gzipped; else nothing, and a
-    note saying where the files are. Mail servers refuse messages of tens of megabytes."""
-    size = csv_path.stat().st_size
-    if size <= limit_bytes:
-        return Attachment(csv_path.name, csv_path.read_bytes(), "text", "csv")
-    where = f"The full findings CSV ({size / 1e6:,.1f} MB) is on the warehouse server: {csv_path}"
-    # CSV rarely shrinks more than 8 times: beyond that, compressing it is wasted seconds.
-    if size <= 8 * limit_bytes:
-        squeezed = gzip.compress(csv_path.read_bytes(), compresslevel=6)
-        if len(squeezed) <= limit_bytes:
-            return Attachment(
-                csv_path.name + ".gz", squeezed, "application", "gzip", "The findings CSV is attached gzipped."
-            )
-    if new_csv_path is not None:
-        new = gzip.compress(new_csv_path.read_bytes(), compresslevel=6)
-        if len(new) <= limit_bytes:
-            return Attachment(
-                new_csv_path.name + ".gz",
-                new,
-                "application",
-                "gzip",
-                f"Only tonight's NEW findings are attached (gzipped). {where}",
-            )
-    return Attachment("", b"", "", "", f"The findings are too many to attach. {where}")
-
-
-def build_message(
-    settings: Settings, subject: str, text: str, html_body: str, attachment: Attachment | None
-) -> EmailMessage:
-    note = attachment.note if attachment else None
-    if note:
-        text = f"{note}\n\n{text}"
-        html_body = html_body.replace("<body>", f"<body>\n<p><b>{html.escape(note)}</b></p>", 1)
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject
-    message["From"] = settings.mail_from
-    if settings.recipients():
-        message["To"] = ", ".join(settings.recipients())
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="trialwarehouse.local")
-    message.set_content(text)
-    message.add_alternative(html_body, subtype="html")
-    if attachment and attachment.filename:
-        message.add_attachment(
-            attachment.data, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename
-        )
-    return message
 
 
 def queue(message: EmailMessage, outbox: Path, name: str) -> Path:
@@ -107,8 +58,10 @@ def queue(message: EmailMessage, outbox: Path, name: str) -> Path:
 
 
 def _send_one(settings: Settings, path: Path) -> None:
-    message = BytesParser(policy=policy.SMTP).parsebytes(path.read_bytes())
-    recipients = settings.recipients()
+    message = BytesParser(policy=POLICY).parsebytes(path.read_bytes())
+    # Each message goes to the addresses in its own To header (one curator, one portfolio).
+    recipients = [address for _, address in getaddresses(message.get_all("To", [])) if address]
+    recipients = recipients or settings.recipients()
     if not recipients:
         raise smtplib.SMTPRecipientsRefused({"(none)": (550, b"TW_MAIL_TO is not set")})
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
@@ -139,20 +92,20 @@ def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
     return MailOutcome(sent, [], None)
 
 
-def deliver_report(
-    settings: Settings,
-    run_id: int,
-    subject: str,
-    text: str,
-    html_body: str,
-    csv_path: Path,
-    new_csv_path: Path | None = None,
-) -> MailOutcome:
-    """Queue tonight's report in the outbox, then send everything waiting."""
+def deliver_report(settings: Settings, run_id: int, messages: list[tuple[str, EmailMessage]]) -> MailOutcome:
+    """Queue tonight's messages (outbox name, message) in the outbox, then send everything
+    waiting. No message (no recipient configured): nothing is queued, and the outcome says so."""
     outbox = settings.resolved_outbox_dir()
-    limit = int(settings.mail_max_attachment_mb * 1_000_000)
-    message = build_message(settings, subject, text, html_body, choose_attachment(limit, csv_path, new_csv_path))
-    queue(message, outbox, f"run-{run_id:06d}")
+    for name, message in messages:
+        queue(message, outbox, name)
     outcome = flush_outbox(settings, outbox)
-    event("email", run_id, sent=len(outcome.sent), waiting=len(outcome.waiting), error=outcome.error or "none")
+    outcome.queued = len(messages)
+    event(
+        "email",
+        run_id,
+        queued=len(messages),
+        sent=len(outcome.sent),
+        waiting=len(outcome.waiting),
+        error=outcome.error or "none",
+    )
     return outcome

@@ -628,6 +628,18 @@ def render_html(summary: RunSummary, data: ReportData, how: Rendering) -> str:
             f"<tr><td>status changes tonight</td>{_num(data.status_changes_total)}<td></td></tr>",
         ],
     )
+    fresh = data.freshness
+    validation = (
+        "No record was loaded and no check changed tonight, so there was nothing to validate: Great Expectations "
+        "did not run, and the findings above are the ones still open."
+        if summary.quality is not None and not getattr(summary.quality, "validated", True)
+        else (
+            "Great Expectations validated tonight's trials; its results per suite and rule (counts and a sample of "
+            f"failing rows) are in <b>{_e(how.validation_name)}</b> {_e(how.where_files)}."
+            if how.validation_name
+            else ""
+        )
+    )
     head = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>trialwarehouse run {summary.run_id}{_e(scope)}</title></head>
@@ -641,7 +653,8 @@ def render_html(summary: RunSummary, data: ReportData, how: Rendering) -> str:
             head
             + f"""<p>No finding was raised for the first time tonight. The {data.total_open:,} open findings
 are in {csv_where} and in {full_report} {_e(how.where_files) if not how.report_link else ""}.</p>
-{_img(how.chart_src.get("trend"), "Open findings over the last runs")}
+{_img(how.chart_src.get("trend"), "Open, new and resolved findings per run (chart)")}
+<p>{validation}</p>
 <p>To stop reporting a finding you have checked: <code>trialwarehouse accept ID --note "why"</code>.</p>
 </body></html>
 """
@@ -681,18 +694,6 @@ are in {csv_where} and in {full_report} {_e(how.where_files) if not how.report_l
     explanations = "".join(
         f"<li><b>{_e(k)}</b> (weight {CHECK_WEIGHT.get(k, 1)}): {_e(v)}</li>"
         for k, v in sorted(data.explanations.items())
-    )
-    fresh = data.freshness
-    validation = (
-        "No record was loaded and no check changed tonight, so there was nothing to validate: Great Expectations "
-        "did not run, and the findings above are the ones still open."
-        if summary.quality is not None and not getattr(summary.quality, "validated", True)
-        else (
-            "Great Expectations validated tonight's trials; its results per suite and rule (counts and a sample of "
-            f"failing rows) are in <b>{_e(how.validation_name)}</b> {_e(how.where_files)}."
-            if how.validation_name
-            else ""
-        )
     )
     trend = how.chart_src.get("trend")
     return (
