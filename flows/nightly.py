@@ -27,7 +27,7 @@ check_quality = task(quality.run_checks, name="check-quality", cache_policy=NO_C
 list_quarantined = task(pipeline.quarantined_inputs, name="list-quarantined", cache_policy=NO_CACHE)
 complete_run = task(pipeline.complete_run, name="complete-run", cache_policy=NO_CACHE)
 write_run_report = task(report.write_run_report, name="write-run-report", cache_policy=NO_CACHE)
-compose_emails = task(messages.compose_messages, name="compose-emails", cache_policy=NO_CACHE)
+compose_emails = task(name="compose-emails", cache_policy=NO_CACHE)(messages.compose_messages)
 email_report = task(mailer.deliver_report, name="email-report", cache_policy=NO_CACHE)
 
 

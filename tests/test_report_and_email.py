@@ -71,7 +71,7 @@ def run_with_findings(tmp_path_factory):
     (landing / "hostile.json").write_text(json.dumps(study))
     wh = tmp_path / "wh" / "trials.duckdb"
     summary = run_pipeline(landing, wh, checks=True)
-    files = report.write_run_report(summary, tmp_path / "reports", summary.quality.validation_json)
+    files = report.write_run_report(summary, tmp_path / "reports", _q(summary).validation_json)
     return summary, files, tmp_path
 
 
@@ -81,6 +81,17 @@ def _settings(tmp_path: Path, name: str, **values) -> Settings:
 
 def _parse(raw: bytes):
     return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+def _q(summary) -> quality.QualityStats:
+    assert isinstance(summary.quality, quality.QualityStats)
+    return summary.quality
+
+
+def _body(message, kind: str) -> str:
+    part = message.get_body(preferencelist=(kind,))
+    assert part is not None, f"no {kind} part"
+    return part.get_content()
 
 
 def _expected_block_order(wh: Path) -> list[str]:
@@ -183,19 +194,21 @@ def test_a_registry_scale_night_stays_a_small_page_with_the_summary_first(tmp_pa
         quality=quality.QualityStats(),
     )
     files = report.write_run_report(summary, tmp_path / "reports")
+    data = files.data
+    assert data is not None
     page = files.html.read_text(encoding="utf-8")
     assert files.html.stat().st_size < 500_000
     assert len(files.csv.read_text().splitlines()) == 100_001  # the full list is in the CSV
-    assert files.data.total_open == 100_000 and files.data.trials_affected == 50_000
-    assert files.data.shown_findings <= report.MAX_FINDINGS_IN_PAGE
-    assert len(files.data.blocks) <= report.MAX_TRIALS_IN_PAGE
+    assert data.total_open == 100_000 and data.trials_affected == 50_000
+    assert data.shown_findings <= report.MAX_FINDINGS_IN_PAGE
+    assert len(data.blocks) <= report.MAX_TRIALS_IN_PAGE
     # The first screen: the summary line, then the counts; the triage list comes after.
     body = page[page.index("<body") :]
     assert body.index('id="summary"') < body.index("At a glance") < body.index("Act on these first")
     assert "Run 1: 100,000 new findings tonight; 100,000 open in 50,000 trials (1,030 errors, " in page
-    assert f"{100_000 - files.data.shown_findings:,} more findings" in page
+    assert f"{100_000 - data.shown_findings:,} more findings" in page
     # Errors first: the first trial block is a trial with an error.
-    assert files.data.blocks[0].findings[0]["severity"] == "error"
+    assert data.blocks[0].findings[0]["severity"] == "error"
 
 
 def test_report_is_self_contained_escaped_and_styled_inline(run_with_findings):
@@ -218,7 +231,7 @@ def test_findings_csv_lists_every_open_finding_in_triage_order(run_with_findings
         "finding_id,state,severity,check,rule,nct_id,registry_url,message,evidence,first_seen_run,"
         "check_weight,brief_title,lead_sponsor"
     )
-    assert len(rows) - 1 == summary.quality.findings_open
+    assert len(rows) - 1 == _q(summary).findings_open
     trials_in_csv_order = list(dict.fromkeys(r.split(",")[5] for r in rows[1:]))
     assert trials_in_csv_order == _expected_block_order(tmp_path / "wh" / "trials.duckdb")
 
@@ -311,8 +324,8 @@ def test_the_eml_parses_into_subject_recipient_parts_inline_chart_and_attachment
     assert outcome.waiting == ["run-000001-001-curator_example.org.eml"]
     message = _parse((tmp_path / "box-eml" / outcome.waiting[0]).read_bytes())
     assert message["Subject"] == (
-        f"[trialwarehouse] run 1: {summary.quality.findings_new} new findings "
-        f"({summary.quality.findings_open} open: 0 errors, {summary.quality.by_severity['warning']} warnings)"
+        f"[trialwarehouse] run 1: {_q(summary).findings_new} new findings "
+        f"({_q(summary).findings_open} open: 0 errors, {_q(summary).by_severity['warning']} warnings)"
     )
     assert message["To"] == "curator@example.org"
     assert [p.get_content_type() for p in message.walk()] == [
@@ -324,14 +337,14 @@ def test_the_eml_parses_into_subject_recipient_parts_inline_chart_and_attachment
         "image/png",
         "text/csv",
     ]
-    html_part = message.get_body(preferencelist=("html",)).get_content()
+    html_part = _body(message, "html")
     image = next(p for p in message.walk() if p.get_content_type() == "image/png")
     assert image.get_content().startswith(b"\x89PNG") and image["Content-Disposition"].startswith("inline")
     assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html_part
     attachment = next(message.iter_attachments())
     assert attachment.get_filename() == "run-000001-findings.csv"
     assert attachment.get_content() == files.csv.read_text(encoding="utf-8")
-    plain = message.get_body(preferencelist=("plain",)).get_content()
+    plain = _body(message, "plain")
     assert plain.startswith(report.headline(summary, files.data))
     block = files.data.blocks[0]
     assert f"{block.nct_id}  {block.title}" in plain and f"https://clinicaltrials.gov/study/{block.nct_id}" in plain
@@ -373,7 +386,7 @@ def test_each_recipient_gets_one_message_with_only_their_portfolio(run_with_find
                 "SELECT nct_id FROM v_trial_current WHERE lead_sponsor = 'Acme Therapeutics'"
             ).fetchall()
         }
-        everything = con.execute("SELECT count(*) FROM v_dq_findings WHERE state <> 'RESOLVED'").fetchone()[0]
+        everything = con.execute("SELECT count(*) FROM v_dq_findings WHERE state <> 'RESOLVED'").fetchall()[0][0]
     finally:
         con.close()
 
@@ -392,7 +405,7 @@ def test_each_recipient_gets_one_message_with_only_their_portfolio(run_with_find
     assert next(acme_message.iter_attachments()).get_filename() == "run-000001-acme-findings.csv"
     asthma_rows = csv_rows(by_recipient[("asthma@example.org",)])
     assert [(r[5], r[2], r[3]) for r in asthma_rows] == [("NCT09900021", "warning", "stale_open_status")] * 2
-    asthma_html = by_recipient[("asthma@example.org",)].get_body(preferencelist=("html",)).get_content()
+    asthma_html = _body(by_recipient[("asthma@example.org",)], "html")
     assert "NCT09900021" in asthma_html and "NCT09900007" not in asthma_html and "NCT04293692" not in asthma_html
 
 
@@ -436,15 +449,15 @@ def test_a_findings_csv_too_big_to_mail_is_gzipped_or_replaced_by_a_note(run_wit
     assert attachment.get_filename() == "run-000001-findings.csv.gz"
     assert gzip.decompress(attachment.get_content()) == files.csv.read_bytes()
     assert size > squeezed + 10
-    assert "run-000001-findings.csv.gz" in gzipped.get_body(preferencelist=("plain",)).get_content()
+    assert "run-000001-findings.csv.gz" in _body(gzipped, "plain")
 
     nothing = composed(10, "box2")  # nothing fits: no attachment, and the message says where the files are
     assert [p.get_content_type() for p in nothing.iter_attachments()] == []
-    plain = nothing.get_body(preferencelist=("plain",)).get_content()
+    plain = _body(nothing, "plain")
     assert "too many to attach" in plain and "run-000001-findings.csv" in plain
     assert "in the reports folder beside the warehouse, on the warehouse server" in plain
     assert str(tmp_path) not in plain
-    assert "too many to attach" in nothing.get_body(preferencelist=("html",)).get_content()
+    assert "too many to attach" in _body(nothing, "html")
 
 
 def test_a_night_with_nothing_new_sends_a_short_message_with_the_trend(tmp_path):
@@ -454,19 +467,19 @@ def test_a_night_with_nothing_new_sends_a_short_message_with_the_trend(tmp_path)
     wh = tmp_path / "wh" / "trials.duckdb"
     first = run_pipeline(landing, wh, checks=True)
     second = run_pipeline(landing, wh, checks=True)
-    assert first.quality.validated and not second.quality.validated
-    files = report.write_run_report(second, tmp_path / "reports", second.quality.validation_json)
+    assert _q(first).validated and not _q(second).validated
+    files = report.write_run_report(second, tmp_path / "reports", _q(second).validation_json)
     page = files.html.read_text(encoding="utf-8")
     assert "nothing to validate" in page and files.validation is None
-    assert len(files.csv.read_text().splitlines()) - 1 == first.quality.findings_open  # still open, still listed
+    assert len(files.csv.read_text().splitlines()) - 1 == _q(first).findings_open  # still open, still listed
     assert files.new_csv.read_text().splitlines() == [files.csv.read_text().splitlines()[0]]  # header only
     assert set(files.charts) == {"findings", "trend"}  # the trend from the second night on
     settings = Settings(warehouse=wh, mail_to="c@example.org", report_url="https://reports.example.org/tw/")
     ((name, message),) = messages.compose_messages(settings, second, files)
-    assert message["Subject"] == f"[trialwarehouse] run 2: nothing new ({first.quality.findings_open} open)"
+    assert message["Subject"] == f"[trialwarehouse] run 2: nothing new ({_q(first).findings_open} open)"
     assert list(message.iter_attachments()) == []
-    plain = message.get_body(preferencelist=("plain",)).get_content()
-    assert plain.startswith(f"Run 2: nothing new tonight. {first.quality.findings_open} findings still open")
+    plain = _body(message, "plain")
+    assert plain.startswith(f"Run 2: nothing new tonight. {_q(first).findings_open} findings still open")
     assert "Full report: https://reports.example.org/tw/run-000002.html" in plain
     assert len(plain) < 1000
     images = [p for p in message.walk() if p.get_content_type() == "image/png"]
@@ -556,14 +569,16 @@ def seen_in_browser(page: str, tmp_path: Path, name: str) -> dict:
     path = tmp_path / f"{name}.html"
     path.write_text(page.replace("</body>", _PROBE + "</body>"), encoding="utf-8")
     dom = _chromium(["--dump-dom", path.as_uri()], tmp_path / f"profile-{name}")
-    probe = json.loads(html.unescape(re.search(r'data-probe="([^"]*)"', dom).group(1)))
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    probe = json.loads(html.unescape(found.group(1)))
     _chromium(["--window-size=1200,900", f"--screenshot={tmp_path / name}.png", path.as_uri()], tmp_path / "shot")
     return probe
 
 
 def _inline_cids(message) -> str:
     """The HTML part with its cid: images resolved, as a mail client shows it."""
-    page = message.get_body(preferencelist=("html",)).get_content()
+    page = _body(message, "html")
     for part in message.walk():
         if part["Content-ID"]:
             uri = "data:image/png;base64," + base64.b64encode(part.get_content()).decode()
@@ -649,7 +664,7 @@ def test_nightly_run_emails_the_report_and_shows_it_in_prefect(tmp_path, smtp_se
     assert "email:       sent 1 message(s)" in result.stdout
     message = _parse(collector.messages[0][2])
     assert message["To"] == "curators@example.org"
-    assert "NCT04293692" in message.get_body(preferencelist=("html",)).get_content()
+    assert "NCT04293692" in _body(message, "html")
     db = sqlite3.connect(tmp_path / "prefect" / "prefect.db")
     try:
         ((markdown,),) = db.execute("SELECT data FROM artifact WHERE key = 'curator-report'").fetchall()

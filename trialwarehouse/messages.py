@@ -203,7 +203,8 @@ def build_message(
     message["Message-ID"] = make_msgid(domain="trialwarehouse.local")
     message.set_content(report.render_text(summary, data, how))
     message.add_alternative(report.render_html(summary, data, how), subtype="html")
-    html_part = message.get_payload()[1]
+    html_part = message.get_body(preferencelist=("html",))
+    assert html_part is not None  # just added
     for name, png in files.charts.items():
         if data.nothing_new and name != "trend":
             continue  # the short message shows the trend only
