@@ -577,6 +577,7 @@ class Rendering:
     notes: list[str] = field(default_factory=list)  # shown first, e.g. what is attached
     attached: bool = True
     validation_name: str | None = None
+    standalone: bool = False  # the report file itself, not a message
 
 
 def _triage_html(data: ReportData) -> str:
@@ -647,8 +648,8 @@ def render_html(summary: RunSummary, data: ReportData, how: Rendering) -> str:
 <h1 style="font-size:22px;margin:0 0 8px 0">trialwarehouse: run {summary.run_id}{_e(scope)}</h1>
 <p id="summary" style="font-size:16px;padding:8px;background:#f5f7fa;border-left:4px solid #1f3b73">{_e(headline(summary, data))}</p>
 {notes}"""
-    if data.nothing_new:
-        # A quiet night: a short message; everything still open is in the files.
+    if data.nothing_new and not how.standalone:
+        # A quiet night: a short message; everything still open is in the report and the files.
         return (
             head
             + f"""<p>No finding was raised for the first time tonight. The {data.total_open:,} open findings
@@ -696,10 +697,16 @@ are in {csv_where} and in {full_report} {_e(how.where_files) if not how.report_l
         for k, v in sorted(data.explanations.items())
     )
     trend = how.chart_src.get("trend")
+    # The page itself needs no "where is the report"; a message does.
+    where_all = (
+        ""
+        if how.standalone
+        else f"; {full_report} and the CSVs are "
+        + (_e(how.where_files) if not how.report_link else "published with it")
+    )
     return (
         head
-        + f"""<p>Every open finding, in triage order, is in {csv_where}; {full_report} and the CSVs are
-{_e(how.where_files) if not how.report_link else "published with it"}.
+        + f"""<p>Every open finding, in triage order, is in {csv_where}{where_all}.
 Each trial links to its record on clinicaltrials.gov.</p>
 {_H2}At a glance</h2>
 {glance}
@@ -861,6 +868,7 @@ def write_run_report(
         chart_src={name: data_uri(png) for name, png in pngs.items()},
         attached=False,
         validation_name=validation_path.name if validation_path else None,
+        standalone=True,
     )
     page.write_text(render_html(summary, data, how), encoding="utf-8")
     (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
