@@ -300,6 +300,35 @@ def test_subscriptions_file_is_checked_line_by_line(tmp_path):
         assert "\n" not in str(error.value) and str(error.value).startswith("subscriptions.toml: ")
 
 
+def test_a_broken_subscriptions_file_stops_composing_with_one_line(run_with_findings):
+    summary, files, tmp_path = run_with_findings
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[recipient]]\naddress = "a@example.org"\ncheck = "results_overdeu"\n')
+    settings = _settings(tmp_path, "box-broken", mail_to="lead@example.org", subscriptions=broken)
+    with pytest.raises(messages.SubscriptionError, match="^broken.toml: recipient 1: no check named results_overdeu$"):
+        messages.compose_messages(settings, summary, files)
+
+
+def test_sponsor_counts_cover_every_lead_sponsor(run_with_findings):
+    _, files, tmp_path = run_with_findings
+    rows = (files.html.parent / "run-000001-sponsors.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "lead_sponsor,trials,findings,errors,warnings,info,new"
+    con = duckdb.connect(str(tmp_path / "wh" / "trials.duckdb"), read_only=True)
+    try:
+        (acme,) = con.execute(
+            """
+            SELECT count(DISTINCT f.nct_id), count(*) FROM v_dq_findings AS f JOIN v_trial_current AS t USING (nct_id)
+            WHERE t.lead_sponsor = 'Acme Therapeutics' AND f.state <> 'RESOLVED'
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert any(r.startswith(f"Acme Therapeutics,{acme[0]},{acme[1]},0,") for r in rows)
+    assert files.data is not None
+    # The last five fields are numbers; a sponsor name may hold commas (quoted).
+    assert sum(int(r.rsplit(",", 5)[1]) for r in rows[1:]) == files.data.total_open
+
+
 def test_example_subscriptions_file_is_valid():
     example = Path(__file__).resolve().parent.parent / "subscriptions.example.toml"
     subscriptions = messages.load_subscriptions(example, known_checks=set(report.CHECK_WEIGHT))

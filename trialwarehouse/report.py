@@ -325,6 +325,26 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int, portfolio: Por
     return data
 
 
+def write_sponsor_counts_csv(con: duckdb.DuckDBPyConnection, path: Path, portfolio: Portfolio = EVERYTHING) -> Path:
+    """Open findings per lead sponsor (all of them; the page shows the most affected), by
+    severity, most errors first."""
+    sql, params = _reported(portfolio)
+    query = (
+        sql
+        + """
+        SELECT coalesce(t.lead_sponsor, '(no lead sponsor)') AS lead_sponsor, count(DISTINCT r.nct_id) AS trials,
+               count(*) AS findings, count(*) FILTER (WHERE r.severity = 'error') AS errors,
+               count(*) FILTER (WHERE r.severity = 'warning') AS warnings,
+               count(*) FILTER (WHERE r.severity = 'info') AS info, count(*) FILTER (WHERE r.state = 'NEW') AS new
+        FROM reported AS r LEFT JOIN v_trial_current AS t USING (nct_id)
+        GROUP BY 1 ORDER BY errors DESC, findings DESC, trials DESC, lead_sponsor
+        """
+    )
+    target = "'" + str(path).replace("'", "''") + "'"  # our own report path, quoted (COPY binds no target)
+    con.execute(f"COPY ({query}) TO {target} (FORMAT csv, HEADER)", params).fetchall()
+    return path
+
+
 def write_findings_csv(
     con: duckdb.DuckDBPyConnection, path: Path, only_new: bool = False, portfolio: Portfolio = EVERYTHING
 ) -> Path:
@@ -592,7 +612,7 @@ def _triage_html(data: ReportData) -> str:
         for f in block.findings:
             rows.append(
                 f"<tr><td>{_e(f['finding_key'])}</td><td>{_severity(f['severity'])}</td>"
-                f'<td>{_e(f["check"])} <span style="color:#777777">(weight {_e(f["weight"])})</span></td>'
+                f'<td>{_e(f["check"])} <span style="color:#777777;white-space:nowrap">(weight {_e(f["weight"])})</span></td>'
                 f"<td>{_e(f['state'])}</td><td>{_e(f['message'])}</td></tr>"
             )
     return _table(["Id", "Severity", "Check", "State", "What is wrong"], rows)
@@ -716,6 +736,7 @@ Each trial links to its record on clinicaltrials.gov.</p>
 {_H2}Open findings over the last runs</h2>
 {_img(trend, "Open, new and resolved findings per run (chart)") if trend else "<p>The trend appears from the second run on.</p>"}
 {_H2}Most affected lead sponsors (of {data.sponsors_affected:,})</h2>
+<p>Counts for every lead sponsor: <b>run-{summary.run_id:06d}-sponsors.csv</b> {_e(how.where_files)}.</p>
 {_table(["Lead sponsor", "Trials", "Findings", "Errors", "New"], sponsor_rows)}
 {_H2}Most affected trials (of {data.trials_affected:,})</h2>
 {_table(["Trial", "Title", "Lead sponsor", "Findings", "Errors", "New"], trial_rows)}
@@ -853,6 +874,7 @@ def write_run_report(
         data = read_report_data(con, summary.run_id)
         write_findings_csv(con, csv_path)
         write_findings_csv(con, new_csv_path, only_new=True)
+        write_sponsor_counts_csv(con, report_dir / f"{stem}-sponsors.csv")
     finally:
         con.close()
     validation_path = None
