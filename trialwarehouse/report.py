@@ -430,18 +430,24 @@ def trend_chart_png(trend: list[tuple]) -> bytes | None:
         return None
     runs = [str(r[0]) for r in trend]
     x = list(range(len(trend)))
-    figure = _figure(7.2, 2.8)
+    figure = _figure(7.2, 3.2)
     axes = figure.add_subplot()
-    axes.bar([i - 0.2 for i in x], [r[2] for r in trend], width=0.4, color="#b35c00", label="new in the run")
-    axes.bar([i + 0.2 for i in x], [r[3] for r in trend], width=0.4, color="#2e7d32", label="resolved in the run")
+    new_bars = axes.bar([i - 0.2 for i in x], [r[2] for r in trend], width=0.4, color="#b35c00", label="new in the run")
+    resolved_bars = axes.bar(
+        [i + 0.2 for i in x], [r[3] for r in trend], width=0.4, color="#2e7d32", label="resolved in the run"
+    )
     axes.plot(x, [r[1] for r in trend], color="#1f3b73", marker="o", linewidth=2, label="open after the run")
+    if len(trend) <= 12:  # few runs: the numbers fit above the bars
+        axes.bar_label(new_bars, fontsize=7)
+        axes.bar_label(resolved_bars, fontsize=7)
     axes.set_xticks(x, runs)
     axes.set_xlabel("run")
     axes.set_ylabel("findings")
     axes.set_title("Open findings over the last runs", fontsize=11)
     axes.tick_params(labelsize=8)
-    axes.set_ylim(0, max(max(r[1], r[2], r[3]) for r in trend) * 1.15 or 1)
-    axes.legend(fontsize=8, loc="upper left")
+    axes.set_ylim(0, max(max(r[1], r[2], r[3]) for r in trend) * 1.2 or 1)
+    # Below the plot, where it hides no bar.
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False)
     return _png(figure)
 
 
