@@ -168,7 +168,12 @@ class PortfolioFiles:
 
 
 def build_message(
-    settings: Settings, summary: RunSummary, recipient: str, files: PortfolioFiles, report_url: str | None = None
+    settings: Settings,
+    summary: RunSummary,
+    recipient: str,
+    files: PortfolioFiles,
+    report_url: str | None = None,
+    validation_name: str | None = None,
 ) -> EmailMessage:
     """The message for one recipient: their portfolio's summary, triage list, charts and CSV."""
     data = files.data
@@ -193,7 +198,7 @@ def build_message(
         chart_src={name: "cid:" + cid.strip("<>") for name, cid in cids.items()},
         notes=notes,
         attached=attached,
-        validation_name=f"{stem}.gx-validation.json",
+        validation_name=validation_name,
     )
     message = EmailMessage(policy=mailer.POLICY)
     message["Subject"] = report.email_subject(summary, data)
@@ -249,7 +254,14 @@ def compose_messages(
     composed = []
     for index, subscription in enumerate(subscriptions, start=1):
         chosen = by_portfolio[subscription.portfolio]
-        message = build_message(settings, summary, subscription.address, chosen, settings.report_url)
+        message = build_message(
+            settings,
+            summary,
+            subscription.address,
+            chosen,
+            settings.report_url,
+            files.validation.name if files.validation else None,
+        )
         name = f"{stem}-{index:03d}-{re.sub(r'[^A-Za-z0-9._-]+', '_', parseaddr(subscription.address)[1])}"
         composed.append((name, message))
         event(
