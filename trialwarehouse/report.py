@@ -181,6 +181,11 @@ class ReportData:
     freshness: dict = field(default_factory=dict)
 
     @property
+    def findings(self) -> list[dict]:
+        """The findings the page shows, in triage order."""
+        return [f for block in self.blocks for f in block.findings]
+
+    @property
     def shown_findings(self) -> int:
         return sum(len(b.findings) for b in self.blocks)
 
