@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse import mailer, parsing, pipeline, pull, quality, report
-from trialwarehouse.logs import configure_logging
+from trialwarehouse import mailer, messages, parsing, pipeline, pull, quality, report
+from trialwarehouse.logs import configure_logging, forward_to_prefect
 from trialwarehouse.settings import Settings
 
 # Steps share a live DuckDB connection, which must never be hashed or cached.
@@ -26,6 +27,7 @@ check_quality = task(quality.run_checks, name="check-quality", cache_policy=NO_C
 list_quarantined = task(pipeline.quarantined_inputs, name="list-quarantined", cache_policy=NO_CACHE)
 complete_run = task(pipeline.complete_run, name="complete-run", cache_policy=NO_CACHE)
 write_run_report = task(report.write_run_report, name="write-run-report", cache_policy=NO_CACHE)
+compose_emails = task(name="compose-emails", cache_policy=NO_CACHE)(messages.compose_messages)
 email_report = task(mailer.deliver_report, name="email-report", cache_policy=NO_CACHE)
 
 
@@ -43,6 +45,11 @@ def parse_on_task_runner(jobs: list, in_flight: int) -> Iterator[parsing.ParsedF
 
 @flow(name="trialwarehouse-nightly", log_prints=False)
 def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | None = None) -> pipeline.RunSummary:
+    with forward_to_prefect():  # our log lines in the flow run's logs too
+        return _nightly(settings, raw_dir, pull_first)
+
+
+def _nightly(settings: Settings, raw_dir: Path | None, pull_first: bool | None) -> pipeline.RunSummary:
     raw_dir = raw_dir or settings.raw_dir
     if settings.pull if pull_first is None else pull_first:
         pull_changed_studies(settings, raw_dir)
@@ -80,19 +87,25 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
         quality=checked,
     )
     files = write_run_report(
-        summary, settings.resolved_report_dir(), checked.validation_json, settings.report_memory_limit
+        summary,
+        settings.resolved_report_dir(),
+        checked.validation_json,
+        settings.report_memory_limit,
+        settings.report_url,
     )
-    outcome = email_report(
-        settings,
-        ctx.run_id,
-        report.email_subject(summary),
-        files.text,
-        files.html.read_text(),
-        files.csv,
-        files.new_csv,
-    )
+    try:
+        outcome = email_report(settings, ctx.run_id, compose_emails(settings, summary, files))
+    except messages.SubscriptionError as error:  # a broken subscriptions file: said, nothing sent, run done
+        outcome = mailer.MailOutcome([], [], str(error))
     summary.email = outcome.describe()
     pipeline.log_email_outcome(settings.warehouse, ctx.run_id, outcome.describe(), outcome.error)
+    if files.data is not None:
+        link = f"{settings.report_url.rstrip('/')}/{files.html.name}" if settings.report_url else files.html.as_uri()
+        create_markdown_artifact(
+            markdown=report.artifact_markdown(summary, files.data, link),
+            key="curator-report",
+            description=f"Run {ctx.run_id}: the curators' report",
+        )
     return summary
 
 

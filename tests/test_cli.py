@@ -117,4 +117,3 @@ def test_help_explains_every_option():
                 assert param.opts[0] in result.output
             else:  # arguments are explained in the command's own text
                 assert param.name.upper() in (command.help or ""), f"{name} {param.name} is not explained"
-

@@ -115,7 +115,8 @@ def _summary(settings: Settings, run_id: int):
 
 def report_unreported_night(settings: Settings) -> str | None:
     """Report and email the latest published night that was never reported; what was done, or None."""
-    from trialwarehouse import mailer, report
+    from trialwarehouse import mailer, messages, report
+    from trialwarehouse.outbox import MailOutcome
     from trialwarehouse.pipeline import log_email_outcome
 
     run_id = unreported_run(settings.warehouse)
@@ -124,15 +125,18 @@ def report_unreported_night(settings: Settings) -> str | None:
     summary = _summary(settings, run_id)
     if summary is None:
         return None
-    files = report.write_run_report(summary, settings.resolved_report_dir(), None, settings.report_memory_limit)
-    outcome = mailer.deliver_report(
-        settings,
-        run_id,
-        report.email_subject(summary) + " (reported late)",
-        files.text,
-        files.html.read_text(encoding="utf-8"),
-        files.csv,
-        files.new_csv,
+    files = report.write_run_report(
+        summary, settings.resolved_report_dir(), None, settings.report_memory_limit, settings.report_url
     )
+    try:
+        composed = messages.compose_messages(settings, summary, files)
+    except messages.SubscriptionError as error:  # a broken subscriptions file: said, nothing sent
+        outcome = MailOutcome([], [], str(error))
+    else:
+        for _, message in composed:  # the curator should know this night's news is a day old
+            subject = message["Subject"]
+            del message["Subject"]
+            message["Subject"] = f"{subject} (reported late)"
+        outcome = mailer.deliver_report(settings, run_id, composed)
     log_email_outcome(settings.warehouse, run_id, outcome.describe(), outcome.error)
     return f"run {run_id} was published but never reported: report {files.html}; email {outcome.describe()}"

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 
 from trialwarehouse.settings import Settings
@@ -68,9 +69,14 @@ class MailOutcome:
     unknown: list[tuple[str, str]] = field(default_factory=list)  # (message, recipient): may have arrived
     set_aside: list[str] = field(default_factory=list)  # messages moved to refused/
     busy: bool = False  # another process was flushing the outbox
+    queued: int | None = None  # messages composed tonight; 0: no recipient configured
 
     def describe(self) -> str:
         parts = []
+        if self.queued == 0 and not self.error:
+            parts.append("no recipients configured (TW_MAIL_TO, TW_SUBSCRIPTIONS): nothing queued")
+            if not self.sent and not self.waiting:
+                return parts[0]
         if self.busy:
             parts.append("another run is sending the outbox; it will send tonight's message")
         if self.delivered:
@@ -169,7 +175,9 @@ def check_credentials_policy(settings: Settings) -> None:
 def _converse(settings: Settings, message: Path, state: dict, pending: list[str], seconds: float) -> None:
     """One SMTP conversation for one message to its pending recipients; the state is saved
     before DATA (recipients `sending`) and after (each recipient settled or pending)."""
-    content = BytesParser(policy=policy.SMTP).parsebytes(message.read_bytes())
+    # The bytes exactly as queued (CRLF, headers folded only past 998 characters): parsing and
+    # re-serializing would fold a long subject at 78 and alter what the outbox holds.
+    content = message.read_bytes()
     smtp = smtplib.SMTP(timeout=min(30.0, seconds))
     data_started = False
     with _Watchdog(smtp, seconds) as watchdog:
@@ -202,7 +210,7 @@ def _converse(settings: Settings, message: Path, state: dict, pending: list[str]
             _mark(state, accepted, "sending")
             _save_state(message, state)
             data_started = True
-            code, text = smtp.data(content.as_bytes(policy=policy.SMTP))
+            code, text = smtp.data(content)
             if code == 250:
                 _mark(state, accepted, "sent", _reply(code, text))
             elif 500 <= code < 600:
@@ -254,6 +262,15 @@ def _account(message: Path, before: dict, after: dict, outcome: MailOutcome) -> 
             outcome.unknown.append((message.name, recipient))
 
 
+def message_recipients(message: Path, settings: Settings) -> list[str]:
+    """The addresses in the message's own To header (one curator, one portfolio); a message
+    without one goes to TW_MAIL_TO."""
+    with message.open("rb") as handle:
+        headers = BytesParser(policy=policy.SMTP).parse(handle, headersonly=True)
+    addresses = [address for _, address in getaddresses(headers.get_all("To", [])) if address]
+    return addresses or settings.recipients()
+
+
 def waiting_messages(outbox: Path) -> list[Path]:
     return sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
 
@@ -281,7 +298,6 @@ def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
 def _flush_locked(settings: Settings, outbox: Path) -> MailOutcome:
     outcome = MailOutcome([], [], None)
     started = time.monotonic()
-    recipients = settings.recipients()
     for message in waiting_messages(outbox):  # listed again under the lock: another run may have sent some
         left = settings.mail_delivery_seconds - (time.monotonic() - started)
         if outcome.error is None and left <= 0:
@@ -289,7 +305,7 @@ def _flush_locked(settings: Settings, outbox: Path) -> MailOutcome:
         if outcome.error is not None:
             outcome.waiting.append(message.name)
             continue
-        state = _load_state(message, recipients)
+        state = _load_state(message, message_recipients(message, settings))
         if not state["recipients"]:
             outcome.error = "TW_MAIL_TO is not set"
             outcome.waiting.append(message.name)

@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     mail_to: str | None = Field(
         None, description="Curators' addresses, comma-separated; unset: no email is sent or queued."
     )
+    subscriptions: Path | None = Field(
+        None,
+        description="TOML file of recipients, each with the filter of the trials they follow "
+        "(see subscriptions.example.toml); unset: only TW_MAIL_TO, who get every finding.",
+    )
+    report_url: str | None = Field(
+        None, description="URL where the reports folder is published, for links in the email; unset: none."
+    )
     outbox_dir: Path | None = Field(
         None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse."
     )
