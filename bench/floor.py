@@ -23,8 +23,9 @@ def parse_all(folder: Path) -> int:
         elif path.name.endswith(".tar.gz"):
             with tarfile.open(path) as bundle:
                 for member in bundle:
-                    if member.isfile():
-                        etree.fromstring(bundle.extractfile(member).read())
+                    member_file = bundle.extractfile(member) if member.isfile() else None
+                    if member_file is not None:
+                        etree.fromstring(member_file.read())
                         count += 1
     return count
 

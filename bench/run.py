@@ -74,6 +74,7 @@ def timed(name: str, records: int, *command: str, workers: int = 1) -> Measure:
     done.set()
     sampler.join()
     wall = time.monotonic() - started
+    assert process.stdout is not None  # Popen was asked for a pipe
     output = process.stdout.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{name} failed: {output}")

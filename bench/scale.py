@@ -52,7 +52,8 @@ def json_templates() -> list[dict]:
 
 def xml_templates() -> list[bytes]:
     with tarfile.open(SHARED / "reesewang25__enrollment_and_studylength" / "AllPublicXML_subset_20230203.tar.gz") as t:
-        return [t.extractfile(m).read() for m in t if m.isfile() and m.name.endswith(".xml")]
+        members = (t.extractfile(m) for m in t if m.isfile() and m.name.endswith(".xml"))
+        return [f.read() for f in members if f is not None]
 
 
 def nct(index: int) -> str:

@@ -94,9 +94,24 @@ def run(
         mail_from=mail_from,
         mail_to=mail_to,
     )
+    # Arguments, paths and the writer lock are checked before Prefect starts or a run id is spent.
+    from trialwarehouse.nightly.preflight import PreflightError, check_run, published_since
+
+    try:
+        checked = check_run(settings, pull_first=settings.pull if pull_first is None else pull_first)
+    except PreflightError as wrong:
+        click.echo(f"error: {wrong}", err=True)
+        sys.exit(wrong.exit_code)
+    for note in checked.notes:
+        click.echo(note, err=True)
     from trialwarehouse.logs import configure_logging
 
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
+    if not checked.new_warehouse:
+        from trialwarehouse.nightly.catchup import report_unreported_night
+
+        if late := report_unreported_night(settings):
+            click.echo(late, err=True)
     # Prefect is imported only when a flow runs: the other commands start fast.
     from flows.nightly import with_task_runner
     from trialwarehouse.checks.runner import IntegrityError
@@ -120,7 +135,16 @@ def run(
     except PullError as failed_pull:
         click.echo(f"error: pull failed, nothing was loaded: {failed_pull}", err=True)
         sys.exit(4)
-    except Exception as failure:  # the run was discarded; the warehouse is as before
+    except Exception as failure:
+        published = published_since(settings.warehouse, checked.last_run_logged)
+        if published is not None:  # the swap happened: say so, and that the next run reports it
+            click.echo(
+                f"error: run {published} was published (the warehouse holds tonight's data), but its report or "
+                f"email failed: {type(failure).__name__}: {failure}; the next run produces them",
+                err=True,
+            )
+            sys.exit(9)
+        # the run was discarded; the warehouse is as before
         click.echo(f"error: the run failed and was rolled back: {type(failure).__name__}: {failure}", err=True)
         sys.exit(1)
     click.echo("\n".join(summary_lines(summary)))
@@ -133,6 +157,9 @@ def _open_read_only_or_exit(settings: Settings):
         return analyst.open_read_only(settings.warehouse)
     except FileNotFoundError as missing:
         click.echo(f"error: {missing}", err=True)
+        sys.exit(2)
+    except (analyst.NotAWarehouse, IsADirectoryError) as unreadable:
+        click.echo(f"error: {unreadable}", err=True)
         sys.exit(2)
 
 
@@ -192,7 +219,9 @@ def pull_command(
     except PullError as failed:
         click.echo(f"error: {failed}", err=True)
         sys.exit(4)
-    click.echo(f"pulled {state.studies} studies in {state.pages} pages into {settings.raw_dir / state.data_file}")
+    click.echo(
+        f"pulled {state.studies} studies in {state.pages} pages into {settings.raw_dir / (state.data_file or '')}"
+    )
     click.echo(f"  since {state.since}; API total {state.total_count}; data timestamp {state.data_timestamp}")
     if state.count_mismatch:
         click.echo(f"  WARNING: the API counted {state.total_count} studies, {state.studies} arrived", err=True)
@@ -234,8 +263,16 @@ def serve_command(port: int | None, schedule: str | None, timezone: str | None) 
 def status_command(warehouse: Path | None, last: int) -> None:
     """Last runs (when, how long, counts, findings, email), data freshness, outbox and warehouse size."""
     from trialwarehouse.commands.status import status_text
+    from trialwarehouse.nightly.preflight import PreflightError, check_warehouse_file
 
-    click.echo(status_text(_settings(warehouse=warehouse), last))
+    settings = _settings(warehouse=warehouse)
+    if settings.warehouse.is_file():
+        try:
+            check_warehouse_file(settings.warehouse)
+        except PreflightError as wrong:
+            click.echo(f"error: {wrong}", err=True)
+            sys.exit(wrong.exit_code)
+    click.echo(status_text(settings, last))
 
 
 @main.command(name="accept")
@@ -306,17 +343,20 @@ def _run_sql(con, query: str, fmt: str, output: Path | None) -> int:
     from trialwarehouse.commands import analyst
 
     try:
-        text = analyst.write_result(analyst.run_query(con, query), fmt, output)
+        if output is not None and len(analyst.check_read_only(query)) > 1:
+            raise ValueError("--output takes one statement; run the others separately")
+        results = analyst.run_queries(con, query)
+        texts = [analyst.write_result(result, fmt, output) for result in results]
     except analyst.WriteRefused as refused:
         click.echo(f"error: {refused}", err=True)
         return 5
     except (ValueError, Exception) as failed:  # a query error is the analyst's to fix, shown plainly
         click.echo(f"error: {failed}", err=True)
         return 1
-    if text is not None:
-        click.echo(text)
-    else:
+    if output is not None:
         click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo("\n\n".join(t for t in texts if t is not None))
     return 0
 
 

@@ -7,13 +7,15 @@ pydantic, which cannot resolve string annotations when a runner loads this file 
 
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import Task, flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse.logs import configure_logging
-from trialwarehouse.nightly import staging
+from trialwarehouse.logs import configure_logging, forward_to_prefect
+from trialwarehouse.nightly import report, staging
 from trialwarehouse.nightly.results import RunSummary
 from trialwarehouse.nightly.sequence import PLAIN_STEPS, Step, run_night
 from trialwarehouse.nightly.task_runner import choose_task_runner
@@ -25,7 +27,19 @@ def as_task(step: Step, name: str) -> Task:
     return task(name=name, cache_policy=NO_CACHE)(step)
 
 
-STEPS = PLAIN_STEPS.wrapped(as_task)
+def announce_in_prefect(settings: Settings, summary: RunSummary, files: report.ReportFiles) -> None:
+    """The night's report in the Prefect UI: its summary table and a link to the page."""
+    if files.data is None:
+        return
+    link = f"{settings.report_url.rstrip('/')}/{files.html.name}" if settings.report_url else files.html.as_uri()
+    create_markdown_artifact(
+        markdown=report.artifact_markdown(summary, files.data, link),
+        key="curator-report",
+        description=f"Run {summary.run_id}: the curators' report",
+    )
+
+
+STEPS = replace(PLAIN_STEPS.wrapped(as_task), announce_report=as_task(announce_in_prefect, "announce-report"))
 parse_raw_file = as_task(staging.parse_raw_file, "parse-raw-file")
 
 
@@ -44,15 +58,16 @@ def parse_on_task_runner(jobs: Iterable[staging.ParseJob], in_flight: int) -> It
 @flow(name="trialwarehouse-nightly", log_prints=False)
 def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | None = None) -> RunSummary:
     fan_out = settings.task_runner not in ("local", "auto")
-    return run_night(
-        settings,
-        raw_dir,
-        steps=STEPS,
-        pull_first=pull_first,
-        parse_files=(lambda jobs: parse_on_task_runner(jobs, in_flight=2 * settings.workers)) if fan_out else None,
-        # Workers of a remote Dask cluster cannot see the staging folder: they send frames back.
-        workers_stage=not settings.dask_address,
-    )
+    with forward_to_prefect():  # our log lines in the flow run's logs too
+        return run_night(
+            settings,
+            raw_dir,
+            steps=STEPS,
+            pull_first=pull_first,
+            parse_files=(lambda jobs: parse_on_task_runner(jobs, in_flight=2 * settings.workers)) if fan_out else None,
+            # Workers of a remote Dask cluster cannot see the staging folder: they send frames back.
+            workers_stage=not settings.dask_address,
+        )
 
 
 @flow(name="trialwarehouse-scheduled")

@@ -1,7 +1,10 @@
 """A real HTTP server on 127.0.0.1 that replays API v2 pages built from real records.
 
 Faults are scripted per request (429 with Retry-After, 503, a dropped connection, a
-truncated body, a slow response, a fatal 404), so tests see what the live API can do.
+truncated body, a slow response, a fatal 404), so tests see what the live API can do; and
+what a broken or hostile one does (issue 19): a page token that repeats, empty pages with
+fresh tokens for ever, a body trickled a few bytes at a time, an HTML page with status 200,
+a page or a /version that is a JSON list. `always` is the fault once the script runs out.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ class FakeRegistry:
         self.total_count_override: int | None = None
         self.listed_ids: list[str] | None = None
         self.slow_seconds = 2.0
+        self.trickle_seconds = 0.2  # between the bytes of a trickled body
+        self.always = "ok"  # the fault of every /studies request once `faults` is used up
+        self.version_body: bytes | None = None  # replaces the /version answer
+        self._fresh = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -83,14 +90,25 @@ class FakeRegistry:
                 )
                 if parsed.path.endswith("/version"):
                     self._send(
-                        200, json.dumps({"apiVersion": "2.0.5", "dataTimestamp": registry.data_timestamp}).encode()
+                        200,
+                        registry.version_body
+                        or json.dumps({"apiVersion": "2.0.5", "dataTimestamp": registry.data_timestamp}).encode(),
                     )
                     return
                 if not parsed.path.endswith("/studies"):
                     self._send(404, b'{"message": "not found"}')
                     return
-                fault = registry.faults.pop(0) if registry.faults else "ok"
-                body = json.dumps(registry.page(params)).encode()
+                fault = registry.faults.pop(0) if registry.faults else registry.always
+                page = registry.page(params)
+                if fault == "repeat-token":  # the token of this very page, again: a loop
+                    page["nextPageToken"] = params.get("pageToken") or base64.urlsafe_b64encode(b"0").decode()
+                elif fault == "empty-fresh":  # nothing, and a token never seen before
+                    registry._fresh += 1
+                    fresh = base64.urlsafe_b64encode(str(10**6 + registry._fresh).encode()).decode()
+                    page = {"studies": [], "nextPageToken": fresh}
+                    if params.get("countTotal") == "true":
+                        page["totalCount"] = len(registry.studies)
+                body = json.dumps(page).encode()
                 if fault == "429":
                     self._send(429, b'{"message": "slow down"}', {"Retry-After": "1"})
                 elif fault == "503":
@@ -104,6 +122,27 @@ class FakeRegistry:
                 elif fault == "slow":
                     time.sleep(registry.slow_seconds)
                     self._send(200, body)
+                elif fault == "trickle":  # every byte well inside the read timeout
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    try:
+                        for start in range(0, len(body), 4):
+                            self.wfile.write(body[start : start + 4])
+                            self.wfile.flush()
+                            time.sleep(registry.trickle_seconds)
+                    except OSError:
+                        pass  # the client hung up, as it should
+                elif fault == "html":
+                    page_html = b"<!DOCTYPE html><html><body><h1>Down for maintenance</h1></body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page_html)))
+                    self.end_headers()
+                    self.wfile.write(page_html)
+                elif fault == "list":
+                    self._send(200, json.dumps(page["studies"]).encode())
                 else:
                     self._send(200, body)
 

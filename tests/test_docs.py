@@ -45,3 +45,17 @@ def test_every_cookbook_query_runs_and_returns_rows(reference, number):
 def test_cookbook_outputs_are_current(reference):
     text = docs.COOKBOOK.read_text(encoding="utf-8")
     assert docs.render_cookbook(text, reference) == text, "docs/cookbook.md outputs are stale: run `make docs`"
+
+
+def test_cookbook_names_the_inputs_of_its_warehouse():
+    """A reader can rebuild the warehouse the outputs come from (issue 13): every folder the
+    reference warehouse loads is named in the cookbook, in load order."""
+    text = docs.COOKBOOK.read_text(encoding="utf-8")
+    named = [text.index(f"`{docs.display_path(folder)}`") for folder in docs.reference_landing()]
+    assert named == sorted(named)
+
+
+def test_readme_counts_the_cookbook_questions():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    count = len(docs.cookbook_queries(docs.COOKBOOK.read_text(encoding="utf-8")))
+    assert f"has {count} worked questions" in readme

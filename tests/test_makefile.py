@@ -45,3 +45,33 @@ def test_a_working_uv_on_path_is_used_as_is(tmp_path):
     commands = _dry_run_setup([working])
     assert f"{working}/uv sync --frozen" in commands
     assert ".venv-bootstrap" not in commands
+
+
+def _dry_run(target: str) -> str:
+    done = subprocess.run(["make", "-n", "-B", "-C", str(REPO), target], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_make_run_installs_the_product_without_test_or_lint_tools():
+    """Issue 13: `make run` syncs no dependency group; `make test` and `make lint` add theirs."""
+    run = [line for line in _dry_run("run").splitlines() if " sync " in line]
+    assert run and all("--group" not in line for line in run)
+    assert any("--group test" in line for line in _dry_run("test").splitlines())
+    assert any("--group lint" in line for line in _dry_run("lint").splitlines())
+
+
+def test_test_and_lint_tools_live_only_in_their_groups():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    product = " ".join(project["project"]["dependencies"])
+    for tool in ("pytest", "aiosmtpd", "ruff", "mypy"):
+        assert tool not in product
+    assert project["tool"]["uv"]["default-groups"] == []
+    groups = project["dependency-groups"]
+    assert any(d.startswith("pytest") for d in groups["test"]) and any(d.startswith("ruff") for d in groups["lint"])
+
+
+def test_ci_runs_the_lint_step_before_the_tests():
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert script.index("make lint") < script.index("make test")

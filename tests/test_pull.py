@@ -224,3 +224,100 @@ def test_pull_command_reports_what_it_fetched(tmp_path, real_studies):
         )
     assert result.exit_code == 0, result.output
     assert "pulled 10 studies in 1 pages" in result.output
+
+
+# Issue 19: bounded in pages, time and trust.
+
+
+def _progress(raw) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted((raw / ".pulls").glob("*.progress.json"))]
+
+
+def test_a_repeated_page_token_stops_the_pull_and_is_not_resumed(tmp_path, real_studies):
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:120]) as registry:
+        registry.faults = ["ok", "repeat-token"]  # page 2 hands back its own token
+        settings = _settings(tmp_path, registry)
+        with pytest.raises(PullError, match="repeated page token .* after page 2: stopped"):
+            pull(settings, raw, since=date(2024, 1, 1), log=lambda _: None)
+        assert len([r for r in registry.requests if r["path"].endswith("/studies")]) == 2
+        (state,) = _progress(raw)
+        assert state["status"] == "abandoned" and state["pages"] == 1
+        assert "repeated page token" in state["problem"]
+        fresh = pull(settings, raw, since=date(2024, 1, 1), log=lambda _: None)  # starts afresh, not the loop
+    assert fresh.status == "completed" and fresh.studies == 120 and fresh.pages == 3
+    assert fresh.pull_id != state["pull_id"]
+
+
+def test_empty_pages_with_fresh_tokens_are_bounded_by_the_announced_total(tmp_path, real_studies):
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:100]) as registry:
+        registry.always = "empty-fresh"
+        with pytest.raises(PullError, match="page 6 is more than the 5 pages 100 studies need: stopped"):
+            pull(_settings(tmp_path, registry), raw, since=date(2024, 1, 1), log=lambda _: None)
+        assert len([r for r in registry.requests if r["path"].endswith("/studies")]) == 6
+
+
+def test_a_trickled_body_is_cut_off_per_request(tmp_path, real_studies):
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:5]) as registry:
+        registry.faults = ["trickle", "trickle"]
+        registry.trickle_seconds = 0.05  # 4 bytes every 50 ms: far inside the 1 s read timeout
+        settings = _settings(tmp_path, registry, pull_request_seconds=0.5, pull_max_attempts=3)
+        state = pull(settings, raw, since=date(2024, 1, 1), log=lambda _: None)  # the third attempt is clean
+    assert state.studies == 5 and state.status == "completed"
+
+
+def test_the_whole_pull_is_bounded_in_wall_time(tmp_path, real_studies):
+    import time
+
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:5]) as registry:
+        registry.always = "trickle"
+        registry.trickle_seconds = 0.05
+        settings = _settings(tmp_path, registry, pull_request_seconds=0.4, pull_max_seconds=1.5, pull_max_attempts=50)
+        started = time.monotonic()
+        with pytest.raises(PullError, match=r"pull stopped at its 2 s bound \(TW_PULL_MAX_SECONDS\)"):
+            pull(settings, raw, since=date(2024, 1, 1), log=lambda _: None)
+    assert time.monotonic() - started < 4.0
+
+
+def test_an_html_page_with_status_200_fails_at_once(tmp_path, real_studies):
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:5]) as registry:
+        registry.faults = ["html"]
+        with pytest.raises(PullError, match="answered HTML with status 200, not JSON"):
+            pull(_settings(tmp_path, registry), raw, since=date(2024, 1, 1), log=lambda _: None)
+        assert len([r for r in registry.requests if r["path"].endswith("/studies")]) == 1
+
+
+@pytest.mark.parametrize("where", ["page", "version"])
+def test_a_response_that_is_a_list_fails_with_its_name(tmp_path, real_studies, where):
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:5]) as registry:
+        if where == "page":
+            registry.faults = ["list"]
+        else:
+            registry.version_body = b'["2.0.5"]'
+        with pytest.raises(PullError, match="answered JSON list, not an object"):
+            pull(_settings(tmp_path, registry), raw, since=date(2024, 1, 1), log=lambda _: None)
+
+
+def test_a_short_pull_is_loaded_but_never_advances_the_watermark(tmp_path, real_studies):
+    raw = tmp_path / "landing"
+    with FakeRegistry(real_studies[:3]) as registry:
+        registry.total_count_override = 5000  # announced 5,000, sent 3
+        settings = _settings(tmp_path, registry, pull_window_days=5)
+        state = pull(settings, raw, since=date(2024, 1, 1), log=lambda _: None)
+    assert (state.status, state.studies, state.total_count) == ("short", 3, 5000)
+    assert default_since(settings, raw, today=date(2026, 11, 22)) == date(2026, 11, 17)  # not from the short pull
+    run_pipeline(raw, settings.warehouse)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT status, studies_received, total_count FROM etl_pull").fetchall() == [
+            ("short", 3, 5000)
+        ]
+        assert con.execute("SELECT count(*) FROM dim_trial").fetchall() == [(3,)]
+    finally:
+        con.close()
+    assert default_since(settings, raw, today=date(2026, 11, 22)) == date(2026, 11, 17)

@@ -33,44 +33,111 @@ def _set(study: dict, path: str, value) -> None:
 S = "protocolSection.statusModule."
 D = "protocolSection.designModule."
 # check -> list of (path, value) changes; two-version cases list an earlier version first.
+E = "protocolSection.eligibilityModule."
+INTERVENTIONS = "protocolSection.armsInterventionsModule.interventions"
+RECRUITING_SITE = [
+    {"facility": "Site A", "city": "Birmingham", "state": "Alabama", "country": "United States", "status": "RECRUITING"}
+]
+# check -> list of (path, value) changes; two-version cases list an earlier version first.
 CASES = {
     "status_unknown": [(S + "overallStatus", "UNKNOWN")],
-    "withdrawn_with_enrollment": [(S + "overallStatus", "WITHDRAWN"), (S + "whyStopped", "No funding")],
+    "withdrawn_with_enrollment": [
+        (S + "overallStatus", "WITHDRAWN"),
+        (S + "whyStopped", "No funding"),
+        (S + "startDateStruct", {"date": "2015-09", "type": "ESTIMATED"}),
+        (D + "enrollmentInfo", {"count": 60, "type": "ESTIMATED"}),
+    ],
+    "withdrawn_but_started": [(S + "overallStatus", "WITHDRAWN"), (S + "whyStopped", "No funding")],
     "withdrawn_or_stopped_without_reason": [(S + "overallStatus", "TERMINATED")],
     "reason_without_stop": [(S + "overallStatus", "RECRUITING"), (S + "whyStopped", "<script>alert(1)</script>")],
     "enrollment_text_mismatch": [
         (
             "protocolSection.descriptionModule.briefSummary",
             "Axial spondyloarthritis study. The investigators plan to recruit 500 participants.",
-        )
+        ),
+        (D + "enrollmentInfo", {"count": 317, "type": "ESTIMATED"}),
     ],
     "enrollment_type_vs_status": [(D + "enrollmentInfo.type", "ESTIMATED")],
     "stale_open_status": [(S + "overallStatus", "ACTIVE_NOT_RECRUITING")],
+    "open_with_actual_primary_completion": [(S + "overallStatus", "RECRUITING")],
     "date_order": [(S + "primaryCompletionDateStruct.date", "2014-01")],
     "actual_date_in_future": [(S + "startDateStruct.date", "2030-01")],
-    "estimated_date_in_past": [(S + "primaryCompletionDateStruct.type", "ESTIMATED")],
+    "estimated_date_in_past": [
+        (S + "overallStatus", "TERMINATED"),
+        (S + "whyStopped", "Sponsor decision"),
+        (S + "primaryCompletionDateStruct.type", "ESTIMATED"),
+    ],
     "completed_without_actual_dates": [(S + "startDateStruct.type", "ESTIMATED")],
+    "completed_inconsistent": [(D + "enrollmentInfo", {"count": 0, "type": "ACTUAL"})],
     "phase_na_for_drug": [(D + "phases", ["NA"])],
-    "age_range_invalid": [
-        ("protocolSection.eligibilityModule.minimumAge", "80 Years"),
-        ("protocolSection.eligibilityModule.maximumAge", "65 Years"),
+    "phase_text_mismatch": [
+        ("protocolSection.identificationModule.officialTitle", "A Phase 1 Study of Certolizumab Pegol in axSpA")
+    ],
+    "intervention_type_vs_product": [(INTERVENTIONS, [{"type": "BEHAVIORAL", "name": "Certolizumab Pegol 200 mg"}])],
+    "healthy_volunteers_vs_criteria": [(E + "healthyVolunteers", True)],
+    "age_range_invalid": [(E + "minimumAge", "80 Years"), (E + "maximumAge", "65 Years")],
+    "age_text_mismatch": [
+        (E + "maximumAge", "75 Years"),
+        (
+            E + "eligibilityCriteria",
+            "Inclusion Criteria:\n\n* Aged 18 to 65 years\n* Active axSpA\n\nExclusion Criteria:\n\n* None",
+        ),
     ],
     "results_overdue": [("hasResults", False), ("resultsSection", None), (S + "resultsFirstPostDateStruct", None)],
     "retrospective_registration": [(S + "studyFirstSubmitDate", "2016-01-05")],
-    "site_status_conflict": [
-        (
-            "protocolSection.contactsLocationsModule.locations",
-            [
-                {
-                    "facility": "Site A",
-                    "city": "Birmingham",
-                    "state": "Alabama",
-                    "country": "United States",
-                    "status": "RECRUITING",
-                }
-            ],
-        )
-    ],
+    "site_status_conflict": [("protocolSection.contactsLocationsModule.locations", RECRUITING_SITE)],
+}
+# One problem, one finding (issue 16): changes that must raise exactly the findings listed.
+ONE_FINDING_CASES = {
+    # An UNKNOWN trial's site statuses and estimates are frozen last-known values.
+    "unknown_with_frozen_site_and_estimate": (
+        [
+            (S + "overallStatus", "UNKNOWN"),
+            (S + "lastKnownStatus", "RECRUITING"),
+            (S + "primaryCompletionDateStruct.type", "ESTIMATED"),
+            ("protocolSection.contactsLocationsModule.locations", RECRUITING_SITE),
+        ],
+        {"status_unknown"},
+    ),
+    # Follow-up after an ACTUAL primary completion is normal: not stale, nothing to report.
+    "active_not_recruiting_in_follow_up": (
+        [
+            (S + "overallStatus", "ACTIVE_NOT_RECRUITING"),
+            (S + "completionDateStruct", {"date": "2024-05", "type": "ESTIMATED"}),
+        ],
+        set(),
+    ),
+    # An open trial whose estimated primary completion passed years ago: stale, not also "estimated".
+    "recruiting_past_its_estimated_completion": (
+        [
+            (S + "overallStatus", "RECRUITING"),
+            (S + "primaryCompletionDateStruct.type", "ESTIMATED"),
+            (S + "completionDateStruct", {"date": "2024-05", "type": "ESTIMATED"}),
+        ],
+        {"stale_open_status"},
+    ),
+    # A behavioral trial is not an applicable clinical trial: no results are due.
+    "behavioral_trial_without_results": (
+        [
+            ("hasResults", False),
+            ("resultsSection", None),
+            (S + "resultsFirstPostDateStruct", None),
+            (INTERVENTIONS, [{"type": "BEHAVIORAL", "name": "Exercise programme"}]),
+            (D + "phases", ["NA"]),
+            ("protocolSection.identificationModule.officialTitle", "Exercise in axSpA"),
+        ],
+        set(),
+    ),
+    # Primary completion before the Final Rule (2017-01-18): not tracked as due.
+    "completed_before_the_final_rule": (
+        [
+            ("hasResults", False),
+            ("resultsSection", None),
+            (S + "resultsFirstPostDateStruct", None),
+            (S + "primaryCompletionDateStruct.date", "2016-05"),
+        ],
+        set(),
+    ),
 }
 HISTORY_CASES = {
     # earlier version changes, later version changes (the later one is current)
@@ -102,6 +169,9 @@ def checked(tmp_path_factory):
     for number, (check, changes) in enumerate(CASES.items(), start=1):
         ids[check] = f"NCT9900{number:04d}"
         lines.append(json.dumps(_variant(base, ids[check], changes, "2023-12-12", "2022-08-18")))
+    for number, (case, (changes, _)) in enumerate(ONE_FINDING_CASES.items(), start=70):
+        ids[case] = f"NCT9900{number:04d}"
+        lines.append(json.dumps(_variant(base, ids[case], changes, "2023-12-12", "2022-08-18")))
     for number, (check, (earlier, later)) in enumerate(HISTORY_CASES.items(), start=50):
         ids[check] = f"NCT9900{number:04d}"
         lines.append(json.dumps(_variant(base, ids[check], earlier, "2021-01-05", "2021-01-04")))
@@ -138,10 +208,42 @@ def test_findings_explain_themselves(checked):
     ids, findings, _ = checked
     by_check = {c: (m, json.loads(e)) for n, c, _, _, m, e in findings if n == ids.get(c)}
     message, evidence = by_check["enrollment_text_mismatch"]
-    assert message.startswith("The text states 500 participants, the structured enrollment is 317 (ACTUAL)")
-    assert "plan to recruit 500 participants" in message
+    assert message == (
+        "The text plans 500 participants, the planned (ESTIMATED) enrollment is 317: "
+        '"The investigators plan to recruit 500 participants."'
+    )
     assert evidence["values"]["stated_enrollment"] == 500
     assert "enrollment_count" in evidence["fields"]
+
+
+def test_results_overdue_says_why_the_trial_is_applicable_and_when_results_were_due(checked):
+    ids, findings, _ = checked
+    [message] = [m for n, c, _, _, m, _ in findings if (n, c) == (ids["results_overdue"], "results_overdue")]
+    assert message == (
+        "No results posted: they were due 2019-05-01, one year after the primary completion 2018-05, and are "
+        "4 years late at the capture date 2023-12-12. An applicable clinical trial (42 CFR 11.22) because it tests "
+        "a drug or biological at a U.S. site (a probable ACT: the record predates the FDA-regulated flags)."
+    )
+
+
+def test_messages_quote_source_values_as_written_and_never_print_null(checked):
+    ids, findings, _ = checked
+    messages = {c: m for n, c, _, _, m, _ in findings if n == ids.get(c)}
+    assert all("NULL" not in m and "None" not in m for m in messages.values())
+    assert messages["age_text_mismatch"] == (
+        'The criteria state a maximum age of 65 years, the structured maximum age is 75 Years: "* Aged 18 to 65 years"'
+    )
+    assert messages["age_range_invalid"] == "Minimum age 80 Years is above the maximum age 65 Years."
+    assert messages["phase_na_for_drug"] == "Phase is NA for an interventional trial that tests Certolizumab Pegol."
+    assert messages["withdrawn_or_stopped_without_reason"] == (
+        "TERMINATED, but the record gives no reason why the trial stopped (why_stopped is empty)."
+    )
+
+
+@pytest.mark.parametrize("case", ONE_FINDING_CASES)
+def test_one_problem_raises_one_finding(checked, case):
+    ids, findings, _ = checked
+    assert {c for n, c, *_ in findings if n == ids[case]} == ONE_FINDING_CASES[case][1]
 
 
 @pytest.fixture(scope="module")
@@ -159,12 +261,15 @@ def seeds_checked(tmp_path_factory):
 
 def test_seed_findings(seeds_checked):
     found = {(n, c) for n, c, _ in seeds_checked}
-    assert ("NCT04293692", "enrollment_text_mismatch") in found
     assert ("NCT04293692", "phase_na_for_drug") in found
-    assert ("NCT05689008", "site_status_conflict") in found
+    assert ("NCT04293692", "withdrawn_but_started") in found  # "Withdrawn" with an "Actual Study Start Date"
     assert ("NCT05689008", "status_unknown") in found
-    message = next(m for n, c, m in seeds_checked if (n, c) == ("NCT04293692", "enrollment_text_mismatch"))
-    assert "48" in message and "planned to recruit 48 patients" in message
+    # Issue 16: the planned 48 is no finding against a withdrawn trial's ACTUAL 0, and an UNKNOWN
+    # trial's RECRUITING site is its frozen last-known status, already reported by status_unknown.
+    assert ("NCT04293692", "enrollment_text_mismatch") not in found
+    assert ("NCT05689008", "site_status_conflict") not in found
+    message = next(m for n, c, m in seeds_checked if (n, c) == ("NCT04293692", "phase_na_for_drug"))
+    assert message == "Phase is NA for an interventional trial that tests UC-MSCs."
 
 
 def test_findings_have_a_life(tmp_path):
@@ -195,10 +300,10 @@ def test_findings_have_a_life(tmp_path):
     assert state("phase_na_for_drug", "NCT04293692") == "NEW"
     run_pipeline(night2, wh, checks=True)
     assert state("phase_na_for_drug", "NCT04293692") == "OPEN"
-    assert state("site_status_conflict", "NCT05689008") == "NEW"
+    assert state("status_unknown", "NCT05689008") == "NEW"
     run_pipeline(night3, wh, checks=True)  # no drug or biological any more: phase NA is fine
     assert state("phase_na_for_drug", "NCT04293692") == "RESOLVED"
-    assert state("enrollment_text_mismatch", "NCT04293692") == "OPEN"
+    assert state("withdrawn_but_started", "NCT04293692") == "OPEN"
 
 
 def test_accepted_findings_are_not_reported(tmp_path):

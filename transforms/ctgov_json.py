@@ -167,14 +167,32 @@ def _parser() -> duckdb.DuckDBPyConnection:
     return _parsers.con
 
 
+def _read_ndjson(ndjson: bytes, maximum_object_size: int | None) -> pl.DataFrame:
+    source = io.BytesIO(ndjson)
+    if maximum_object_size:
+        relation = _parser().read_json(
+            source, columns=_DUCKDB_COLUMNS, format="newline_delimited", maximum_object_size=maximum_object_size
+        )
+    else:
+        relation = _parser().read_json(source, columns=_DUCKDB_COLUMNS, format="newline_delimited")
+    return relation.pl()
+
+
 def read_studies(ndjson: bytes) -> pl.DataFrame:
     """One row per non-blank line of NDJSON studies, shaped by `STUDY_SCHEMA`. Raises
     UnreadableStudies when a line cannot be read as it is; `conform` makes it readable."""
     try:
-        relation = _parser().read_json(io.BytesIO(ndjson), columns=_DUCKDB_COLUMNS, format="newline_delimited")
-        frame = relation.pl()
+        frame = _read_ndjson(ndjson, None)
     except duckdb.Error as exc:
-        raise UnreadableStudies(str(exc).splitlines()[0]) from exc
+        if "maximum_object_size" not in str(exc):
+            raise UnreadableStudies(str(exc).splitlines()[0]) from exc
+        # One study over DuckDB's 16 MB default (a record with a huge text): read again with
+        # room for the longest line, asked only then, so the usual buffer stays small.
+        longest = max(len(line) for line in ndjson.split(b"\n"))
+        try:
+            frame = _read_ndjson(ndjson, longest + 1024)
+        except duckdb.Error as again:
+            raise UnreadableStudies(str(again).splitlines()[0]) from again
     # The reader skips a line holding a bare number or null: count lines so none is lost.
     lines = ndjson.count(b"\n") + (not ndjson.endswith(b"\n"))
     if frame.height != lines and frame.height != len(_NON_BLANK_LINE.findall(ndjson)):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import orjson
 import polars as pl
 
-from transforms import ctgov_json, ctgov_xml, trial_pages
+from transforms import ctgov_json, ctgov_xml, study_types, trial_pages
 from transforms.frames import raw_to_records, records_to_raw
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -21,8 +21,13 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-NCT_ID = re.compile(r"^NCT\d{8}$")
+# ASCII digits only: `\d` also matches Arabic-Indic and other digits, which the registry never uses
+# (and the warehouse integrity check refuses).
+NCT_ID = re.compile(r"^NCT[0-9]{8}$")
 API_V2 = "ctgov-v2-json"  # the source_format of API v2 studies
+# No registry record nests deeper than about 10 levels; far deeper is hostile or broken, and
+# past 255 levels the JSON encoder gives up on the whole batch.
+MAX_JSON_DEPTH = 64
 _NON_SPACE = re.compile(rb"\S")
 
 
@@ -219,11 +224,34 @@ def _nct_id_problem(nct_id: str | None) -> str | None:
     return None
 
 
+def _depth_beyond(value: object, limit: int) -> bool:
+    """True when `value` nests lists or objects more than `limit` levels deep (iterative:
+    a hostile record must not exhaust the interpreter's stack)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _studies_from_objects(studies: list[tuple[int, object]], rejects: list[tuple[int, str]]) -> Extraction:
     usable: list[tuple[int, dict]] = []
     for index, study in studies:
         if not isinstance(study, dict):
             rejects.append((index, "study is not a JSON object"))
+            continue
+        depth = _depth_beyond(study, MAX_JSON_DEPTH)
+        if depth:
+            rejects.append((index, f"study nests JSON more than {MAX_JSON_DEPTH} levels deep: refused"))
+            continue
+        mistyped = study_types.type_problems(study)
+        if mistyped:
+            rejects.append((index, "wrong type, record refused: " + "; ".join(mistyped)))
             continue
         conformed = ctgov_json.conform(study)
         problem = _nct_id_problem(ctgov_json.dict_nct_id(conformed))
@@ -238,11 +266,15 @@ def _valid_studies(frame: pl.DataFrame, rejects: list[tuple[int, str]]) -> Extra
     """Refuse, record by record, the NDJSON studies without a well-formed NCT id."""
     frame = frame.with_columns(pl.col("record_index").cast(pl.Int64))
     bad = frame.select(pl.col("record_index"), ctgov_json.frame_nct_ids().alias("nct_id")).filter(
-        pl.col("nct_id").is_null() | ~pl.col("nct_id").str.to_uppercase().str.contains(r"^NCT\d{8}$")
+        pl.col("nct_id").is_null() | ~pl.col("nct_id").str.to_uppercase().str.contains(r"^NCT[0-9]{8}$")
     )
     if bad.height:
         rejects = sorted(rejects + [(int(i), _nct_id_problem(n)) for i, n in bad.iter_rows()])
         frame = frame.filter(~pl.col("record_index").is_in(bad["record_index"].to_list()))
+    mistyped = study_types.frame_type_problems(frame)
+    if mistyped.height:
+        rejects = sorted(rejects + [(int(i), reason) for i, reason in mistyped.iter_rows()])
+        frame = frame.filter(~pl.col("record_index").is_in(mistyped["record_index"].to_list()))
     return _usable_or_refused(Extraction(API_V2, study_frame=frame, rejects=rejects))
 
 

@@ -1,14 +1,21 @@
 """Numbers stated in free text, for checks that compare them with structured fields.
 
 * Participant counts in the brief summary or description ("planned to recruit 48
-  patients", "a total of 120 participants will be enrolled", or per-group counts "24
-  patients ... other 24 patients"), with the sentence they came from.
+  patients", "a total of 120 participants will be enrolled"), with the sentence they came
+  from.
 * Age limits in the eligibility criteria ("18 years old ≤ age ≤ 75years", "aged 18 to
   65 years", "between 18 and 75 years of age").
 
-The rules are deliberately conservative: a count is only taken from a sentence that says
-it is the study's own recruitment, so "77,779 confirmed cases" in a background
-paragraph is ignored.
+The rules are deliberately conservative (issue 16: a curator stops reading a report that
+cries wolf): a count is only taken from a sentence that says it is the study's own total,
+so "77,779 confirmed cases" in a background paragraph, "6 patients will be enrolled in each
+cohort" or "2 additional patients" are ignored, and counts from different sentences are
+never added up. An age range is only taken when the criteria state one range for everyone:
+a range for a sub-cohort, one sex, a laboratory threshold ("CD4 > 200 (ages 2-5 years)") or
+under a group heading ("INCLUSION CRITERIA - NORMAL VOLUNTEERS:") is not the trial's limit.
+
+Legacy XML text blocks are hard-wrapped at about 70 columns: a single line break inside a
+paragraph is a space, not the end of a sentence (a quote must be the whole sentence).
 """
 
 from __future__ import annotations
@@ -42,19 +49,39 @@ _TOTAL_RULES = (
         re.IGNORECASE,
     ),
 )
-# Per-group counts: "In the control group, other 24 patients received ..."
-_GROUP_COUNT = re.compile(rf"\b(?:other\s+)?{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}\b", re.IGNORECASE)
-_GROUP_WORD = re.compile(r"\b(group|arm|cohort)\b", re.IGNORECASE)
+# A count for part of the study, not its total: "in each cohort", "2 additional patients",
+# "The treatment group will enroll 30", "Part 1B will enroll 3".
+_PART_OF_STUDY = re.compile(
+    r"\b(each|per|every|group|groups|arm|arms|cohort|cohorts|additional|further|more|another|part|stage|"
+    r"step|phase|types?|kinds?|categories)\b",
+    re.IGNORECASE,
+)
 _PEOPLE_COUNT_RE = re.compile(rf"{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n+")
+# Sentence splitting, as two steps the vectorized path repeats with the same patterns:
+# 1. line breaks: a blank line or a line opening with a list marker ("-", "*", "1.") ends
+#    a piece; any other line break is a hard wrap and becomes a space;
+# 2. end punctuation followed by a capital or "(" ends a sentence.
+_PARAGRAPH_BREAK = r"[ \t]*\r?\n[ \t]*(?:\r?\n\s*)+"
+_LIST_ITEM_BREAK = r"[ \t]*\r?\n[ \t]*([-*•·]|\d{1,2}[.)]|\([a-z0-9]\))\s"
+_WRAP = r"[ \t]*\r?\n[ \t]*"
+_SENTENCE_END = r"([.!?;])\s+([A-Z(])"
+_BREAK = "\x00"
 
 
 def _as_int(text: str) -> int:
     return int(text.replace(",", ""))
 
 
+def _pieces(text: str) -> list[str]:
+    text = re.sub(_PARAGRAPH_BREAK, _BREAK, text)
+    text = re.sub(_LIST_ITEM_BREAK, _BREAK + r"\1 ", text)
+    text = re.sub(_WRAP, " ", text)
+    text = re.sub(_SENTENCE_END, r"\1" + _BREAK + r"\2", text)
+    return text.split(_BREAK)
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    return [s.strip() for s in _pieces(text) if s.strip()]
 
 
 def stated_enrollment(text: str | None) -> tuple[int | None, str | None]:
@@ -69,13 +96,11 @@ def stated_enrollment(text: str | None) -> tuple[int | None, str | None]:
 def enrollment_in(parts: list[str]) -> tuple[int | None, str | None]:
     """`stated_enrollment` over a text's sentences that state a count of people, in order."""
     for sentence in parts:
+        if _PART_OF_STUDY.search(sentence):
+            continue
         for rule in _TOTAL_RULES:
             if match := rule.search(sentence):
                 return _as_int(match.group(1)), sentence
-    group_sentences = [s for s in parts if _GROUP_WORD.search(s) and _GROUP_COUNT.search(s)]
-    if len(group_sentences) >= 2:  # one count per group, in separate sentences
-        counts = [_as_int(_GROUP_COUNT.search(s).group(1)) for s in group_sentences]
-        return sum(counts), " ".join(group_sentences)
     return None, None
 
 
@@ -101,15 +126,38 @@ def stated_age_range(text: str | None) -> tuple[float | None, float | None, str 
     return age_range_in(sentences(text))
 
 
+# An age clause that is not the trial's own limit: it is about part of the trial, one sex,
+# a condition or a laboratory threshold that depends on age.
+_AGE_QUALIFIED = re.compile(
+    r"\b(cohorts?|groups?|parts?|arms?|stages?|girls|boys|if|with|who|for|minors|"
+    r"adolescents|children|infants|bone|platelets?|cd4|psa|scores?|mm|cells|no longer|amended|originally|"
+    r"following|diagnosis|diagnosed|donors?)\b|:\s*$",
+    re.IGNORECASE,
+)
+# A heading that names one group of participants ("INCLUSION CRITERIA - NORMAL VOLUNTEERS:",
+# "SPECIFIC INCLUSION CRITERIA FOR EPILEPSY SUBJECTS:"): the criteria differ by group.
+_GROUP_HEADING = re.compile(
+    r"\b(?:FOR|PATIENTS|VOLUNTEERS|SUBJECTS|CONTROLS|GROUPS?|COHORTS?|MINORS|ADULTS|CHILDREN|PARTICIPANTS|"
+    r"PROBANDS|RELATIVES|ALCOHOLICS)\b[A-Z0-9 ,/()-]*:"
+)
+
+
 def age_range_in(parts: list[str]) -> tuple[float | None, float | None, str | None]:
-    """`stated_age_range` over a text's sentences, in order (those no rule can match may be left out)."""
+    """`stated_age_range` over a text's sentences, in order (those no rule and no group
+    heading can match may be left out). One unqualified range for the whole trial, else nothing."""
+    found: list[tuple[float, float, str]] = []
     for sentence in parts:
+        if _GROUP_HEADING.search(sentence):
+            return None, None, None
         for rule in _AGE_RULES:
             if match := rule.search(sentence):
                 low, high = float(match.group(1)), float(match.group(2))
                 if low < high:
-                    return low, high, sentence
-    return None, None, None
+                    found.append((low, high, sentence))
+                break
+    if len({(low, high) for low, high, _ in found}) != 1 or any(_AGE_QUALIFIED.search(s) for *_, s in found):
+        return None, None, None
+    return found[0]
 
 
 # Vectorized: polars (Rust regexes) splits the texts into sentences exactly as `sentences`
@@ -120,7 +168,7 @@ def age_range_in(parts: list[str]) -> tuple[float | None, float | None, str | No
 _PEOPLE_COUNT = rf"(?i){_NUMBER}\s+(?:\w+\s+){{0,2}}{_PEOPLE}"
 _AGE_ANY_RULE = "|".join(f"(?:{rule.pattern})" for rule in _AGE_RULES).replace(r"\b", "")
 _AGE_ANY_RULE = f"(?i){_AGE_ANY_RULE}"
-_BREAK = "\x00"
+_AGE_OR_HEADING = f"{_AGE_ANY_RULE}|(?-i:{_GROUP_HEADING.pattern.replace(chr(92) + 'b', '')})"
 
 TEXT_FACT_COLUMNS = {
     "stated_enrollment": pl.Int64,
@@ -140,8 +188,10 @@ def candidate_sentences(texts: pl.Series, keep: str) -> dict[int, list[str]]:
         .select(
             "row",
             pl.col("text")
-            .str.replace_all(r"([.!?;])\s+([A-Z(])", f"${{1}}{_BREAK}${{2}}")
-            .str.replace_all(r"\n+", _BREAK)
+            .str.replace_all(_PARAGRAPH_BREAK, _BREAK)
+            .str.replace_all(_LIST_ITEM_BREAK, f"{_BREAK}${{1}} ")
+            .str.replace_all(_WRAP, " ")
+            .str.replace_all(_SENTENCE_END, f"${{1}}{_BREAK}${{2}}")
             .str.split(_BREAK)
             .alias("sentence"),
         )
@@ -166,7 +216,7 @@ def with_text_facts(frame: pl.DataFrame) -> pl.DataFrame:
         found = enrollment_in(in_summary.get(row, []))
         enrollment[row] = found if found[0] is not None else enrollment_in(in_description.get(row, []))
     ages: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * n
-    for row, parts in candidate_sentences(frame["eligibility_criteria"], _AGE_ANY_RULE).items():
+    for row, parts in candidate_sentences(frame["eligibility_criteria"], _AGE_OR_HEADING).items():
         ages[row] = age_range_in(parts)
     values = {
         "stated_enrollment": [e[0] for e in enrollment],

@@ -3,10 +3,12 @@ rotating file beside the warehouse (logs/trialwarehouse.log)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 LOGGER = logging.getLogger("trialwarehouse")
@@ -84,3 +86,29 @@ class Progress:
         if self.interactive:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
+
+
+class _ToPrefectRun(logging.Handler):
+    """Re-logs our lines through Prefect's run logger, so that they appear in the flow
+    run's logs in the Prefect UI; outside a run context (a worker process, a thread of
+    our own) there is no run to attach them to, and the line only goes to our handlers."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from prefect.exceptions import MissingContextError
+        from prefect.logging import get_run_logger
+
+        try:
+            get_run_logger().log(record.levelno, record.getMessage())
+        except MissingContextError:
+            pass
+
+
+@contextlib.contextmanager
+def forward_to_prefect() -> Iterator[None]:
+    """While the block runs, our log lines also go to the current Prefect flow run."""
+    handler = _ToPrefectRun()
+    LOGGER.addHandler(handler)
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)

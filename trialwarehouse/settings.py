@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     pull_connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
     pull_read_timeout: float = Field(120.0, gt=0, description="Seconds to wait for response data.")
     pull_backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt, with jitter.")
+    pull_request_seconds: float = Field(
+        300.0, gt=0, description="Longest one API response body may take to arrive, wall clock."
+    )
+    pull_max_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest one pull may take, wall clock; past it the pull stops (and resumes)."
+    )
 
     smtp_host: str | None = Field(
         None, description="SMTP server for the curators' email; unset: messages go to the outbox."
@@ -83,9 +89,26 @@ class Settings(BaseSettings):
         None, description="SMTP password (environment or .env only, never a file in the repo)."
     )
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_allow_plaintext_auth: bool = Field(
+        False, description="Send the SMTP login without STARTTLS (only for a server on a trusted network)."
+    )
+    smtp_conversation_seconds: float = Field(
+        120.0, gt=0, description="Longest one SMTP conversation (one message) may take, wall clock."
+    )
+    mail_delivery_seconds: float = Field(
+        300.0, gt=0, description="Longest the whole email step may take; what is left waits in the outbox."
+    )
     mail_from: str = Field("trialwarehouse@localhost", description="Sender address of the nightly email.")
     mail_to: str | None = Field(
         None, description="Curators' addresses, comma-separated; unset: no email is sent or queued."
+    )
+    subscriptions: Path | None = Field(
+        None,
+        description="TOML file of recipients, each with the filter of the trials they follow "
+        "(see subscriptions.example.toml); unset: only TW_MAIL_TO, who get every finding.",
+    )
+    report_url: str | None = Field(
+        None, description="URL where the reports folder is published, for links in the email; unset: none."
     )
     outbox_dir: Path | None = Field(
         None, description="Where unsent emails wait (.eml); default: 'outbox' beside the warehouse."

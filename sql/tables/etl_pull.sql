@@ -22,7 +22,7 @@ COMMENT ON TABLE etl_pull IS 'One row per completed API pull: the incremental wi
 COMMENT ON COLUMN etl_pull.pull_id IS 'Pull identifier (UTC start time, YYYYMMDDTHHMMSSffffffZ).';
 COMMENT ON COLUMN etl_pull.started_at IS 'When the pull started (UTC).';
 COMMENT ON COLUMN etl_pull.finished_at IS 'When the last page was saved (UTC).';
-COMMENT ON COLUMN etl_pull.status IS 'completed (only completed pulls are recorded; an unfinished one resumes).';
+COMMENT ON COLUMN etl_pull.status IS 'completed, or short: fewer studies arrived than the API counted (loaded, but the next pull''s default since stays where it was). Unfinished pulls are not recorded: they resume, unless stopped for a loop (abandoned, in .pulls/).';
 COMMENT ON COLUMN etl_pull.since_date IS 'Lower bound of AREA[LastUpdatePostDate]RANGE[since,MAX].';
 COMMENT ON COLUMN etl_pull.query IS 'Extra query.term the user added; NULL for the whole registry.';
 COMMENT ON COLUMN etl_pull.full_sync IS 'True when every NCT id of the query was listed to detect removed trials.';

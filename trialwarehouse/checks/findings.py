@@ -37,14 +37,14 @@ class RuleOutcome:
 
 
 def _message(template: str, columns: list[str]) -> pl.Expr:
-    """The message template ("{column}" placeholders) as one string expression; NULL shows
-    as NULL and a placeholder the input lacks as "?"."""
+    """The message template ("{column}" placeholders) as one string expression; a missing
+    value shows as "not given" (curators read no NULL) and a placeholder the input lacks as "?"."""
     parts: list[pl.Expr] = []
     for literal, name, _, _ in string.Formatter().parse(template):
         if literal:
             parts.append(pl.lit(literal))
         if name is not None:
-            parts.append(pl.col(name).cast(pl.String).fill_null("NULL") if name in columns else pl.lit("?"))
+            parts.append(pl.col(name).cast(pl.String).fill_null("not given") if name in columns else pl.lit("?"))
     return pl.concat_str(parts) if parts else pl.lit("")
 
 

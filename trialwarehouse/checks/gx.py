@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from trialwarehouse.checks.docs_safe import escaped_result
 from trialwarehouse.checks.findings import RuleOutcome
 from trialwarehouse.checks.suites import by_input
 from trialwarehouse.settings import offline_environment
@@ -74,7 +75,7 @@ def _summarized(result, offset: int):
 
     results = []
     for r in result.results:
-        kept = {k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS}
+        kept = escaped_result({k: v for k, v in (r.result or {}).items() if k in SUMMARY_KEYS})  # record text
         if kept.get("partial_unexpected_index_list"):
             kept["partial_unexpected_index_list"] = [int(i) + offset for i in kept["partial_unexpected_index_list"]]
         results.append(

@@ -1,8 +1,14 @@
 """Analysts' tools: read-only SQL with formatted output, and flat-file exports.
 
-Read-only means read-only twice over: the warehouse is opened with `read_only=True`, and
-every statement is checked against an allowlist of statement types before it runs, so a
-write gets a clear message instead of a database error.
+Read-only means read-only three times over:
+- every statement is classified by DuckDB's own parser (`duckdb.extract_statements` and its
+  statement types, never a text prefix) and only reads are run, so a write gets a clear
+  message instead of a database error; an EXPLAIN is judged by the statement it explains
+  (`EXPLAIN ANALYZE` runs it);
+- the warehouse is opened with `read_only=True`;
+- the connection has `enable_external_access = false` and a locked configuration, so no
+  statement, whatever it is, can read or write a file outside the warehouse (`COPY ... TO`,
+  `read_text`, `read_csv`, `glob`, `ATTACH`, `INSTALL`) or turn that setting back on.
 """
 
 from __future__ import annotations
@@ -22,8 +28,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from trialwarehouse import warehouse
+from trialwarehouse.csvsafe import neutralize_rows
 
-READ_ONLY_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+READ_ONLY_STATEMENTS = {duckdb.StatementType.SELECT}  # DESCRIBE, SHOW, SUMMARIZE and FROM-first parse as SELECT
+# Settings of every analyst connection: no file outside the warehouse, and no way back.
+ANALYST_CONFIG = {"enable_external_access": False}
+EXPORT_BATCH_ROWS = 10_000
 # Exported as files; the facts that grow with the registry are split by a low-cardinality column.
 PARTITIONS = {"fct_trial_version": "overall_status", "v_trial_versions": "overall_status"}
 TABLE_CELL_WIDTH = 60
@@ -40,39 +50,83 @@ class QueryResult:
     arrow: pa.Table
 
 
+def _explained(statement) -> duckdb.Statement | None:
+    """The statement an EXPLAIN wraps, found with DuckDB's tokenizer and parser: the first
+    token from which the rest of the text parses as one statement (after EXPLAIN, an
+    optional ANALYZE or option list never parses on its own)."""
+    query = statement.query
+    for position, _kind in duckdb.tokenize(query)[1:]:
+        try:
+            inner = duckdb.extract_statements(query[position:])
+        except duckdb.Error:
+            continue
+        if len(inner) == 1:
+            return inner[0]
+    return None
+
+
+def _refusal(kind: str) -> WriteRefused:
+    return WriteRefused(
+        f"refused: {kind} statements change data or files; trialwarehouse sql only reads "
+        "(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN of those)"
+    )
+
+
 def check_read_only(sql: str) -> list[str]:
     """The statements of `sql`, or WriteRefused naming the first one that is not a read."""
     try:
         statements = duckdb.extract_statements(sql)
-    except duckdb.ParserException as exc:
+    except duckdb.Error as exc:
         raise ValueError(f"SQL does not parse: {exc}") from exc
     if not statements:
         raise ValueError("no SQL statement given")
     for statement in statements:
-        if statement.type not in READ_ONLY_STATEMENTS:
-            kind = statement.type.name
-            raise WriteRefused(
-                f"refused: {kind} statements change data or files; trialwarehouse sql only reads "
-                "(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)"
-            )
+        judged: duckdb.Statement | None = statement
+        while judged is not None and judged.type == duckdb.StatementType.EXPLAIN:
+            judged = _explained(judged)
+        if judged is None:
+            raise _refusal("EXPLAIN of unrecognized")
+        if judged.type not in READ_ONLY_STATEMENTS:
+            raise _refusal(judged.type.name if judged is statement else f"EXPLAIN {judged.type.name}")
     return [s.query for s in statements]
 
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The analysts' connection: read-only, no file access beyond the warehouse, settings locked."""
     if not path.exists():
         raise FileNotFoundError(f"warehouse not found: {path}")
-    return warehouse.connect(path, read_only=True)
+    if path.is_dir():
+        raise IsADirectoryError(f"warehouse path is a folder, not a DuckDB file: {path}")
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=dict(ANALYST_CONFIG))
+    except duckdb.Error as exc:
+        raise NotAWarehouse(f"{path} is not a readable DuckDB warehouse ({_first_line(exc)})") from exc
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+class NotAWarehouse(ValueError):
+    """The warehouse file exists but DuckDB cannot open it (corrupted, or another file)."""
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def run_queries(con: duckdb.DuckDBPyConnection, sql: str) -> list[QueryResult]:
+    """Every statement of `sql` checked first, then run in turn; one result each."""
+    results = []
+    for statement in check_read_only(sql):
+        relation = con.sql(statement)
+        table = relation.to_arrow_table() if relation is not None else pa.table({})
+        # Materialized before the next statement runs: a pending result would hold the connection.
+        results.append(QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()], table))
+    return results
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
-    statements = check_read_only(sql)
-    for statement in statements[:-1]:
-        con.execute(statement)
-    relation = con.sql(statements[-1])
-    if relation is None:
-        return QueryResult([], [], pa.table({}))
-    table = relation.to_arrow_table()
-    return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()], table)
+    """The result of the last statement of `sql` (each one runs, in turn)."""
+    return run_queries(con, sql)[-1]
 
 
 def _display(value) -> str:
@@ -112,9 +166,10 @@ def _json_value(value):
 
 def format_csv(result: QueryResult) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: with "\n" alone, csv leaves a cell holding "\r" unquoted.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.columns)
-    writer.writerows(result.rows)
+    writer.writerows(neutralize_rows(result.rows))
     return buffer.getvalue()
 
 
@@ -135,7 +190,7 @@ def write_result(result: QueryResult, fmt: str, output: Path | None) -> str | No
         return None
     text = {"table": format_table, "csv": format_csv, "json": format_json}[fmt](result)
     if output is None:
-        return text.rstrip("\n")
+        return text.rstrip("\r\n")
     output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     return None
 
@@ -161,7 +216,8 @@ def export_warehouse(
             with path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow([d[0] for d in result.description])
-                writer.writerows(result.fetchall())
+                while rows := result.fetchmany(EXPORT_BATCH_ROWS):
+                    writer.writerows(neutralize_rows(rows))
             written.append(path)
             continue
         table = con.sql(query).to_arrow_table()
@@ -190,7 +246,7 @@ def export_warehouse(
     with dictionary_csv.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["table", "column", "type", "meaning"])
-        writer.writerows(columns)
+        writer.writerows(neutralize_rows(columns))
     written.append(dictionary_csv)
     if dictionary and dictionary.exists():
         shutil.copyfile(dictionary, target / "schema.md")

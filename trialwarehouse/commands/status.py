@@ -44,6 +44,7 @@ def status_text(settings: Settings, last: int = 10) -> str:
             FROM fct_trial_version
             """
         ).fetchone()
+        assert fresh is not None  # an aggregate always returns its one row
     finally:
         con.close()
     known = {r[0] for r in runs}

@@ -9,7 +9,9 @@ either is out of date.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from trialwarehouse.resources import resource_dir
 SCHEMA_DOC = resource_dir("docs") / "schema.md"
 COOKBOOK = resource_dir("docs") / "cookbook.md"
 # A development tool: it reads the real records beside the checkout (../shared), never shipped.
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+CHECKOUT = Path(__file__).resolve().parents[2]
+SHARED_DATA = CHECKOUT.parent / "shared" / "data"
 SAMPLE_ROWS = 8
 _SQL_BLOCK = re.compile(r"```sql\n(?P<sql>.*?)```\n(?:\n```text\n.*?```\n)?", re.DOTALL)
 
@@ -94,11 +97,12 @@ def render_schema(con: duckdb.DuckDBPyConnection) -> str:
     for kind, name in objects:
         if kind == "table" and name == warehouse.TABLES[0]:
             out += ["## Tables", ""]
-        comment = con.execute(
+        found = con.execute(
             "SELECT comment FROM duckdb_tables() WHERE table_name = ? UNION ALL "
             "SELECT comment FROM duckdb_views() WHERE view_name = ?",
             [name, name],
-        ).fetchone()[0]
+        ).fetchone()
+        comment = found[0] if found else None
         out += [f"### `{name}`", "", comment or "", ""]
         keys = _keys(con, name) if kind == "table" else []
         if keys:
@@ -158,6 +162,11 @@ def reference_landing() -> list[Path]:
     return folders
 
 
+def display_path(folder: Path) -> str:
+    """A landing folder as the cookbook names it: relative to the checkout, never a local path."""
+    return Path(os.path.relpath(Path(folder).resolve(), CHECKOUT)).as_posix()
+
+
 def build_reference_warehouse(target: Path) -> Path:
     from trialwarehouse.nightly.sequence import run_night
     from trialwarehouse.settings import Settings
@@ -175,7 +184,16 @@ def build_reference_warehouse(target: Path) -> Path:
     return target
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--warehouse-only"]:
+        # `make cookbook`: the same warehouse, kept, so a reader can run the cookbook on it.
+        target = Path(args[1] if len(args) > 1 else "warehouse/cookbook.duckdb")
+        for leftover in (target, target.with_name(target.name + ".runs.jsonl")):
+            leftover.unlink(missing_ok=True)  # rebuilt from its inputs, never added to
+        target.parent.mkdir(parents=True, exist_ok=True)
+        print(f"wrote {build_reference_warehouse(target)}")
+        return
     SCHEMA_DOC.parent.mkdir(parents=True, exist_ok=True)
     SCHEMA_DOC.write_text(schema_markdown(), encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:

@@ -271,9 +271,9 @@ def generate(target: Path, seed: int = 20261122) -> list[Path]:
     )
     write("api_v2/pull-20261101.ndjson", "\n".join(_dump(s) for s in studies[8:12]) + "\n")
     bundle = io.BytesIO()
-    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zip_archive:
         for study in studies[12:16]:
-            archive.writestr(
+            zip_archive.writestr(
                 _member(f"{study['protocolSection']['identificationModule']['nctId']}.json"),
                 json.dumps(_strip_nones(study), indent=2),
             )
@@ -293,9 +293,9 @@ def generate(target: Path, seed: int = 20261122) -> list[Path]:
             archive.addfile(info, io.BytesIO(data))
     write("legacy_xml/AllPublicXML_sample.tar.gz", tarball.getvalue())
     export = io.BytesIO()
-    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as export_archive:
         for rank, study in enumerate(studies[20:24], start=1):
-            archive.writestr(
+            export_archive.writestr(
                 _member(f"{study['protocolSection']['identificationModule']['nctId']}.xml"),
                 to_legacy_xml(study, True, rank),
             )

@@ -17,7 +17,7 @@ from trialwarehouse.nightly.lifecycle import RunContext
 from trialwarehouse.nightly.pulls import record_pulls
 from trialwarehouse.nightly.quarantine import quarantine_copy, record_quarantine
 from trialwarehouse.nightly.results import IngestStats
-from trialwarehouse.nightly.sources import FileStat, RawFile, describe_raw_file, discover_raw_files
+from trialwarehouse.nightly.sources import FileStat, RawFile, describe_raw_file, display_name, scan_landing
 from trialwarehouse.nightly.staging import ParsedFile, ParseJob, parse_raw_file, write_staged
 
 ParseFiles = Callable[[Iterable[ParseJob]], Iterator[ParsedFile]]
@@ -39,7 +39,9 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
     started = time.monotonic()
     stats = IngestStats()
     record_pulls(ctx.con, ctx.raw_dir, ctx.run_id)
-    paths = discover_raw_files(ctx.raw_dir)
+    landing = scan_landing(ctx.raw_dir)
+    paths = landing.files
+    stats.skipped = [{"path": entry.relative, "reason": entry.reason} for entry in landing.skipped]
     known_stats = _known_file_stats(ctx.con)
     known_files = dict(ctx.con.execute("SELECT sha256, source_file_key FROM dim_source_file").fetchall())
     progress = Progress("ingest", ctx.run_id, len(paths))
@@ -51,7 +53,13 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         on the first new file while the next ones are still being hashed."""
         tonight: set[str] = set()  # the same bytes twice tonight are read once
         for path in paths:
-            raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+            try:
+                raw = describe_raw_file(path, ctx.raw_dir, known_stats)
+            except OSError as gone:  # deleted or made unreadable after the folder was listed
+                relative = path.relative_to(ctx.raw_dir).as_posix()
+                stats.skipped.append({"path": display_name(relative), "reason": f"could not be read: {gone.strerror}"})
+                progress.advance()
+                continue
             seen.append(raw)
             stats.files_seen += 1
             if raw.sha256 in known_files:
@@ -76,6 +84,7 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         ][0]
         _record_run_file(ctx, raw.relative, key, "unchanged", 0)
     _remember_file_stats(ctx, seen)
+    stats.files_skipped = len(stats.skipped)
     # An empty night still gets (empty) staging tables, so publication steps always run.
     warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
     progress.done()
@@ -89,7 +98,10 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
         records=stats.records_loaded,
         rejected=stats.records_rejected,
         seconds=time.monotonic() - started,
+        skipped=stats.files_skipped,
     )
+    for entry in stats.skipped:
+        event("skipped", ctx.run_id, path=entry["path"], reason=entry["reason"])
     return stats
 
 

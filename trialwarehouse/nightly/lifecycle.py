@@ -14,6 +14,7 @@ import duckdb
 from trialwarehouse import warehouse
 from trialwarehouse.logs import event
 from trialwarehouse.nightly import files, runlog
+from trialwarehouse.nightly.quarantine_folders import fresh_run_folder, set_aside_failed
 from trialwarehouse.nightly.results import IngestStats, PublishStats
 from trialwarehouse.settings import Settings
 from trialwarehouse.version import software_version
@@ -72,7 +73,7 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
             "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
             [run_id, str(raw_dir), software_version()],
         )
-        quarantine_dir = settings.resolved_quarantine_dir() / f"run-{run_id:06d}"
+        quarantine_dir = fresh_run_folder(settings.resolved_quarantine_dir(), run_id)
         event(
             "open-run",
             run_id,
@@ -140,6 +141,7 @@ def abort_run(ctx: RunContext, error: BaseException) -> None:
         files.remove_building(ctx.building)
         shutil.rmtree(ctx.staging_dir, ignore_errors=True)
         runlog.log_event(ctx.live, "failed", ctx.run_id, error=f"{type(error).__name__}: {error}")
+        set_aside_failed(ctx.quarantine_dir)
         event("abort-run", ctx.run_id, status="failed", error=f"{type(error).__name__}: {error}")
     finally:
         ctx.lock_handle.close()

@@ -1,100 +1,26 @@
-"""The curators' email: HTML report as the body, a plain-text alternative, the CSV attached.
+"""The curators' email: queueing and sending what `trialwarehouse.messages` composed (one
+message per recipient, each addressed in its own To header).
 
-Every message is first written to the outbox as `.eml`; it leaves the outbox only once an
-SMTP server accepted it. With no SMTP server configured it simply waits there; when the
-server is down or refuses, the run still completes, the failure is reported, and the next
-run sends whatever is waiting. Credentials come from the settings (environment / .env).
+Every message is first written to the outbox as `.eml`; `trialwarehouse.outbox` sends it
+(at most once per recipient, bounded in time, the outbox locked while flushed). With no
+SMTP server configured it simply waits there; when the server is down or refuses, the run
+still completes, the failure is reported, and the next run sends whatever is waiting.
+Credentials come from the settings (environment / .env).
 """
 
 from __future__ import annotations
 
-import gzip
-import html
-import smtplib
-import ssl
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from trialwarehouse.logs import event
+from trialwarehouse.nightly.outbox import MailOutcome, flush_outbox
 from trialwarehouse.settings import Settings
 
-
-@dataclass
-class MailOutcome:
-    sent: list[str]
-    waiting: list[str]
-    error: str | None
-
-    def describe(self) -> str:
-        if self.error:
-            return f"not sent ({self.error}); {len(self.waiting)} message(s) waiting in the outbox"
-        if self.waiting:
-            return f"{len(self.sent)} sent, {len(self.waiting)} waiting in the outbox (no SMTP server configured)"
-        return f"sent {len(self.sent)} message(s)"
-
-
-@dataclass
-class Attachment:
-    filename: str
-    data: bytes
-    maintype: str
-    subtype: str
-    note: str | None = None  # what the reader should know when not everything is attached
-
-
-def choose_attachment(limit_bytes: int, csv_path: Path, new_csv_path: Path | None = None) -> Attachment | None:
-    """The findings CSV if it fits the limit, else gzipped; if even that is too big (a
-    first full load of the registry), tonight's NEW findings gzipped; else nothing, and a
-    note saying where the files are. Mail servers refuse messages of tens of megabytes."""
-    size = csv_path.stat().st_size
-    if size <= limit_bytes:
-        return Attachment(csv_path.name, csv_path.read_bytes(), "text", "csv")
-    where = f"The full findings CSV ({size / 1e6:,.1f} MB) is on the warehouse server: {csv_path}"
-    # CSV rarely shrinks more than 8 times: beyond that, compressing it is wasted seconds.
-    if size <= 8 * limit_bytes:
-        squeezed = gzip.compress(csv_path.read_bytes(), compresslevel=6)
-        if len(squeezed) <= limit_bytes:
-            return Attachment(
-                csv_path.name + ".gz", squeezed, "application", "gzip", "The findings CSV is attached gzipped."
-            )
-    if new_csv_path is not None:
-        new = gzip.compress(new_csv_path.read_bytes(), compresslevel=6)
-        if len(new) <= limit_bytes:
-            return Attachment(
-                new_csv_path.name + ".gz",
-                new,
-                "application",
-                "gzip",
-                f"Only tonight's NEW findings are attached (gzipped). {where}",
-            )
-    return Attachment("", b"", "", "", f"The findings are too many to attach. {where}")
-
-
-def build_message(
-    settings: Settings, subject: str, text: str, html_body: str, attachment: Attachment | None
-) -> EmailMessage:
-    note = attachment.note if attachment else None
-    if note:
-        text = f"{note}\n\n{text}"
-        html_body = html_body.replace("<body>", f"<body>\n<p><b>{html.escape(note)}</b></p>", 1)
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject
-    message["From"] = settings.mail_from
-    if settings.recipients():
-        message["To"] = ", ".join(settings.recipients())
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="trialwarehouse.local")
-    message.set_content(text)
-    message.add_alternative(html_body, subtype="html")
-    if attachment and attachment.filename:
-        message.add_attachment(
-            attachment.data, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename
-        )
-    return message
+# SMTP line endings; headers folded only beyond RFC 5322's 998 characters: folded at 78, a
+# long subject went whole onto a continuation line and read back with a leading space.
+POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def queue(message: EmailMessage, outbox: Path, name: str) -> Path:
@@ -106,53 +32,20 @@ def queue(message: EmailMessage, outbox: Path, name: str) -> Path:
     return path
 
 
-def _send_one(settings: Settings, path: Path) -> None:
-    message = BytesParser(policy=policy.SMTP).parsebytes(path.read_bytes())
-    recipients = settings.recipients()
-    if not recipients:
-        raise smtplib.SMTPRecipientsRefused({"(none)": (550, b"TW_MAIL_TO is not set")})
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_user:
-            password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-            smtp.login(settings.smtp_user, password)
-        smtp.send_message(message, from_addr=settings.mail_from, to_addrs=recipients)
-
-
-def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
-    """Send every waiting message, oldest first; stop at the first failure."""
-    waiting = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
-    if not settings.smtp_host:
-        return MailOutcome([], [p.name for p in waiting], None)
-    sent: list[str] = []
-    for path in waiting:
-        try:
-            _send_one(settings, path)
-        except (OSError, smtplib.SMTPException) as exc:
-            remaining = [p.name for p in waiting if p.name not in sent]
-            return MailOutcome(sent, remaining, f"{type(exc).__name__}: {exc}")
-        archive = outbox / "sent"
-        archive.mkdir(exist_ok=True)
-        path.replace(archive / path.name)
-        sent.append(path.name)
-    return MailOutcome(sent, [], None)
-
-
-def deliver_report(
-    settings: Settings,
-    run_id: int,
-    subject: str,
-    text: str,
-    html_body: str,
-    csv_path: Path,
-    new_csv_path: Path | None = None,
-) -> MailOutcome:
-    """Queue tonight's report in the outbox, then send everything waiting."""
+def deliver_report(settings: Settings, run_id: int, messages: list[tuple[str, EmailMessage]]) -> MailOutcome:
+    """Queue tonight's messages (outbox name, message) in the outbox, then send everything
+    waiting. No message (no recipient configured): nothing is queued, and the outcome says so."""
     outbox = settings.resolved_outbox_dir()
-    limit = int(settings.mail_max_attachment_mb * 1_000_000)
-    message = build_message(settings, subject, text, html_body, choose_attachment(limit, csv_path, new_csv_path))
-    queue(message, outbox, f"run-{run_id:06d}")
+    for name, message in messages:
+        queue(message, outbox, name)
     outcome = flush_outbox(settings, outbox)
-    event("email", run_id, sent=len(outcome.sent), waiting=len(outcome.waiting), error=outcome.error or "none")
+    outcome.queued = len(messages)
+    event(
+        "email",
+        run_id,
+        queued=len(messages),
+        sent=len(outcome.sent),
+        waiting=len(outcome.waiting),
+        error=outcome.error or "none",
+    )
     return outcome

@@ -12,6 +12,15 @@ length of the data after each completed page, so a pull killed half-way resumes 
 last completed page (and cuts any half-written page off). When the last page is in, the
 file is renamed to `.ndjson` (the loader ignores `.part` files) and a manifest with the
 pull's metadata is written to `.pulls/`, which the next load copies into `etl_pull`.
+
+Bounded in pages, time and trust (issue 19): a page token seen before, or more pages than
+the announced total needs, stops the pull (a server in a loop); each request's body must
+arrive within `TW_PULL_REQUEST_SECONDS` and the whole pull within `TW_PULL_MAX_SECONDS`
+(a body trickled under the read timeout is cut off); a response that is not a JSON object
+(an HTML maintenance page with status 200, a list) fails at once, named. A pull stopped for
+a loop is marked `abandoned`, so the next one starts afresh instead of resuming the loop; a
+pull that received fewer studies than the API counted is loaded but marked `short`, and
+only `completed` pulls move the next pull's default `since` forward.
 """
 
 from __future__ import annotations
@@ -38,6 +47,14 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 class PullError(RuntimeError):
     """The API could not be read after every allowed attempt."""
+
+
+class PullLoop(PullError):
+    """The API led the pull in a loop (a repeated token, pages past the announced total)."""
+
+
+# Pages an API may send beyond what its announced total needs (an update landing mid-pull).
+EXTRA_PAGES = 2
 
 
 def incremental_term(since: date, user_query: str | None) -> str:
@@ -70,6 +87,8 @@ class PullState:
     data_file: str | None = None
     count_mismatch: bool = False
     nct_ids_file: str | None = None
+    seen_tokens: list[str] = field(default_factory=list)  # every page token followed, to detect a loop
+    problem: str | None = None  # why an abandoned pull was stopped
 
     def matches(self, since: str | None, query: str | None, full: bool) -> bool:
         return (self.since, self.query, self.full) == (since, query, full)
@@ -94,6 +113,7 @@ class ApiClient:
     """GET JSON from the API with rate limiting, retries and clear errors."""
 
     def __init__(self, settings: Settings, session: requests.Session | None = None, sleep=time.sleep):
+        self.deadline = time.monotonic() + settings.pull_max_seconds  # the whole pull's bound
         self.base = settings.api_url.rstrip("/")
         self.settings = settings
         self.sleep = sleep
@@ -105,10 +125,32 @@ class ApiClient:
         self.limiter = _RateLimiter(settings.pull_rate_per_minute, sleep=sleep)
         self.requests_made = 0
 
+    def _check_deadline(self, url: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise PullError(
+                f"pull stopped at its {self.settings.pull_max_seconds:.0f} s bound (TW_PULL_MAX_SECONDS) at {url}"
+            )
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        """The body, read as it comes (one receive at a time), within the request's wall-clock bound."""
+        bound = time.monotonic() + self.settings.pull_request_seconds
+        chunks: list[bytes] = []
+        while True:
+            chunk = response.raw.read1(1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            if time.monotonic() > bound:
+                response.close()
+                raise requests.Timeout(
+                    f"body still arriving after {self.settings.pull_request_seconds:.0f} s (TW_PULL_REQUEST_SECONDS)"
+                )
+
     def get_json(self, path: str, params: dict | None = None) -> dict:
         url = f"{self.base}/{path.lstrip('/')}"
         last_problem = "no attempt made"
         for attempt in range(1, self.settings.pull_max_attempts + 1):
+            self._check_deadline(url)
             self.limiter.wait()
             self.requests_made += 1
             try:
@@ -116,8 +158,14 @@ class ApiClient:
                     url,
                     params=params,
                     timeout=(self.settings.pull_connect_timeout, self.settings.pull_read_timeout),
+                    stream=True,
                 )
+                body = self._read_body(response) if response.status_code == 200 else b""
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                self._backoff(attempt)
+                continue
+            except Exception as exc:  # urllib3's own errors while reading the stream
                 last_problem = f"{type(exc).__name__}: {exc}"
                 self._backoff(attempt)
                 continue
@@ -131,11 +179,19 @@ class ApiClient:
                 continue
             if response.status_code != 200:
                 raise PullError(f"GET {response.url} answered HTTP {response.status_code}: {response.text[:300]}")
+            kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if kind in ("text/html", "application/xhtml+xml") or body.lstrip()[:1] == b"<":
+                # A maintenance page or a proxy's login page: asking again does not help.
+                raise PullError(f"GET {response.url} answered HTML with status 200, not JSON: {body[:120]!r}")
             try:
-                return response.json()
+                document = json.loads(body)
             except ValueError as exc:  # truncated or invalid body: never saved, asked again
                 last_problem = f"invalid or truncated JSON body ({exc})"
                 self._backoff(attempt)
+                continue
+            if not isinstance(document, dict):
+                raise PullError(f"GET {response.url} answered JSON {type(document).__name__}, not an object")
+            return document
         raise PullError(
             f"GET {url} failed after {self.settings.pull_max_attempts} attempts; last problem: {last_problem}"
         )
@@ -153,6 +209,10 @@ class ApiClient:
             if when is not None:
                 return max(0.0, (when - datetime.now(UTC)).total_seconds())
         return self.settings.pull_backoff_seconds * (2 ** (attempt - 1))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _state_dir(raw_dir: Path) -> Path:
@@ -192,7 +252,11 @@ def _unfinished(raw_dir: Path) -> list[PullState]:
 def default_since(settings: Settings, raw_dir: Path, today: date | None = None) -> date:
     """Newest last-update date of the last successful pull, minus one day (the API's dates
     are days, and a study updated late on that day may not have been in it)."""
-    newest: list[str] = [m["newest_last_update"] for m in pending_manifests(raw_dir) if m.get("newest_last_update")]
+    newest: list[str] = [
+        m["newest_last_update"]
+        for m in pending_manifests(raw_dir)
+        if m.get("newest_last_update") and m.get("status") == "completed"  # a short pull keeps the watermark
+    ]
     if settings.warehouse.exists():
         try:
             con = duckdb.connect(str(settings.warehouse), read_only=True)
@@ -241,10 +305,14 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
     while True:
         page = client.get_json("studies", _page_params(state, page_size))
         studies = page.get("studies")
-        if not isinstance(studies, list):
-            raise PullError(f"API page without a 'studies' list (keys: {sorted(page)[:10]})")
+        if not isinstance(studies, list) or not all(isinstance(s, dict) for s in studies):
+            raise PullError(f"API page without a 'studies' list of objects (keys: {sorted(page)[:10]})")
         if state.total_count is None and isinstance(page.get("totalCount"), int):
             state.total_count = page["totalCount"]
+        token = page.get("nextPageToken")
+        if token is not None and not isinstance(token, str):
+            raise PullError(f"API page with a nextPageToken that is not text: {token!r}")
+        _check_for_loop(state, token, page_size)
         lines = b"".join(
             json.dumps(s, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for s in studies
         )
@@ -258,7 +326,9 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
         state.pages += 1
         state.studies += len(studies)
         state.data_bytes += len(lines)
-        state.next_page_token = page.get("nextPageToken")
+        state.next_page_token = token
+        if token:
+            state.seen_tokens.append(token)
         _save(raw_dir, state)
         log(
             f"pull {state.pull_id}: page {state.pages}, {state.studies} studies"
@@ -268,20 +338,43 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
             return part
 
 
+def _check_for_loop(state: PullState, token: str | None, page_size: int) -> None:
+    """Stop a pull the API leads in circles: a token it gave before, or more pages than its
+    announced total needs (empty pages with fresh tokens, for ever)."""
+    if token and (token in state.seen_tokens or token == state.next_page_token):
+        raise PullLoop(f"the API repeated page token {token[:40]!r} after page {state.pages + 1}: stopped")
+    if state.total_count is not None:
+        allowed = -(-state.total_count // page_size) + EXTRA_PAGES
+        if state.pages + 1 > allowed:
+            raise PullLoop(
+                f"page {state.pages + 1} is more than the {allowed} pages {state.total_count} studies need: stopped"
+            )
+
+
 def _list_nct_ids(client: ApiClient, raw_dir: Path, state: PullState, page_size: int) -> Path:
     params = {"fields": "NCTId", "pageSize": page_size, "countTotal": "true"}
     if state.query:
         params["query.term"] = state.query
     ids: list[str] = []
+    seen: set[str] = set()
+    pages = 0
     while True:
         page = client.get_json("studies", params)
-        for study in page.get("studies") or []:
+        pages += 1
+        studies = page.get("studies") or []
+        if not isinstance(studies, list):
+            raise PullError(f"API id listing without a 'studies' list (keys: {sorted(page)[:10]})")
+        for study in studies:
             nct = ((study.get("protocolSection") or {}).get("identificationModule") or {}).get("nctId")
-            if nct:
+            if isinstance(nct, str):
                 ids.append(nct)
         token = page.get("nextPageToken")
         if not token:
             break
+        total = page.get("totalCount") if pages == 1 else None
+        if token in seen or (isinstance(total, int) and pages > -(-total // page_size) + EXTRA_PAGES):
+            raise PullLoop(f"the API id listing loops (page token {str(token)[:40]!r} after page {pages}): stopped")
+        seen.add(token)
         params = {**params, "pageToken": token}
         params.pop("countTotal", None)
     target = _state_dir(raw_dir) / f"{state.pull_id}.nct_ids.json"
@@ -317,16 +410,25 @@ def pull(
             params={"query.term": incremental_term(since, query), "format": "json"},
         )
         _save(raw_dir, state)
-    version = client.get_json("version")
-    state.api_version, state.data_timestamp = version.get("apiVersion"), version.get("dataTimestamp")
-    part = _fetch_studies(client, raw_dir, state, settings.pull_page_size, log)
-    if full:
-        state.nct_ids_file = _list_nct_ids(client, raw_dir, state, settings.pull_page_size).name
+    try:
+        version = client.get_json("version")
+        state.api_version, state.data_timestamp = _text(version.get("apiVersion")), _text(version.get("dataTimestamp"))
+        part = _fetch_studies(client, raw_dir, state, settings.pull_page_size, log)
+        if full:
+            state.nct_ids_file = _list_nct_ids(client, raw_dir, state, settings.pull_page_size).name
+    except PullLoop as loop:
+        # Resuming would follow the same loop: the next pull starts afresh. What arrived stays
+        # in the .part file, which the loader never reads.
+        state.status, state.problem, state.finished_at = "abandoned", str(loop), datetime.now(UTC).isoformat()
+        _save(raw_dir, state)
+        raise
     final = part.with_name(part.name.removesuffix(".part"))
     os.replace(part, final)
     state.data_file = final.relative_to(raw_dir).as_posix()
     state.count_mismatch = state.total_count is not None and state.total_count != state.studies
-    state.status = "completed"
+    # Fewer studies than announced: what arrived is loaded, but the watermark must not pass
+    # the studies that did not (the next pull asks for them again).
+    state.status = "short" if state.total_count is not None and state.studies < state.total_count else "completed"
     state.finished_at = datetime.now(UTC).isoformat()
     _write_json_atomically(_state_dir(raw_dir) / f"{state.pull_id}.manifest.json", asdict(state))
     (_state_dir(raw_dir) / f"{state.pull_id}.progress.json").unlink(missing_ok=True)

@@ -7,22 +7,29 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse.nightly.quarantine_folders import quarantine_name
 from trialwarehouse.nightly.sources import RawFile
 
 
 def quarantine_copy(folder: Path, raw: RawFile, member: str, data: bytes | None, reason: str) -> str | None:
     """Keep a copy of refused bytes with the reason beside it; the raw file stays untouched."""
     folder.mkdir(parents=True, exist_ok=True)
-    flat = raw.relative.replace("/", "__") + (("!" + member.replace("/", "__")) if member else "")
+    flat = quarantine_name(raw.relative, member)
     target: Path | None = folder / flat
     if data is None and not member:
-        shutil.copyfile(raw.path, folder / flat)
+        try:
+            shutil.copyfile(raw.path, folder / flat)
+        except OSError as gone:  # deleted or unreadable since it was parsed: the reason says so
+            reason = f"{reason} (no copy kept: {gone.strerror})"
+            target = None
     elif data is not None:
         (folder / flat).write_bytes(data)
     else:
         target = None
     reason_file = folder / (flat + ".reason.txt")
-    reason_file.write_text(f"source: {raw.relative}\nmember: {member}\nsha256: {raw.sha256}\nreason: {reason}\n")
+    reason_file.write_text(
+        f"source: {raw.relative}\nmember: {member}\nsha256: {raw.sha256}\nreason: {reason}\n", encoding="utf-8"
+    )
     return str(target) if target else None
 
 

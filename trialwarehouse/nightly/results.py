@@ -18,6 +18,8 @@ class IngestStats:
     records_loaded: int = 0
     records_rejected: int = 0
     formats: dict[str, int] = field(default_factory=dict)
+    files_skipped: int = 0  # symlinks, hidden files, *.part/*.tmp, files gone before they were read
+    skipped: list[dict] = field(default_factory=list)  # {"path", "reason"} of each
 
 
 @dataclass

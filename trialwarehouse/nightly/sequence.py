@@ -3,7 +3,8 @@ with every step wrapped as a Prefect task; tests, `make docs` and the benchmark 
 plain functions.
 
 pull (optional) -> open the run -> ingest -> publish and check -> list the quarantined
-inputs -> complete the run (swap the warehouse in) -> report -> email.
+inputs -> complete the run (swap the warehouse in) -> report -> compose one message per
+recipient -> email -> announce the report (the flow: a Prefect artifact).
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from trialwarehouse.nightly import ingest, lifecycle, mailer, pull, quarantine, report, runlog, transaction
+from trialwarehouse.nightly import ingest, lifecycle, mailer, messages, pull, quarantine, report, runlog, transaction
 from trialwarehouse.nightly.ingest import ParseFiles
+from trialwarehouse.nightly.outbox import MailOutcome
 from trialwarehouse.nightly.results import RunSummary
 from trialwarehouse.settings import Settings
 
 Step = Callable[..., Any]
+
+
+def no_announcement(settings: Settings, summary: RunSummary, files: report.ReportFiles) -> None:
+    """Outside Prefect the report is announced by the command line's summary alone."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,9 @@ class Steps:
     list_quarantined: Step = quarantine.quarantined_inputs
     complete_run: Step = lifecycle.complete_run
     write_report: Step = report.write_run_report
+    compose_emails: Step = messages.compose_messages
     email_report: Step = mailer.deliver_report
+    announce_report: Step = no_announcement
 
     def wrapped(self, wrap: Callable[[Step, str], Step]) -> Steps:
         """The same steps, each passed through `wrap(step, name)` (the flow: a Prefect task)."""
@@ -49,7 +57,9 @@ TASK_NAMES = {
     "list_quarantined": "list-quarantined",
     "complete_run": "complete-run",
     "write_report": "write-run-report",
+    "compose_emails": "compose-emails",
     "email_report": "email-report",
+    "announce_report": "announce-report",
 }
 
 
@@ -101,17 +111,17 @@ def run_night(
     if checked is None or not report_and_email:
         return summary
     files = steps.write_report(
-        summary, settings.resolved_report_dir(), checked.validation_json, settings.report_memory_limit
+        summary,
+        settings.resolved_report_dir(),
+        checked.validation_json,
+        settings.report_memory_limit,
+        settings.report_url,
     )
-    outcome = steps.email_report(
-        settings,
-        ctx.run_id,
-        report.email_subject(summary),
-        files.text,
-        files.html.read_text(),
-        files.csv,
-        files.new_csv,
-    )
+    try:
+        outcome = steps.email_report(settings, ctx.run_id, steps.compose_emails(settings, summary, files))
+    except messages.SubscriptionError as error:  # a broken subscriptions file: said, nothing sent, night done
+        outcome = MailOutcome([], [], str(error))
     summary.email = outcome.describe()
     runlog.log_email_outcome(settings.warehouse, ctx.run_id, outcome.describe(), outcome.error)
+    steps.announce_report(settings, summary, files)
     return summary

@@ -19,7 +19,7 @@ import polars as pl
 
 from transforms.extract import Extraction, UnusableInput, api_v2_batch, extract
 from transforms.frames import build_frames, concat_raw, records_to_raw
-from trialwarehouse.nightly.sources import RawFile, iter_units
+from trialwarehouse.nightly.sources import ArchiveTooLarge, RawFile, iter_units
 
 
 @dataclass
@@ -127,6 +127,33 @@ def write_staged(frames: dict[str, pl.DataFrame], staging_dir: Path, tag: str) -
 
 
 def parse_raw_file(job: ParseJob) -> ParsedFile:
+    """Parse one file. Whatever one input does (an archive bomb, a file deleted under the
+    run, a record no parser foresaw), it costs only that file: refused whole, with the
+    reason, and the night goes on."""
+    try:
+        return _parse_raw_file(job)
+    except (
+        ArchiveTooLarge,
+        OSError,
+        RecursionError,
+        MemoryError,
+        ValueError,
+        TypeError,
+        pl.exceptions.PolarsError,
+    ) as exc:
+        return _refused_whole(job, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ArchiveTooLarge) else str(exc))
+
+
+def _refused_whole(job: ParseJob, reason: str) -> ParsedFile:
+    if job.staging_dir is not None:  # batches staged before the failure must not be published
+        for staged in job.staging_dir.glob(f"*-{job.ordinal:07d}-*.parquet"):
+            staged.unlink(missing_ok=True)
+    parsed = ParsedFile(job.raw)
+    parsed.refused.append(RefusedUnit("", f"file refused whole: {reason}"[:2000], None))
+    return parsed
+
+
+def _parse_raw_file(job: ParseJob) -> ParsedFile:
     raw = job.raw
     parsed = ParsedFile(raw)
     batcher = _Batcher(job, parsed)
