@@ -161,6 +161,8 @@ def test_a_night_published_but_never_reported_is_reported_by_the_next_run(tmp_pa
         "[trialwarehouse] run 1: 3 new findings (3 open: 0 errors, 2 warnings) (reported late)"
     )
     plain = message.get_body(preferencelist=("plain",))
-    assert plain is not None and "reason_without_stop NCT02210780" in plain.get_content()
+    text = plain.get_content() if plain is not None else ""
+    assert "NCT02210780" in text and "https://clinicaltrials.gov/study/NCT02210780" in text
+    assert "reason_without_stop:" in text
     events = [json.loads(line) for line in runlog.run_log_path(wh).read_text().splitlines()]
     assert [(e["event"], e["run_id"]) for e in events] == [("started", 1), ("completed", 1), ("email", 1)]

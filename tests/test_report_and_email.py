@@ -266,7 +266,9 @@ def test_portfolio_filters_bind_their_values(run_with_findings):
     assert [s[0] for s in acme.sponsors] == ["Acme Therapeutics"]
     assert asthma_warnings.by_severity.keys() == {"warning"}
     assert [(b.nct_id, [f["check"] for f in b.findings]) for b in asthma_warnings.blocks] == [
-        ("NCT09900021", ["stale_open_status", "stale_open_status"])
+        # One finding per problem and trial (issue 16); estimated dates in the past are warnings.
+        ("NCT09900021", ["stale_open_status"]),
+        ("NCT09900007", ["estimated_date_in_past"]),
     ]
     assert [b.nct_id for b in asthma.blocks] == ["NCT09900021", "NCT09900007"]  # either asthma trial, any finding
     assert hostile.total_open == 0  # a value, never SQL
@@ -406,7 +408,9 @@ def test_each_recipient_gets_one_message_with_only_their_portfolio(run_with_find
         subscriptions=subscriptions,
     )
     outcome = mailer.deliver_report(settings, summary.run_id, composed)
-    assert outcome.error is None and len(outcome.sent) == 3 and outcome.describe() == "sent 3 message(s)"
+    assert (
+        outcome.error is None and len(outcome.sent) == 3 and outcome.describe() == "sent 3 message(s) to 3 recipient(s)"
+    )
     by_recipient = {tuple(rcpt): _parse(raw) for _, rcpt, raw in collector.messages}
     assert set(by_recipient) == {("lead@example.org",), ("acme@example.org",), ("asthma@example.org",)}
     con = duckdb.connect(str(tmp_path / "wh" / "trials.duckdb"), read_only=True)
@@ -435,9 +439,12 @@ def test_each_recipient_gets_one_message_with_only_their_portfolio(run_with_find
     assert acme_message["Subject"].startswith(f"[trialwarehouse] run 1 [Acme]: {len(acme_rows)} new findings")
     assert next(acme_message.iter_attachments()).get_filename() == "run-000001-acme-findings.csv"
     asthma_rows = csv_rows(by_recipient[("asthma@example.org",)])
-    assert [(r[5], r[2], r[3]) for r in asthma_rows] == [("NCT09900021", "warning", "stale_open_status")] * 2
+    assert [(r[5], r[2], r[3]) for r in asthma_rows] == [
+        ("NCT09900021", "warning", "stale_open_status"),
+        ("NCT09900007", "warning", "estimated_date_in_past"),
+    ]
     asthma_html = _body(by_recipient[("asthma@example.org",)], "html")
-    assert "NCT09900021" in asthma_html and "NCT09900007" not in asthma_html and "NCT04293692" not in asthma_html
+    assert "NCT09900021" in asthma_html and "NCT09900007" in asthma_html and "NCT04293692" not in asthma_html
 
 
 def test_no_recipient_configured_queues_nothing_and_says_so(run_with_findings):
