@@ -87,9 +87,9 @@ def with_task_runner(settings: Settings):
 
         from trialwarehouse.nightly.workers import init_parse_worker
 
-        return nightly.with_options(
-            task_runner=ProcessPoolTaskRunner(max_workers=settings.workers, initializer=init_parse_worker)
-        )
+        # Prefect's stubs type task_runner invariantly in its future type; any runner is accepted.
+        pool = ProcessPoolTaskRunner(max_workers=settings.workers, initializer=init_parse_worker)
+        return nightly.with_options(task_runner=pool)  # type: ignore[arg-type]
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -104,5 +104,5 @@ def with_task_runner(settings: Settings):
                     "dashboard_address": None,
                 }
             )
-        return nightly.with_options(task_runner=runner)
+        return nightly.with_options(task_runner=runner)  # type: ignore[arg-type]
     return nightly

@@ -141,7 +141,7 @@ def test_sentences_split_on_end_punctuation_before_a_capital_blank_lines_and_lis
 
 def test_vectorized_facts_equal_the_per_text_rules_on_real_records():
     path = shared_path("data/reesewang25__enrollment_and_studylength/AllPublicXML_subset_20230203.tar.gz")
-    records = []
+    records: list = []
     with tarfile.open(path) as bundle:
         for member in bundle:
             if member.isfile() and member.name.endswith(".xml"):

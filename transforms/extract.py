@@ -254,6 +254,7 @@ def _studies_from_objects(studies: list[tuple[int, object]], rejects: list[tuple
             rejects.append((index, "wrong type, record refused: " + "; ".join(mistyped)))
             continue
         conformed = ctgov_json.conform(study)
+        assert isinstance(conformed, dict)  # a dict conforms to a dict
         problem = _nct_id_problem(ctgov_json.dict_nct_id(conformed))
         if problem:
             rejects.append((index, problem))
@@ -269,7 +270,7 @@ def _valid_studies(frame: pl.DataFrame, rejects: list[tuple[int, str]]) -> Extra
         pl.col("nct_id").is_null() | ~pl.col("nct_id").str.to_uppercase().str.contains(r"^NCT[0-9]{8}$")
     )
     if bad.height:
-        rejects = sorted(rejects + [(int(i), _nct_id_problem(n)) for i, n in bad.iter_rows()])
+        rejects = sorted(rejects + [(int(i), _nct_id_problem(n) or "malformed NCT id") for i, n in bad.iter_rows()])
         frame = frame.filter(~pl.col("record_index").is_in(bad["record_index"].to_list()))
     mistyped = study_types.frame_type_problems(frame)
     if mistyped.height:

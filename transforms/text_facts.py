@@ -218,7 +218,7 @@ def with_text_facts(frame: pl.DataFrame) -> pl.DataFrame:
     ages: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * n
     for row, parts in candidate_sentences(frame["eligibility_criteria"], _AGE_OR_HEADING).items():
         ages[row] = age_range_in(parts)
-    values = {
+    values: dict[str, list] = {
         "stated_enrollment": [e[0] for e in enrollment],
         "stated_enrollment_sentence": [e[1] for e in enrollment],
         "stated_min_age": [a[0] for a in ages],

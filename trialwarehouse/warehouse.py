@@ -139,7 +139,9 @@ def connect(path: Path, read_only: bool = False, memory_limit: str | None = None
     if read_only:
         return duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit} if memory_limit else {})
     path.parent.mkdir(parents=True, exist_ok=True)
-    config = {"temp_directory": str(path.with_name(path.name + ".tmp"))}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "temp_directory": str(path.with_name(path.name + ".tmp"))
+    }
     if memory_limit:
         config["memory_limit"] = memory_limit
     return duckdb.connect(str(path), config=config)

@@ -223,9 +223,10 @@ def _archive_record(rows: list[tuple[str, object]], title: re.Match | None) -> d
             # One row per phase ("Phase 1", then "Phase 2"), or "Phase 1/Phase 2" in one.
             parts = [p.strip() for p in re.split(r"/|\n", text) if p.strip()] if "Phase" in text else [text]
             record["phases_raw"] += [p for p in parts if p not in record["phases_raw"]]
-        elif _ENROLLMENT_LABEL.match(label) and text:
-            record["enrollment_count_raw"] = (re.match(r"^[\d,]+", text) or [None])[0]
-            kind = _ENROLLMENT_LABEL.match(label).group(1)
+        elif (enrollment := _ENROLLMENT_LABEL.match(label)) and text:
+            count = re.match(r"^[\d,]+", text)
+            record["enrollment_count_raw"] = count[0] if count else None
+            kind = enrollment.group(1)
             _, inline = _date_and_type(text)
             record["enrollment_type_raw"] = inline or kind
         elif label == "Study design" and text:
@@ -235,13 +236,13 @@ def _archive_record(rows: list[tuple[str, object]], title: re.Match | None) -> d
         elif label == "Keyword" and text:
             record["keywords"].append({"keyword": text})
         elif label in ("Primary outcome", "Secondary outcome", "Other outcome"):
-            parts = _labelled_parts(cell)
+            labelled = _labelled_parts(cell)
             record["outcomes"].append(
                 {
                     "outcome_kind": label.split()[0].upper(),
-                    "measure": clean_text(parts.get("Measure")) or text,
-                    "time_frame": clean_text(parts.get("Time Frame")),
-                    "description": clean_text(parts.get("Description")),
+                    "measure": clean_text(labelled.get("Measure")) or text,
+                    "time_frame": clean_text(labelled.get("Time Frame")),
+                    "description": clean_text(labelled.get("Description")),
                 }
             )
         elif label == "Intervention":
@@ -274,7 +275,8 @@ def _archive_record(rows: list[tuple[str, object]], title: re.Match | None) -> d
         elif label == "Collaborator" and text:
             record["sponsors"].append({"role": "COLLABORATOR", "name": text, "agency_class_raw": None})
         elif label == "Secondary ID" and text:
-            value, kind = re.match(r"^(.*?)\s*(?:\((.*)\))?$", text.replace("\n", " ")).groups()
+            secondary = re.match(r"^(.*?)\s*(?:\((.*)\))?$", text.replace("\n", " "))
+            value, kind = secondary.groups() if secondary else (text, None)
             record["secondary_ids"].append({"secondary_id": value, "id_type_raw": None, "domain": kind})
     for arm in record["arms"]:
         arm["intervention_names"] = "; ".join(arm_interventions.get(arm["label"], [])) or None

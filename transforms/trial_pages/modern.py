@@ -180,8 +180,8 @@ def _modern_groups(body: list[str]) -> list[dict]:
         head = body[start:index]
         names: list[str] = []
         cursor = index + 1
-        while cursor + 1 < len(body) and _INTERVENTION_TYPE.match(body[cursor + 1]):
-            kind = _INTERVENTION_TYPE.match(body[cursor + 1]).group(1)
+        while cursor + 1 < len(body) and (typed := _INTERVENTION_TYPE.match(body[cursor + 1])):
+            kind = typed.group(1)
             names.append(f"{kind.replace('_', ' ').title()}: {unescape_markdown(body[cursor])}")
             cursor += 3 if cursor + 2 < len(body) and not _GROUP_TYPE.match(body[cursor + 2]) else 2
         if cursor < len(body) and body[cursor].lower().startswith("no interventions assigned"):

@@ -86,10 +86,10 @@ def unescape_markdown(text: str | None) -> str | None:
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!^<>|~])", r"\1", text)
 
 
-def split_address(line: str) -> dict:
+def split_address(line: str) -> dict[str, str | None]:
     # "City, State, Country" or "City, Country" or "City, State, Zip, Country".
     parts = [p.strip() for p in line.split(",") if p.strip()]
-    address = {"city": None, "state": None, "zip": None, "country": None}
+    address: dict[str, str | None] = {"city": None, "state": None, "zip": None, "country": None}
     if not parts:
         return address
     if len(parts) > 1 and re.search(r"\d", parts[-1]):

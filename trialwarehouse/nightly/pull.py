@@ -30,6 +30,7 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -97,8 +98,8 @@ class PullState:
 @dataclass
 class _RateLimiter:
     per_minute: float
-    clock: object = time.monotonic
-    sleep: object = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
     _last: float | None = field(default=None, init=False)
 
     def wait(self) -> None:
