@@ -62,6 +62,12 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
                     "lastUpdateSubmitDate": T,
                     "lastUpdatePostDateStruct": _DATE,
                     "resultsFirstPostDateStruct": _DATE,
+                    "studyFirstSubmitQcDate": T,
+                    "resultsFirstSubmitDate": T,
+                    "resultsFirstSubmitQcDate": T,
+                    "dispFirstSubmitDate": T,
+                    "dispFirstSubmitQcDate": T,
+                    "dispFirstPostDateStruct": _DATE,
                     "expandedAccessInfo": S({"hasExpandedAccess": T}),
                 }
             ),
@@ -78,6 +84,7 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
             "designModule": S(
                 {
                     "studyType": T,
+                    "patientRegistry": T,
                     "phases": L(T),
                     "designInfo": S(
                         {
@@ -277,6 +284,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "last_known_status_raw": (*_STATUS, "lastKnownStatus"),
     "why_stopped": (*_STATUS, "whyStopped"),
     "study_type_raw": (*_DESIGN, "studyType"),
+    "patient_registry_raw": (*_DESIGN, "patientRegistry"),
     "allocation_raw": (*_DESIGN, "designInfo", "allocation"),
     "intervention_model_raw": (*_DESIGN, "designInfo", "interventionModel"),
     "masking_raw": (*_DESIGN, "designInfo", "maskingInfo", "masking"),
@@ -299,6 +307,14 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "last_update_posted_date_type_raw": (*_STATUS, "lastUpdatePostDateStruct", "type"),
     "status_verified_date_raw": (*_STATUS, "statusVerifiedDate"),
     "results_first_posted_date_raw": (*_STATUS, "resultsFirstPostDateStruct", "date"),
+    "results_first_posted_date_type_raw": (*_STATUS, "resultsFirstPostDateStruct", "type"),
+    "first_submitted_qc_date_raw": (*_STATUS, "studyFirstSubmitQcDate"),
+    "results_first_submitted_date_raw": (*_STATUS, "resultsFirstSubmitDate"),
+    "results_first_submitted_qc_date_raw": (*_STATUS, "resultsFirstSubmitQcDate"),
+    "disposition_first_submitted_date_raw": (*_STATUS, "dispFirstSubmitDate"),
+    "disposition_first_submitted_qc_date_raw": (*_STATUS, "dispFirstSubmitQcDate"),
+    "disposition_first_posted_date_raw": (*_STATUS, "dispFirstPostDateStruct", "date"),
+    "disposition_first_posted_date_type_raw": (*_STATUS, "dispFirstPostDateStruct", "type"),
     "min_age_raw": (*_ELIGIBILITY, "minimumAge"),
     "max_age_raw": (*_ELIGIBILITY, "maximumAge"),
     "sex_raw": (*_ELIGIBILITY, "sex"),

@@ -125,12 +125,25 @@ def extract_clinical_study(root: etree._Element) -> dict:
         first_submitted_date_raw=_text(root, "study_first_submitted") or _text(root, "firstreceived_date"),
         first_posted_date_raw=_text(root, "study_first_posted"),
         first_posted_date_type_raw=_attr(root, "study_first_posted", "type"),
-        last_update_submitted_date_raw=_text(root, "last_update_submitted"),
-        # Before 2017 the export had no posted dates; lastchanged_date is the nearest.
-        last_update_posted_date_raw=_text(root, "last_update_posted") or _text(root, "lastchanged_date"),
+        # Before 2017 the export named the *submitted* dates lastchanged_date and
+        # firstreceived_results_date and had no posted dates at all (ClinicalTrials.gov's
+        # 2017 data element renames): they are filed as submitted, and posted stays unknown.
+        last_update_submitted_date_raw=_text(root, "last_update_submitted") or _text(root, "lastchanged_date"),
+        last_update_submitted_qc_date_raw=_text(root, "last_update_submitted_qc"),
+        last_update_posted_date_raw=_text(root, "last_update_posted"),
         last_update_posted_date_type_raw=_attr(root, "last_update_posted", "type"),
         status_verified_date_raw=_text(root, "verification_date"),
-        results_first_posted_date_raw=_text(root, "results_first_posted") or _text(root, "firstreceived_results_date"),
+        first_submitted_qc_date_raw=_text(root, "study_first_submitted_qc"),
+        results_first_submitted_date_raw=_text(root, "results_first_submitted")
+        or _text(root, "firstreceived_results_date"),
+        results_first_submitted_qc_date_raw=_text(root, "results_first_submitted_qc"),
+        results_first_posted_date_raw=_text(root, "results_first_posted"),
+        results_first_posted_date_type_raw=_attr(root, "results_first_posted", "type"),
+        disposition_first_submitted_date_raw=_text(root, "disposition_first_submitted")
+        or _text(root, "firstreceived_results_disposition_date"),
+        disposition_first_submitted_qc_date_raw=_text(root, "disposition_first_submitted_qc"),
+        disposition_first_posted_date_raw=_text(root, "disposition_first_posted"),
+        disposition_first_posted_date_type_raw=_attr(root, "disposition_first_posted", "type"),
         min_age_raw=_text(eligibility, "minimum_age"),
         max_age_raw=_text(eligibility, "maximum_age"),
         sex_raw=_text(eligibility, "gender"),

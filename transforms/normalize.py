@@ -68,6 +68,12 @@ KNOWN_VALUES: dict[str, frozenset[str]] = {
     "phase": frozenset("NA EARLY_PHASE1 PHASE1 PHASE2 PHASE3 PHASE4".split()),
     "study_type": frozenset("EXPANDED_ACCESS INTERVENTIONAL OBSERVATIONAL".split()),
     "masking": frozenset("NONE SINGLE DOUBLE TRIPLE QUADRUPLE".split()),
+    # API v2 ObservationalModel and DesignTimePerspective (Enums.json of /studies/metadata).
+    "observational_model": frozenset(
+        "COHORT CASE_CONTROL CASE_ONLY CASE_CROSSOVER ECOLOGIC_OR_COMMUNITY FAMILY_BASED DEFINED_POPULATION "
+        "NATURAL_HISTORY OTHER".split()
+    ),
+    "time_perspective": frozenset("RETROSPECTIVE PROSPECTIVE CROSS_SECTIONAL OTHER".split()),
 }
 
 MASKED_ROLES = ("PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR", "OUTCOMES_ASSESSOR")
@@ -98,6 +104,29 @@ def enum(expr: pl.Expr, kind: str) -> pl.Expr:
     if not aliases:
         return code
     return code.replace(aliases)
+
+
+def closed_enum(expr: pl.Expr, kind: str) -> pl.Expr:
+    """An enumeration API v2 closed when it converted the legacy records: a value it does not
+    know (a pre-2011 combination such as "Defined Population, Natural History", or
+    "Retrospective/Prospective") became OTHER there, so it becomes OTHER here too; the text
+    as given is kept by `retired_value`."""
+    code = enum(expr, kind)
+    return pl.when(code.is_null() | code.is_in(list(KNOWN_VALUES[kind]))).then(code).otherwise(pl.lit("OTHER"))
+
+
+def retired_value(expr: pl.Expr, kind: str) -> pl.Expr:
+    """The source text when `closed_enum` mapped it to OTHER, else null."""
+    code = enum(expr, kind)
+    return pl.when(code.is_not_null() & ~code.is_in(list(KNOWN_VALUES[kind]))).then(expr.str.strip_chars())
+
+
+def patient_registry(flag: pl.Expr, study_type: pl.Expr) -> pl.Expr:
+    """API v2 `designModule.patientRegistry` when given; legacy XML and pages say it in the
+    study type ("Observational [Patient Registry]"). Anything else is unknown (NULL): a
+    plain "Observational" does not say the study is *not* a registry."""
+    in_type = pl.when(upper_snake(study_type).str.contains("PATIENT_REGISTRY")).then(True)
+    return pl.coalesce(yes_no(flag), in_type)
 
 
 def masking(raw: pl.Expr, who_count: pl.Expr) -> pl.Expr:
@@ -139,10 +168,10 @@ def _clean_date_text(expr: pl.Expr) -> pl.Expr:
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """Full, month or year dates in API v2 or legacy spelling -> the first day they cover."""
     text = _clean_date_text(expr)
-    candidates = [text.str.strptime(pl.Date, fmt, strict=True) for fmt in _DAY_FORMATS]
+    candidates = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DAY_FORMATS]
     for fmt in _MONTH_FORMATS:
-        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=True))
-    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=True))
+        candidates.append(("1 " + text).str.strptime(pl.Date, "%d " + fmt, strict=False))
+    candidates.append((text + "-01-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return pl.coalesce(candidates)
 
 
@@ -163,7 +192,7 @@ def date_precision(expr: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
 def age_years(expr: pl.Expr) -> pl.Expr:
     """ "18 Years" -> 18.0, "6 Months" -> 0.5, "N/A" -> null."""
     text = expr.str.strip_chars().str.to_uppercase()
-    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=True)
+    number = text.str.extract(r"^(\d+(?:\.\d+)?)").cast(pl.Float64, strict=False)
     unit = text.str.extract(r"^\d+(?:\.\d+)?\s*([A-Z]+?)S?$")
     factor = unit.replace_strict(_AGE_UNIT_YEARS, default=None, return_dtype=pl.Float64)
     return (number * factor).round(4)
@@ -171,7 +200,7 @@ def age_years(expr: pl.Expr) -> pl.Expr:
 
 def enrollment_count(expr: pl.Expr) -> pl.Expr:
     digits = expr.str.strip_chars().str.replace_all(",", "").str.extract(r"^(\d+)")
-    return digits.cast(pl.Int64, strict=True)
+    return digits.cast(pl.Int64, strict=False)
 
 
 _DATE_FIELDS = (
@@ -183,7 +212,14 @@ _DATE_FIELDS = (
     ("last_update_submitted_date", False),
     ("last_update_posted_date", True),
     ("status_verified_date", False),
-    ("results_first_posted_date", False),
+    ("results_first_posted_date", True),
+    ("first_submitted_qc_date", False),
+    ("last_update_submitted_qc_date", False),
+    ("results_first_submitted_date", False),
+    ("results_first_submitted_qc_date", False),
+    ("disposition_first_submitted_date", False),
+    ("disposition_first_submitted_qc_date", False),
+    ("disposition_first_posted_date", True),
 )
 
 
@@ -231,10 +267,7 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         enum(pl.col("last_known_status_raw"), "status").alias("last_known_status"),
         pl.col("why_stopped"),
         enum(pl.col("study_type_raw"), "study_type").alias("study_type"),
-        upper_snake(pl.col("study_type_raw"))
-        .str.contains("PATIENT_REGISTRY")
-        .fill_null(False)
-        .alias("is_patient_registry"),
+        patient_registry(pl.col("patient_registry_raw"), pl.col("study_type_raw")).alias("is_patient_registry"),
         phases.alias("phase_list"),
         pl.when(phases.list.len() > 0).then(phases.list.join("/")).otherwise(None).alias("phases"),
         enum(pl.col("allocation_raw"), "allocation").alias("allocation"),
@@ -242,8 +275,10 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         masking(pl.col("masking_raw"), who_masked.list.len()).alias("masking"),
         who_masked.alias("who_masked"),
         enum(pl.col("primary_purpose_raw"), "primary_purpose").alias("primary_purpose"),
-        enum(pl.col("observational_model_raw"), "observational_model").alias("observational_model"),
-        enum(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective"),
+        closed_enum(pl.col("observational_model_raw"), "observational_model").alias("observational_model"),
+        retired_value(pl.col("observational_model_raw"), "observational_model").alias("observational_model_legacy"),
+        closed_enum(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective"),
+        retired_value(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective_legacy"),
         enrollment_count(pl.col("enrollment_count_raw")).alias("enrollment_count"),
         enum(pl.col("enrollment_type_raw"), "date_type").alias("enrollment_type"),
         age_years(pl.col("min_age_raw")).alias("min_age_years"),
