@@ -85,6 +85,7 @@ CONTENT_FIELDS: dict[str, pl.DataType] = {
     "has_expanded_access_raw": pl.String,
     "responsible_party_type_raw": pl.String,
     "responsible_party_name": pl.String,
+    "unposted_responsible_party": pl.String,
 }
 
 SCALAR_FIELDS: dict[str, pl.DataType] = {**PROVENANCE_FIELDS, **CONTENT_FIELDS}
@@ -103,6 +104,148 @@ CHILD_FIELDS: dict[str, tuple[str, ...]] = {
     "officials": ("name", "role_raw", "affiliation"),
     "contacts": ("contact_scope", "name", "role_raw", "phone", "email", "facility"),
 }
+
+# The results section (API v2 resultsSection, legacy XML <clinical_results>) and the
+# results-review events, as child lists in the same shape. Positions inside the nested
+# structure (outcome, class, category...) are 0-based texts, so a row says where it sits;
+# group ids are API v2's ("FG000", "BG000", "OG000", "EG000"), XML's "P1", "B1", ... mapped.
+RESULT_FIELDS: dict[str, tuple[str, ...]] = {
+    # One row per record with results: the scalar texts of the section's modules.
+    "result_info": (
+        "recruitment_details",
+        "pre_assignment_details",
+        "flow_units_analyzed",
+        "baseline_population_description",
+        "baseline_units_analyzed",
+        "ae_frequency_threshold_raw",
+        "ae_time_frame",
+        "ae_description",
+        "limitations_and_caveats",
+        "pi_sponsor_employee_raw",
+        "restriction_type_raw",
+        "restrictive_agreement_raw",
+        "agreement_other_details",
+        "poc_title",
+        "poc_organization",
+        "poc_email",
+        "poc_phone",
+        "poc_phone_ext",
+    ),
+    # Groups of each part (FLOW, BASELINE, OUTCOME, ADVERSE_EVENTS); outcome groups are per
+    # outcome (`part_index`). Adverse-event groups carry their totals.
+    "result_groups": (
+        "result_part",
+        "part_index",
+        "group_id",
+        "title",
+        "description",
+        "deaths_affected_raw",
+        "deaths_at_risk_raw",
+        "serious_affected_raw",
+        "serious_at_risk_raw",
+        "other_affected_raw",
+        "other_at_risk_raw",
+    ),
+    # Participant flow: one row per (period, milestone or drop/withdraw reason, group).
+    "flow_counts": (
+        "period_index",
+        "period_title",
+        "flow_kind",
+        "item_index",
+        "item_type",
+        "item_comment",
+        "group_id",
+        "num_subjects_raw",
+        "num_units_raw",
+        "comment",
+        "description",
+    ),
+    # Baseline and outcome measures: one row per measure (baseline) or outcome.
+    "result_measures": (
+        "result_part",
+        "part_index",
+        "outcome_type_raw",
+        "title",
+        "description",
+        "population_description",
+        "reporting_status_raw",
+        "anticipated_posting_date",
+        "param_type_raw",
+        "dispersion_type_raw",
+        "unit_of_measure",
+        "time_frame",
+        "calculate_pct_raw",
+        "denom_units_selected",
+        "units_analyzed",
+    ),
+    # Denominators (participants or units analysed) per group, at part, measure or class level.
+    "result_denoms": ("result_part", "part_index", "denom_level", "class_index", "units", "group_id", "value_raw"),
+    # Measurements: one row per (measure, class, category, group).
+    "result_measurements": (
+        "result_part",
+        "part_index",
+        "class_index",
+        "class_title",
+        "category_index",
+        "category_title",
+        "group_id",
+        "value",
+        "spread",
+        "lower_limit",
+        "upper_limit",
+        "comment",
+    ),
+    "outcome_analyses": (
+        "part_index",
+        "analysis_index",
+        "group_ids",
+        "group_description",
+        "tested_non_inferiority_raw",
+        "non_inferiority_type_raw",
+        "non_inferiority_comment",
+        "p_value",
+        "p_value_comment",
+        "statistical_method",
+        "statistical_comment",
+        "param_type",
+        "param_value",
+        "ci_pct_value",
+        "ci_num_sides_raw",
+        "ci_lower_limit",
+        "ci_upper_limit",
+        "ci_upper_limit_comment",
+        "dispersion_type_raw",
+        "dispersion_value",
+        "estimate_comment",
+        "other_analysis_description",
+    ),
+    # Adverse events: one row per (serious or other event, group).
+    "adverse_events": (
+        "event_kind",
+        "event_index",
+        "term",
+        "organ_system",
+        "source_vocabulary",
+        "assessment_type_raw",
+        "notes",
+        "group_id",
+        "num_events_raw",
+        "num_affected_raw",
+        "num_at_risk_raw",
+    ),
+    # Results submitted but not posted yet: submissions, QC returns, cancellations.
+    "result_events": ("event_type_raw", "event_date_raw"),
+}
+CHILD_FIELDS.update(RESULT_FIELDS)
+
+# Child keys that hold a list of texts rather than one text.
+LIST_KEYS: dict[str, frozenset[str]] = {"outcome_analyses": frozenset({"group_ids"})}
+
+
+def child_schema(kind: str) -> dict[str, pl.DataType]:
+    """Raw dtype of each key of a child kind: text, or a list of texts (`LIST_KEYS`)."""
+    lists = LIST_KEYS.get(kind, frozenset())
+    return {key: pl.List(pl.String) if key in lists else pl.String for key in CHILD_FIELDS[kind]}
 
 
 def empty_record() -> dict:

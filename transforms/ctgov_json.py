@@ -23,6 +23,7 @@ import orjson
 import polars as pl
 
 from transforms.canonical import CHILD_FIELDS, PROVENANCE_FIELDS, SCALAR_FIELDS
+from transforms.results_json import RESULT_BUILDERS, RESULTS_SCHEMA, UNPOSTED_RESPONSIBLE_PARTY
 
 S = pl.Struct
 L = pl.List
@@ -146,6 +147,7 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
         }
     ),
     "hasResults": T,
+    **RESULTS_SCHEMA,
 }
 
 
@@ -328,6 +330,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "is_fda_regulated_device_raw": (*_P, "oversightModule", "isFdaRegulatedDevice"),
     "has_expanded_access_raw": (*_STATUS, "expandedAccessInfo", "hasExpandedAccess"),
     "responsible_party_type_raw": (*_SPONSORS, "responsibleParty", "type"),
+    "unposted_responsible_party": UNPOSTED_RESPONSIBLE_PARTY,
 }
 
 
@@ -528,6 +531,7 @@ _CHILD_BUILDERS = {
     "secondary_ids": _secondary_ids,
     "officials": _officials,
     "contacts": _contacts,
+    **RESULT_BUILDERS,
 }
 
 

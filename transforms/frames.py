@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS
+from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS, child_schema
 from transforms.normalize import normalize_children, normalize_versions
 from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
 
@@ -41,6 +41,7 @@ def raw_version_frame(records: list[dict]) -> pl.DataFrame:
 
 def raw_child_frame(kind: str, records: list[dict]) -> pl.DataFrame:
     keys = CHILD_FIELDS[kind]
+    key_schema = child_schema(kind)
     seqs: list[int] = []
     ordinals: list[int] = []
     values: dict[str, list] = {key: [] for key in keys}
@@ -50,7 +51,7 @@ def raw_child_frame(kind: str, records: list[dict]) -> pl.DataFrame:
             ordinals.append(ordinal)
             for key in keys:
                 values[key].append(item.get(key))
-    schema = {"record_seq": pl.Int64, "ordinal": pl.Int32, **{key: pl.String for key in keys}}
+    schema = {"record_seq": pl.Int64, "ordinal": pl.Int32, **key_schema}
     return pl.DataFrame({"record_seq": seqs, "ordinal": ordinals, **values}, schema=schema)
 
 
