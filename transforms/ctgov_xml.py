@@ -9,11 +9,12 @@ Parsing never resolves entities, loads a DTD or touches the network.
 from __future__ import annotations
 
 import re
-import textwrap
 
 from lxml import etree
 
 from transforms.canonical import clean_text, empty_record
+from transforms.results_xml import extract_results
+from transforms.xml_text import block_text
 
 # A hardened parser: no entity expansion (XXE, billion laughs), no DTD, no network.
 _PARSER = etree.XMLParser(
@@ -56,14 +57,6 @@ def parse_clinical_study(data: bytes) -> etree._Element:
     if root.tag != "clinical_study":
         raise XmlRecordError(f"XML root is <{root.tag}>, not <clinical_study>")
     return root
-
-
-def block_text(value: str | None) -> str | None:
-    """Free text from a textblock: CR/CRLF to LF, the export's indentation removed."""
-    if value is None:
-        return None
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    return clean_text(textwrap.dedent(text))
 
 
 def _text(node: etree._Element | None, path: str) -> str | None:
@@ -226,6 +219,7 @@ def extract_clinical_study(root: etree._Element) -> dict:
         for item in root.findall("overall_official")
     ]
     record["contacts"] = _contacts(root)
+    record.update(extract_results(root))
     return record
 
 

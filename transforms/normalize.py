@@ -57,6 +57,26 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "site_status": {"ACTIVE_NOT_RECRUITING": "ACTIVE_NOT_RECRUITING"},
     "responsible_party": {},
     "secondary_id_type": {},
+    # Results enumerations: legacy XML spellings (Enums.json legacyValue) -> API v2 codes.
+    "outcome_type": {},
+    "reporting_status": {},
+    "measure_param": {},
+    "measure_dispersion": {
+        "NOT_APPLICABLE": "NA",
+        "80_CONFIDENCE_INTERVAL": "CONFIDENCE_80",
+        "90_CONFIDENCE_INTERVAL": "CONFIDENCE_90",
+        "95_CONFIDENCE_INTERVAL": "CONFIDENCE_95",
+        "97_5_CONFIDENCE_INTERVAL": "CONFIDENCE_975",
+        "99_CONFIDENCE_INTERVAL": "CONFIDENCE_99",
+        "OTHER_CONFIDENCE_INTERVAL_LEVEL": "CONFIDENCE_OTHER",
+        "GEOMETRIC_COEFFICIENT_OF_VARIATION": "GEOMETRIC_COEFFICIENT",
+    },
+    "analysis_dispersion": {"STANDARD_ERROR_OF_THE_MEAN": "STANDARD_ERROR_OF_MEAN"},
+    "ci_sides": {"1_SIDED": "ONE_SIDED", "2_SIDED": "TWO_SIDED"},
+    "non_inferiority": {},
+    "event_assessment": {},
+    "restriction_type": {},
+    "unposted_event": {},
 }
 
 KNOWN_VALUES: dict[str, frozenset[str]] = {
@@ -315,8 +335,95 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(provenance + columns)
 
 
+def count(expr: pl.Expr) -> pl.Expr:
+    """A participant or event count: digits (thousands commas allowed) -> integer, else null."""
+    return enrollment_count(expr)
+
+
+def number(expr: pl.Expr) -> pl.Expr:
+    """A decimal as written in results ("12.5", "-0.3", "5%"), else null ("NA", "<0.001")."""
+    text = expr.str.strip_chars().str.replace_all(",", "").str.strip_suffix("%").str.strip_chars()
+    return text.cast(pl.Float64, strict=False)
+
+
+# Results kinds: (raw column, normalized column, rule); every other column passes as is.
+# Positions are 0-based texts in the canonical record and integers in the warehouse.
+_INDEX = ("part_index", "class_index", "category_index", "period_index", "item_index", "analysis_index", "event_index")
+_RESULT_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "result_info": (
+        ("ae_frequency_threshold_raw", "ae_frequency_threshold", "number"),
+        ("pi_sponsor_employee_raw", "pi_sponsor_employee", "flag"),
+        ("restriction_type_raw", "restriction_type", "enum:restriction_type"),
+        ("restrictive_agreement_raw", "restrictive_agreement", "flag"),
+    ),
+    "result_groups": tuple(
+        (f"{what}_{n}_raw", f"{what}_{n}", "count")
+        for what in ("deaths", "serious", "other")
+        for n in ("affected", "at_risk")
+    ),
+    "flow_counts": (
+        ("num_subjects_raw", "num_subjects", "count"),
+        ("num_units_raw", "num_units", "count"),
+    ),
+    "result_measures": (
+        ("outcome_type_raw", "outcome_type", "enum:outcome_type"),
+        ("reporting_status_raw", "reporting_status", "enum:reporting_status"),
+        ("param_type_raw", "param_type", "enum:measure_param"),
+        ("dispersion_type_raw", "dispersion_type", "enum:measure_dispersion"),
+        ("calculate_pct_raw", "calculate_pct", "flag"),
+    ),
+    "result_denoms": (("value_raw", "value", "count"),),
+    "result_measurements": (("value", "value_number", "number+"),),
+    "outcome_analyses": (
+        ("tested_non_inferiority_raw", "tested_non_inferiority", "flag"),
+        ("non_inferiority_type_raw", "non_inferiority_type", "enum:non_inferiority"),
+        ("ci_num_sides_raw", "ci_num_sides", "enum:ci_sides"),
+        ("dispersion_type_raw", "dispersion_type", "enum:analysis_dispersion"),
+    ),
+    "adverse_events": (
+        ("assessment_type_raw", "assessment_type", "enum:event_assessment"),
+        ("num_events_raw", "num_events", "count"),
+        ("num_affected_raw", "num_affected", "count"),
+        ("num_at_risk_raw", "num_at_risk", "count"),
+    ),
+    "result_events": (
+        ("event_type_raw", "event_type", "enum:unposted_event"),
+        ("event_date_raw", "event_date", "date+"),
+    ),
+}
+
+
+def _result_rule(raw: str, rule: str) -> pl.Expr:
+    column = pl.col(raw)
+    if rule.startswith("enum:"):
+        return enum(column, rule.removeprefix("enum:"))
+    if rule == "count":
+        return count(column)
+    if rule.startswith("number"):
+        return number(column)
+    if rule.startswith("date"):
+        return parse_date(column)
+    return yes_no(column)
+
+
+def normalize_results(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
+    """Normalize one results kind: enumerations to API v2 codes, counts to integers,
+    flags to booleans, positions to integers. A "+" rule keeps the text beside the value
+    (a measurement "NA" or a date "Unknown" is still what the record says)."""
+    rules = _RESULT_RULES.get(kind, ())
+    frame = raw.with_columns(
+        *[_result_rule(source, rule).alias(target) for source, target, rule in rules],
+        *[pl.col(c).cast(pl.Int32, strict=False) for c in _INDEX if c in raw.columns],
+    )
+    dropped = [source for source, _, rule in rules if not rule.endswith("+")]
+    renamed = {source: source.removesuffix("_raw") + "_text" for source, _, rule in rules if rule == "date+"}
+    return frame.drop(dropped).rename(renamed)
+
+
 def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
     """Normalize one child table (`CHILD_FIELDS` kind) keyed by record_seq."""
+    if kind in _RESULT_RULES:
+        return normalize_results(kind, raw)
     if kind == "interventions":
         return raw.with_columns(
             enum(pl.col("intervention_type_raw"), "intervention_type").alias("intervention_type")

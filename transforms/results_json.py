@@ -293,7 +293,12 @@ def result_groups(studies: pl.DataFrame) -> pl.DataFrame:
     parts = [
         _groups(studies, "FLOW", _at(*_FLOW, "groups")),
         _groups(studies, "BASELINE", _at(*_BASE, "groups")),
-        _groups(outcomes.with_columns(pl.col("item").struct.field("groups").alias("_groups")), "OUTCOME", pl.col("_groups"), "_o"),
+        _groups(
+            outcomes.with_columns(pl.col("item").struct.field("groups").alias("_groups")),
+            "OUTCOME",
+            pl.col("_groups"),
+            "_o",
+        ),
         _groups(studies, "ADVERSE_EVENTS", _at(*_AE, "eventGroups")),
     ]
     rows = _stack(parts).with_columns(

@@ -170,6 +170,7 @@ COMMENT ON COLUMN fct_trial_version.stated_age_sentence IS 'The criteria sentenc
 -- existing warehouses alike, and for existing ones is_patient_registry loses its NOT NULL.
 ALTER TABLE fct_trial_version ALTER COLUMN is_patient_registry DROP NOT NULL;
 ALTER TABLE fct_trial_version ADD COLUMN IF NOT EXISTS observational_model_legacy VARCHAR;
+ALTER TABLE fct_trial_version ADD COLUMN IF NOT EXISTS unposted_responsible_party VARCHAR;
 ALTER TABLE fct_trial_version ADD COLUMN IF NOT EXISTS time_perspective_legacy VARCHAR;
 ALTER TABLE fct_trial_version ADD COLUMN IF NOT EXISTS results_first_posted_date_type VARCHAR;
 ALTER TABLE fct_trial_version ADD COLUMN IF NOT EXISTS first_submitted_qc_date DATE;
@@ -205,3 +206,4 @@ COMMENT ON COLUMN fct_trial_version.disposition_first_submitted_qc_date_precisio
 COMMENT ON COLUMN fct_trial_version.disposition_first_posted_date IS 'Date the certificate of delay first posted; a month or year date is stored as its first day (see disposition_first_posted_date_precision).';
 COMMENT ON COLUMN fct_trial_version.disposition_first_posted_date_precision IS 'Precision of disposition_first_posted_date as given by the source: day, month or year.';
 COMMENT ON COLUMN fct_trial_version.disposition_first_posted_date_type IS 'ACTUAL or ESTIMATED for disposition_first_posted_date; NULL when the source does not say.';
+COMMENT ON COLUMN fct_trial_version.unposted_responsible_party IS 'Responsible party named on results submitted but not posted yet (API v2 annotationSection).';
