@@ -317,6 +317,7 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         yes_no(pl.col("has_expanded_access_raw")).alias("has_expanded_access"),
         enum(pl.col("responsible_party_type_raw"), "responsible_party").alias("responsible_party_type"),
         pl.col("responsible_party_name"),
+        pl.col("unposted_responsible_party"),
     ]
     for name, has_type in _DATE_FIELDS:
         columns.append(_looked_up(f"{name}_raw", dates, "date", pl.Date).alias(name))
