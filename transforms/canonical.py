@@ -86,6 +86,43 @@ CONTENT_FIELDS: dict[str, pl.DataType] = {
     "responsible_party_type_raw": pl.String,
     "responsible_party_name": pl.String,
     "unposted_responsible_party": pl.String,
+    # The rest of the record (issue 15): protocol texts and flags, lists kept as lists.
+    "org_study_id_type": pl.String,
+    "org_study_id_link": pl.String,
+    "nct_id_aliases": pl.List(pl.String),
+    "source_name": pl.String,
+    "responsible_party_title": pl.String,
+    "responsible_party_affiliation": pl.String,
+    "responsible_party_old_organization": pl.String,
+    "expanded_access_nct_id": pl.String,
+    "expanded_access_status_raw": pl.String,
+    "expanded_access_types_raw": pl.List(pl.String),
+    "is_us_export_raw": pl.String,
+    "is_unapproved_device_raw": pl.String,
+    "is_ppsd_raw": pl.String,
+    "fdaaa801_violation_raw": pl.String,
+    "is_fda_regulated_legacy_raw": pl.String,
+    "is_section_801_raw": pl.String,
+    "oversight_authorities": pl.List(pl.String),
+    "intervention_model_description": pl.String,
+    "masking_description": pl.String,
+    "number_of_arms_raw": pl.String,
+    "number_of_groups_raw": pl.String,
+    "target_duration": pl.String,
+    "biospec_retention_raw": pl.String,
+    "biospec_description": pl.String,
+    "sampling_method_raw": pl.String,
+    "study_population": pl.String,
+    "gender_based_raw": pl.String,
+    "gender_description": pl.String,
+    "std_ages_raw": pl.List(pl.String),
+    "ipd_sharing_raw": pl.String,
+    "ipd_description": pl.String,
+    "ipd_info_types_raw": pl.List(pl.String),
+    "ipd_time_frame": pl.String,
+    "ipd_access_criteria": pl.String,
+    "ipd_url": pl.String,
+    "removed_countries": pl.List(pl.String),
 }
 
 SCALAR_FIELDS: dict[str, pl.DataType] = {**PROVENANCE_FIELDS, **CONTENT_FIELDS}
@@ -95,14 +132,33 @@ CHILD_FIELDS: dict[str, tuple[str, ...]] = {
     "conditions": ("name",),
     "keywords": ("keyword",),
     "mesh_terms": ("mesh_kind", "mesh_id", "term"),
-    "interventions": ("intervention_type_raw", "name", "description", "other_names"),
+    "interventions": ("intervention_type_raw", "name", "description", "other_names", "other_name_list"),
     "sponsors": ("role", "name", "agency_class_raw"),
-    "sites": ("facility", "city", "state", "zip", "country", "site_status_raw"),
-    "arms": ("label", "arm_type_raw", "description", "intervention_names"),
-    "outcomes": ("outcome_kind", "measure", "time_frame", "description"),
-    "secondary_ids": ("secondary_id", "id_type_raw", "domain"),
+    "sites": ("facility", "city", "state", "zip", "country", "site_status_raw", "latitude_raw", "longitude_raw"),
+    "arms": ("label", "arm_type_raw", "description", "intervention_names", "intervention_name_list"),
+    "outcomes": ("outcome_kind", "measure", "time_frame", "description", "safety_issue_raw"),
+    "secondary_ids": ("secondary_id", "id_type_raw", "domain", "link"),
     "officials": ("name", "role_raw", "affiliation"),
-    "contacts": ("contact_scope", "name", "role_raw", "phone", "email", "facility"),
+    "contacts": ("contact_scope", "name", "role_raw", "phone", "email", "facility", "phone_ext"),
+    # References (literature) and see-also links.
+    "references": ("reference_type_raw", "pmid", "citation"),
+    "links": ("url", "label"),
+    # MeSH browse tree of conditions and interventions: ancestors, leaves and branches.
+    "mesh_browse": ("mesh_kind", "entry_kind", "entry_id", "term", "as_found", "relevance_raw", "abbrev"),
+    # Large documents (protocol, SAP, consent form) and available IPD / study documents.
+    "large_documents": (
+        "type_abbrev",
+        "label",
+        "has_protocol_raw",
+        "has_sap_raw",
+        "has_icf_raw",
+        "document_date_raw",
+        "upload_date",
+        "filename",
+        "size_raw",
+        "url",
+    ),
+    "available_ipds": ("document_id", "document_type", "url", "comment"),
 }
 
 # The results section (API v2 resultsSection, legacy XML <clinical_results>) and the
@@ -239,7 +295,11 @@ RESULT_FIELDS: dict[str, tuple[str, ...]] = {
 CHILD_FIELDS.update(RESULT_FIELDS)
 
 # Child keys that hold a list of texts rather than one text.
-LIST_KEYS: dict[str, frozenset[str]] = {"outcome_analyses": frozenset({"group_ids"})}
+LIST_KEYS: dict[str, frozenset[str]] = {
+    "outcome_analyses": frozenset({"group_ids"}),
+    "interventions": frozenset({"other_name_list"}),
+    "arms": frozenset({"intervention_name_list"}),
+}
 
 
 def child_schema(kind: str) -> dict[str, pl.DataType]:
@@ -250,9 +310,7 @@ def child_schema(kind: str) -> dict[str, pl.DataType]:
 
 def empty_record() -> dict:
     """A record with every field present and empty, so extractors fill what they find."""
-    record: dict = {name: None for name in SCALAR_FIELDS}
-    record["phases_raw"] = []
-    record["who_masked_raw"] = []
+    record: dict = {name: [] if isinstance(dtype, pl.List) else None for name, dtype in SCALAR_FIELDS.items()}
     for child in CHILD_FIELDS:
         record[child] = []
     return record

@@ -77,6 +77,12 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "event_assessment": {},
     "restriction_type": {},
     "unposted_event": {},
+    "ipd_info_type": {
+        "STATISTICAL_ANALYSIS_PLAN_SAP": "SAP",
+        "INFORMED_CONSENT_FORM_ICF": "ICF",
+        "CLINICAL_STUDY_REPORT_CSR": "CSR",
+    },
+    "plain": {},
 }
 
 KNOWN_VALUES: dict[str, frozenset[str]] = {
@@ -257,6 +263,58 @@ def _looked_up(column: str, lookup: pl.DataFrame, value: str, dtype: pl.DataType
     return pl.col(column).replace_strict(lookup["text"], lookup[value], default=None, return_dtype=dtype)
 
 
+def _codes(column: str, kind: str) -> pl.Expr:
+    return pl.col(column).list.eval(enum(pl.element(), kind)).list.drop_nulls()
+
+
+def _rest_of_record_columns() -> list[pl.Expr]:
+    """Issue 15's rest of the record: texts as given, enumerations and flags normalized."""
+    texts = (
+        "org_study_id_type",
+        "org_study_id_link",
+        "nct_id_aliases",
+        "source_name",
+        "responsible_party_title",
+        "responsible_party_affiliation",
+        "responsible_party_old_organization",
+        "expanded_access_nct_id",
+        "oversight_authorities",
+        "intervention_model_description",
+        "masking_description",
+        "target_duration",
+        "biospec_description",
+        "study_population",
+        "gender_description",
+        "ipd_description",
+        "ipd_time_frame",
+        "ipd_access_criteria",
+        "ipd_url",
+        "removed_countries",
+    )
+    flags = (
+        "is_us_export",
+        "is_unapproved_device",
+        "is_ppsd",
+        "fdaaa801_violation",
+        "is_fda_regulated_legacy",
+        "is_section_801",
+        "gender_based",
+    )
+    return [
+        *[pl.col(name) for name in texts],
+        *[yes_no(pl.col(f"{name}_raw")).alias(name) for name in flags],
+        enum(pl.col("expanded_access_status_raw"), "status").alias("expanded_access_status"),
+        _codes("expanded_access_types_raw", "plain").alias("expanded_access_types"),
+        count(pl.col("number_of_arms_raw")).alias("number_of_arms"),
+        count(pl.col("number_of_groups_raw")).alias("number_of_groups"),
+        enum(pl.col("biospec_retention_raw"), "plain").alias("biospec_retention"),
+        enum(pl.col("sampling_method_raw"), "plain").alias("sampling_method"),
+        _codes("std_ages_raw", "plain").alias("std_ages"),
+        enum(pl.col("ipd_sharing_raw"), "plain").alias("ipd_sharing"),
+        _codes("ipd_info_types_raw", "ipd_info_type").alias("ipd_info_types"),
+    ]
+
+
 def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw scalar fields of canonical records -> typed, normalized trial-version rows."""
     date_columns = [f"{name}_raw" for name, _ in _DATE_FIELDS] + ["capture_date_raw"]
@@ -318,6 +376,7 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         enum(pl.col("responsible_party_type_raw"), "responsible_party").alias("responsible_party_type"),
         pl.col("responsible_party_name"),
         pl.col("unposted_responsible_party"),
+        *_rest_of_record_columns(),
     ]
     for name, has_type in _DATE_FIELDS:
         columns.append(_looked_up(f"{name}_raw", dates, "date", pl.Date).alias(name))
@@ -434,9 +493,25 @@ def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
             "agency_class_raw"
         )
     if kind == "sites":
-        return raw.with_columns(enum(pl.col("site_status_raw"), "site_status").alias("site_status")).drop(
-            "site_status_raw"
+        return raw.with_columns(
+            enum(pl.col("site_status_raw"), "site_status").alias("site_status"),
+            number(pl.col("latitude_raw")).alias("latitude"),
+            number(pl.col("longitude_raw")).alias("longitude"),
+        ).drop("site_status_raw", "latitude_raw", "longitude_raw")
+    if kind == "outcomes":
+        return raw.with_columns(yes_no(pl.col("safety_issue_raw")).alias("safety_issue")).drop("safety_issue_raw")
+    if kind == "references":
+        return raw.with_columns(enum(pl.col("reference_type_raw"), "plain").alias("reference_type")).drop(
+            "reference_type_raw"
         )
+    if kind == "mesh_browse":
+        return raw.with_columns(enum(pl.col("relevance_raw"), "plain").alias("relevance")).drop("relevance_raw")
+    if kind == "large_documents":
+        return raw.with_columns(
+            *[yes_no(pl.col(f"has_{d}_raw")).alias(f"has_{d}") for d in ("protocol", "sap", "icf")],
+            parse_date(pl.col("document_date_raw")).alias("document_date"),
+            count(pl.col("size_raw")).alias("size_bytes"),
+        ).drop("has_protocol_raw", "has_sap_raw", "has_icf_raw", "document_date_raw", "size_raw")
     if kind == "arms":
         return raw.with_columns(enum(pl.col("arm_type_raw"), "arm_type").alias("arm_type")).drop("arm_type_raw")
     if kind == "secondary_ids":

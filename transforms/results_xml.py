@@ -88,12 +88,22 @@ def extract_results(root: etree._Element) -> dict[str, list[dict]]:
     measures, denoms, measurements = [], [], []
     if baseline is not None:
         denoms += _denoms(baseline, "BASELINE", "PART", None, None)
-        for index, measure in enumerate(baseline.findall("measure_list/measure")):
+        counted, baseline_measures = _split_counts(baseline.findall("measure_list/measure"))
+        if counted is not None:
+            denoms += _count_denoms(counted, "BASELINE", "PART", None)
+        for index, measure in enumerate(baseline_measures):
             measures.append(_measure(measure, measure, "BASELINE", index))
             denoms += _measure_denoms(measure, "BASELINE", index)
             measurements += _measurements(measure, "BASELINE", index)
     for index, outcome in enumerate(outcomes):
         measure = outcome.find("measure")
+        if measure is None:
+            # Pre-2017 export: a measure_list whose "Number of Participants" measure holds
+            # the denominators of the outcome's one real measure.
+            counted, listed = _split_counts(outcome.findall("measure_list/measure"))
+            measure = listed[-1] if listed else None
+            if counted is not None:
+                denoms += _count_denoms(counted, "OUTCOME", "MEASURE", index)
         measures.append(_measure(outcome, measure, "OUTCOME", index))
         if measure is not None:
             denoms += _measure_denoms(measure, "OUTCOME", index)
@@ -265,6 +275,29 @@ def _denoms(node: etree._Element, part: str, level: str, part_index: int | None,
                 }
             )
     return rows
+
+
+def _split_counts(measures: list[etree._Element]) -> tuple[etree._Element | None, list[etree._Element]]:
+    """(the "Number of Participants" measure of a pre-2017 measure_list, the other measures)."""
+    if measures and (_text(measures[0], "title") or "").lower().startswith("number of participants"):
+        return measures[0], measures[1:]
+    return None, measures
+
+
+def _count_denoms(measure: etree._Element, part: str, level: str, part_index: int | None) -> list[dict]:
+    units = (_text(measure, "units") or "").capitalize() or None
+    return [
+        {
+            "result_part": part,
+            "part_index": _index(part_index),
+            "denom_level": level,
+            "class_index": None,
+            "units": units,
+            "group_id": group_id(value.get("group_id")),
+            "value_raw": _attr(value, "value"),
+        }
+        for value in measure.findall("category_list/category/measurement_list/measurement")
+    ]
 
 
 def _measure_denoms(measure: etree._Element, part: str, index: int) -> list[dict]:
