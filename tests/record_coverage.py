@@ -15,10 +15,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import orjson
 from lxml import etree
 
+from transforms.normalize import ENUM_ALIASES
 from transforms.results_xml import group_id
 
 _SPACE = re.compile(r"\s+")
@@ -27,32 +29,62 @@ _DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%Y-%m", "%B %Y", "%b %Y"
 _YES = {"yes": "true", "no": "false", "true": "true", "false": "false"}
 
 
+# Every legacy spelling the normalization maps, as one table: upper-snake -> API v2 code.
+_ALIASES = {code: target for table in ENUM_ALIASES.values() for code, target in table.items() if target}
+# Spellings `normalize` maps by rule rather than by table.
+_ALIASES.update({"ACCEPTS_HEALTHY_VOLUNTEERS": "TRUE", "OPEN_LABEL": "NONE", "NO_MASKING": "NONE"})
+# Values that mean "not given" and are stored as NULL on purpose.
+NOT_GIVEN = "\x00not-given"
+_NOT_GIVEN_CODES = frozenset({"N_A", "NA"})
+
+
 def spellings(value: object) -> set[str]:
     """The forms a source value can take once normalized and stored."""
+    if isinstance(value, str):
+        return set(_text_spellings(value))
     if value is None:
         return set()
     if isinstance(value, bool):
-        return {"true" if value else "false"}
+        return {"true", "TRUE"} if value else {"false", "FALSE"}
     if isinstance(value, date | datetime):
         return {value.isoformat()[:10]}
     if isinstance(value, int | float):
         return {_number(float(value))}
-    text = _SPACE.sub(" ", str(value)).strip()
+    return set(_text_spellings(str(value)))
+
+
+@lru_cache(maxsize=200_000)
+def _text_spellings(value: str) -> frozenset[str]:
+    text = _SPACE.sub(" ", value).strip()
     if not text:
-        return set()
+        return frozenset()
     lower = text.lower()
-    forms = {lower, _NON_WORD.sub("", text.upper())}
+    upper = text.upper()
+    forms = {lower, _NON_WORD.sub("", upper)}
+    if len(text) < 80:
+        code = _NON_WORD.sub("_", upper).strip("_")
+        head = _NON_WORD.sub("_", upper.split("(")[0]).strip("_")
+        level = re.match(r"(SINGLE|DOUBLE|TRIPLE|QUADRUPLE)_", code)
+        if level:  # "Double Blind (Subject, ...)": the masking level, as normalize.masking reads it
+            forms.add(level.group(1))
+        if code in _NOT_GIVEN_CODES:
+            forms.add(NOT_GIVEN)
+        for candidate in (code, head):
+            forms.add(candidate.replace("_", ""))
+            if candidate in _ALIASES:
+                forms.add(_ALIASES[candidate].replace("_", ""))
     if lower in _YES:
-        forms.add(_YES[lower])
+        forms.update({_YES[lower], _YES[lower].upper()})
     try:
         forms.add(_number(float(text.replace(",", "").rstrip("%"))))
     except ValueError:
         pass
-    forms.update(_dates(text))
+    if len(text) < 40 and any(ch.isdigit() for ch in text):
+        forms.update(_dates(text))
     mapped = group_id(text)
     if mapped != text and mapped:
         forms.add(mapped.lower())
-    return forms
+    return frozenset(forms)
 
 
 def _number(value: float) -> str:
@@ -73,7 +105,7 @@ def _dates(text: str) -> set[str]:
 def stored_spellings(values: Iterator[object]) -> set[str]:
     """Every spelling of every value the frames hold for one record (lists element-wise;
     month dates also by their month, so "2021-03" finds the stored 2021-03-01)."""
-    forms: set[str] = set()
+    forms: set[str] = {NOT_GIVEN}
     for value in values:
         items = value if isinstance(value, list) else [value]
         for item in items:

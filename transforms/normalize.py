@@ -411,7 +411,7 @@ def number(expr: pl.Expr) -> pl.Expr:
 _INDEX = ("part_index", "class_index", "category_index", "period_index", "item_index", "analysis_index", "event_index")
 _RESULT_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "result_info": (
-        ("ae_frequency_threshold_raw", "ae_frequency_threshold", "number"),
+        ("ae_frequency_threshold_raw", "ae_frequency_threshold", "number+"),
         ("pi_sponsor_employee_raw", "pi_sponsor_employee", "flag"),
         ("restriction_type_raw", "restriction_type", "enum:restriction_type"),
         ("restrictive_agreement_raw", "restrictive_agreement", "flag"),
@@ -476,7 +476,11 @@ def normalize_results(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
         *[pl.col(c).cast(pl.Int32, strict=False) for c in _INDEX if c in raw.columns],
     )
     dropped = [source for source, _, rule in rules if not rule.endswith("+")]
-    renamed = {source: source.removesuffix("_raw") + "_text" for source, _, rule in rules if rule == "date+"}
+    renamed = {
+        source: source.removesuffix("_raw") + "_text"
+        for source, _, rule in rules
+        if rule.endswith("+") and source.endswith("_raw")
+    }
     return frame.drop(dropped).rename(renamed)
 
 

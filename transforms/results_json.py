@@ -198,16 +198,16 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def _explode(frame: pl.DataFrame, items: pl.Expr, index: str, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+def _explode(
+    frame: pl.DataFrame, items: pl.Expr, index: str, keep: tuple[str, ...] = (), keep_empty: bool = False
+) -> pl.DataFrame:
     """One row per element of the list `items`, as struct column `item`, its 0-based position
-    in `index`; the `keep` columns ride along. Null and empty lists give no row."""
-    return (
-        frame.select(
-            "record_seq", *keep, items.alias("item"), pl.int_ranges(0, items.list.len(), dtype=pl.Int64).alias(index)
-        )
-        .explode("item", index)
-        .filter(pl.col(index).is_not_null())
-    )
+    in `index`; the `keep` columns ride along. Null and empty lists give no row, unless
+    `keep_empty`: then they give one row with a null item and position."""
+    exploded = frame.select(
+        "record_seq", *keep, items.alias("item"), pl.int_ranges(0, items.list.len(), dtype=pl.Int64).alias(index)
+    ).explode("item", index)
+    return exploded if keep_empty else exploded.filter(pl.col(index).is_not_null())
 
 
 def _field(name: str) -> pl.Expr:
@@ -444,12 +444,14 @@ def result_measurements(studies: pl.DataFrame) -> pl.DataFrame:
             pl.col("item").struct.field("categories"),
             "category_index",
             ("part_index", "class_index", "class_title"),
+            keep_empty=True,  # so is a class without categories
         ).with_columns(_field("title").alias("category_title"))
         values = _explode(
             categories,
             pl.col("item").struct.field("measurements"),
             "_m",
             ("part_index", "class_index", "class_title", "category_index", "category_title"),
+            keep_empty=True,  # a category without measurements still says it exists
         )
         parts.append(
             values.select(

@@ -102,8 +102,9 @@ def extract_results(root: etree._Element) -> dict[str, list[dict]]:
             # the denominators of the outcome's one real measure.
             counted, listed = _split_counts(outcome.findall("measure_list/measure"))
             measure = listed[-1] if listed else None
-            if counted is not None:
-                denoms += _count_denoms(counted, "OUTCOME", "MEASURE", index)
+            # Any measure before the real one counts analysed units (e.g. "Number of leads").
+            for units_measure in ([counted] if counted is not None else []) + listed[:-1]:
+                denoms += _count_denoms(units_measure, "OUTCOME", "MEASURE", index)
         measures.append(_measure(outcome, measure, "OUTCOME", index))
         if measure is not None:
             denoms += _measure_denoms(measure, "OUTCOME", index)
@@ -322,16 +323,19 @@ def _classes(measure: etree._Element) -> list[tuple[str | None, list[etree._Elem
 def _measurements(measure: etree._Element, part: str, index: int) -> list[dict]:
     rows = []
     for class_index, (class_title, categories) in enumerate(_classes(measure)):
-        for category_index, category in enumerate(categories):
+        for category_index, category in enumerate(categories or [etree.Element("category")]):
             category_title = _text(category, "title") or _text(category, "sub_title")
-            for value in category.findall("measurement_list/measurement"):
+            if not categories:
+                category_index = None  # a class without categories, as API v2 gives it
+            # A category without measurements still says it exists (one row, no group).
+            for value in category.findall("measurement_list/measurement") or [etree.Element("measurement")]:
                 rows.append(
                     {
                         "result_part": part,
                         "part_index": str(index),
                         "class_index": str(class_index),
                         "class_title": class_title,
-                        "category_index": str(category_index),
+                        "category_index": _index(category_index),
                         "category_title": category_title,
                         "group_id": group_id(value.get("group_id")),
                         "value": _attr(value, "value"),

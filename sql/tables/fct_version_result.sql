@@ -44,3 +44,5 @@ COMMENT ON COLUMN fct_version_result.poc_organization IS 'Results point of conta
 COMMENT ON COLUMN fct_version_result.poc_email IS 'Results point of contact: e-mail.';
 COMMENT ON COLUMN fct_version_result.poc_phone IS 'Results point of contact: phone.';
 COMMENT ON COLUMN fct_version_result.poc_phone_ext IS 'Results point of contact: phone extension.';
+ALTER TABLE fct_version_result ADD COLUMN IF NOT EXISTS ae_frequency_threshold_text VARCHAR;
+COMMENT ON COLUMN fct_version_result.ae_frequency_threshold_text IS 'Frequency threshold as given (legacy XML may hold text such as any).';
