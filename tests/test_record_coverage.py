@@ -12,6 +12,7 @@ import csv
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import cast
 
 import orjson
 import pytest
@@ -138,7 +139,8 @@ def _flush(coverage: Coverage, kind: str, pending: list, leaves: dict[int, list]
     if not pending:
         return
     if kind == "json":
-        frame = ctgov_json.studies_frame([(i, ctgov_json.conform(s)) for i, s in enumerate(pending)])
+        conformed = [(i, cast(dict, ctgov_json.conform(s))) for i, s in enumerate(pending)]
+        frame = ctgov_json.studies_frame(conformed)
         raw = ctgov_json.extract_frames(frame)
         raw["versions"] = raw["versions"].with_columns(source_path=raw["versions"]["nct_id"])
         frames = build_frames(raw)

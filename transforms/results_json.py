@@ -16,7 +16,7 @@ from transforms.canonical import child_schema
 
 S = pl.Struct
 L = pl.List
-T = pl.String
+T = pl.String()
 
 _GROUP = S({"id": T, "title": T, "description": T})
 _DENOMS = L(S({"units": T, "counts": L(S({"groupId": T, "value": T}))}))
@@ -30,7 +30,7 @@ _CLASSES = L(
         }
     )
 )
-_MEASURE_FIELDS = {
+_MEASURE_FIELDS: dict[str, pl.DataType] = {
     "title": T,
     "description": T,
     "populationDescription": T,

@@ -323,10 +323,10 @@ def _classes(measure: etree._Element) -> list[tuple[str | None, list[etree._Elem
 def _measurements(measure: etree._Element, part: str, index: int) -> list[dict]:
     rows = []
     for class_index, (class_title, categories) in enumerate(_classes(measure)):
-        for category_index, category in enumerate(categories or [etree.Element("category")]):
+        for position, category in enumerate(categories or [etree.Element("category")]):
+            # A class without categories, as API v2 gives it, has no category position.
+            category_index = position if categories else None
             category_title = _text(category, "title") or _text(category, "sub_title")
-            if not categories:
-                category_index = None  # a class without categories, as API v2 gives it
             # A category without measurements still says it exists (one row, no group).
             for value in category.findall("measurement_list/measurement") or [etree.Element("measurement")]:
                 rows.append(
@@ -375,7 +375,7 @@ def _analyses(outcome: etree._Element, index: int) -> list[dict]:
     rows = []
     for analysis_index, analysis in enumerate(outcome.findall("analysis_list/analysis")):
         ids = [group_id(g.text) for g in analysis.findall("group_id_list/group_id")]
-        row = {
+        row: dict[str, object] = {
             "part_index": str(index),
             "analysis_index": str(analysis_index),
             "group_ids": [i for i in ids if i],
