@@ -20,6 +20,12 @@ from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS, child_schema
 from transforms.normalize import normalize_children, normalize_versions
 from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
 
+# Child kinds left out of the content hash: the MeSH browse tree (ancestors, leaves,
+# branches) is recomputed by the registry on every export and changes without any change to
+# the record (seen: the same study re-exported three weeks later with a leaf's asFound text
+# changed from "Aqueous" to "Visible"). It is stored with the version, as first seen.
+UNHASHED_KINDS = frozenset({"mesh_browse"})
+
 # Columns that describe where a record was seen, not what it says.
 PROVENANCE_COLUMNS = (
     "record_seq",
@@ -134,4 +140,5 @@ def build_frames(raw: dict[str, pl.DataFrame] | list[dict]) -> dict[str, pl.Data
     # on the record's own texts, and the checks read them from the stored version.
     versions = with_text_facts(normalize_versions(raw["versions"]))
     children = {kind: normalize_children(kind, raw[kind]) for kind in CHILD_FIELDS}
-    return {"versions": with_content_hash(versions, children), **children}
+    hashed = {kind: frame for kind, frame in children.items() if kind not in UNHASHED_KINDS}
+    return {"versions": with_content_hash(versions, hashed), **children}

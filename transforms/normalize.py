@@ -509,7 +509,18 @@ def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
             "reference_type_raw"
         )
     if kind == "mesh_browse":
-        return raw.with_columns(enum(pl.col("relevance_raw"), "plain").alias("relevance")).drop("relevance_raw")
+        # The registry derives the browse tree anew on every export and lists it in no stable
+        # order (the same content came back reordered 3 weeks later): keep it in a canonical
+        # order, so a reorder is not a new version.
+        order = ("mesh_kind", "entry_kind", "entry_id", "term", "abbrev", "as_found", "relevance_raw")
+        return (
+            raw.sort("record_seq", *order, nulls_last=True, maintain_order=True)
+            .with_columns(
+                pl.int_range(pl.len(), dtype=pl.Int32).over("record_seq").alias("ordinal"),
+                enum(pl.col("relevance_raw"), "plain").alias("relevance"),
+            )
+            .drop("relevance_raw")
+        )
     if kind == "large_documents":
         return raw.with_columns(
             *[yes_no(pl.col(f"has_{d}_raw")).alias(f"has_{d}") for d in ("protocol", "sap", "icf")],
