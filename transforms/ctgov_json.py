@@ -22,15 +22,23 @@ import duckdb
 import orjson
 import polars as pl
 
-from transforms.canonical import CHILD_FIELDS, PROVENANCE_FIELDS, SCALAR_FIELDS
+from transforms.canonical import CHILD_FIELDS, PROVENANCE_FIELDS, SCALAR_FIELDS, child_schema
+from transforms.results_json import RESULT_BUILDERS, RESULTS_SCHEMA, UNPOSTED_RESPONSIBLE_PARTY
 
 S = pl.Struct
 L = pl.List
 T = pl.String
 _DATE = S({"date": T, "type": T})
 _OUTCOME = L(S({"measure": T, "timeFrame": T, "description": T}))
-_CONTACT = {"name": T, "role": T, "phone": T, "email": T}
-_MESHES = S({"meshes": L(S({"id": T, "term": T}))})
+_CONTACT = {"name": T, "role": T, "phone": T, "phoneExt": T, "email": T}
+_MESHES = S(
+    {
+        "meshes": L(S({"id": T, "term": T})),
+        "ancestors": L(S({"id": T, "term": T})),
+        "browseLeaves": L(S({"id": T, "name": T, "asFound": T, "relevance": T})),
+        "browseBranches": L(S({"abbrev": T, "name": T})),
+    }
+)
 
 # Every leaf is read as text: polars turns numbers and booleans into their JSON text, which
 # `normalize` reads like the legacy XML spellings ("60", "true" as well as "Yes").
@@ -40,12 +48,13 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
             "identificationModule": S(
                 {
                     "nctId": T,
-                    "orgStudyIdInfo": S({"id": T}),
+                    "orgStudyIdInfo": S({"id": T, "type": T, "link": T}),
+                    "nctIdAliases": L(T),
                     "briefTitle": T,
                     "officialTitle": T,
                     "acronym": T,
                     "organization": S({"fullName": T, "class": T}),
-                    "secondaryIdInfos": L(S({"id": T, "type": T, "domain": T})),
+                    "secondaryIdInfos": L(S({"id": T, "type": T, "domain": T, "link": T})),
                 }
             ),
             "statusModule": S(
@@ -62,22 +71,48 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
                     "lastUpdateSubmitDate": T,
                     "lastUpdatePostDateStruct": _DATE,
                     "resultsFirstPostDateStruct": _DATE,
-                    "expandedAccessInfo": S({"hasExpandedAccess": T}),
+                    "studyFirstSubmitQcDate": T,
+                    "resultsFirstSubmitDate": T,
+                    "resultsFirstSubmitQcDate": T,
+                    "dispFirstSubmitDate": T,
+                    "dispFirstSubmitQcDate": T,
+                    "dispFirstPostDateStruct": _DATE,
+                    "expandedAccessInfo": S({"hasExpandedAccess": T, "nctId": T, "statusForNctId": T}),
                 }
             ),
             "sponsorCollaboratorsModule": S(
                 {
                     "leadSponsor": S({"name": T, "class": T}),
                     "collaborators": L(S({"name": T, "class": T})),
-                    "responsibleParty": S({"type": T, "investigatorFullName": T, "oldNameTitle": T}),
+                    "responsibleParty": S(
+                        {
+                            "type": T,
+                            "investigatorFullName": T,
+                            "investigatorTitle": T,
+                            "investigatorAffiliation": T,
+                            "oldNameTitle": T,
+                            "oldOrganization": T,
+                        }
+                    ),
                 }
             ),
-            "oversightModule": S({"oversightHasDmc": T, "isFdaRegulatedDrug": T, "isFdaRegulatedDevice": T}),
+            "oversightModule": S(
+                {
+                    "oversightHasDmc": T,
+                    "isFdaRegulatedDrug": T,
+                    "isFdaRegulatedDevice": T,
+                    "isUsExport": T,
+                    "isUnapprovedDevice": T,
+                    "isPpsd": T,
+                    "fdaaa801Violation": T,
+                }
+            ),
             "descriptionModule": S({"briefSummary": T, "detailedDescription": T}),
             "conditionsModule": S({"conditions": L(T), "keywords": L(T)}),
             "designModule": S(
                 {
                     "studyType": T,
+                    "patientRegistry": T,
                     "phases": L(T),
                     "designInfo": S(
                         {
@@ -86,10 +121,14 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
                             "primaryPurpose": T,
                             "observationalModel": T,
                             "timePerspective": T,
-                            "maskingInfo": S({"masking": T, "whoMasked": L(T)}),
+                            "interventionModelDescription": T,
+                            "maskingInfo": S({"masking": T, "maskingDescription": T, "whoMasked": L(T)}),
                         }
                     ),
                     "enrollmentInfo": S({"count": T, "type": T}),
+                    "bioSpec": S({"retention": T, "description": T}),
+                    "targetDuration": T,
+                    "expandedAccessTypes": S({"individual": T, "intermediate": T, "treatment": T}),
                 }
             ),
             "armsInterventionsModule": S(
@@ -108,6 +147,28 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
                     "sex": T,
                     "minimumAge": T,
                     "maximumAge": T,
+                    "genderBased": T,
+                    "genderDescription": T,
+                    "stdAges": L(T),
+                    "samplingMethod": T,
+                    "studyPopulation": T,
+                }
+            ),
+            "referencesModule": S(
+                {
+                    "references": L(S({"pmid": T, "type": T, "citation": T})),
+                    "seeAlsoLinks": L(S({"label": T, "url": T})),
+                    "availIpds": L(S({"id": T, "type": T, "url": T, "comment": T})),
+                }
+            ),
+            "ipdSharingStatementModule": S(
+                {
+                    "ipdSharing": T,
+                    "description": T,
+                    "infoTypes": L(T),
+                    "timeFrame": T,
+                    "accessCriteria": T,
+                    "url": T,
                 }
             ),
             "contactsLocationsModule": S(
@@ -123,6 +184,7 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
                                 "state": T,
                                 "zip": T,
                                 "country": T,
+                                "geoPoint": S({"lat": T, "lon": T}),
                                 "contacts": L(S(_CONTACT)),
                             }
                         )
@@ -131,14 +193,38 @@ STUDY_SCHEMA: dict[str, pl.DataType] = {
             ),
         }
     ),
+    "documentSection": S(
+        {
+            "largeDocumentModule": S(
+                {
+                    "largeDocs": L(
+                        S(
+                            {
+                                "typeAbbrev": T,
+                                "hasProtocol": T,
+                                "hasSap": T,
+                                "hasIcf": T,
+                                "label": T,
+                                "date": T,
+                                "uploadDate": T,
+                                "filename": T,
+                                "size": T,
+                            }
+                        )
+                    )
+                }
+            )
+        }
+    ),
     "derivedSection": S(
         {
-            "miscInfoModule": S({"versionHolder": T}),
+            "miscInfoModule": S({"versionHolder": T, "removedCountries": L(T)}),
             "conditionBrowseModule": _MESHES,
             "interventionBrowseModule": _MESHES,
         }
     ),
     "hasResults": T,
+    **RESULTS_SCHEMA,
 }
 
 
@@ -281,6 +367,8 @@ _DESIGN = (*_P, "designModule")
 _ELIGIBILITY = (*_P, "eligibilityModule")
 _LOCATIONS = (*_P, "contactsLocationsModule")
 _ARMS = (*_P, "armsInterventionsModule")
+_IPD = (*_P, "ipdSharingStatementModule")
+_REFS = (*_P, "referencesModule")
 
 _SCALARS: dict[str, tuple[str, ...]] = {
     "capture_date_raw": ("derivedSection", "miscInfoModule", "versionHolder"),
@@ -295,6 +383,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "last_known_status_raw": (*_STATUS, "lastKnownStatus"),
     "why_stopped": (*_STATUS, "whyStopped"),
     "study_type_raw": (*_DESIGN, "studyType"),
+    "patient_registry_raw": (*_DESIGN, "patientRegistry"),
     "allocation_raw": (*_DESIGN, "designInfo", "allocation"),
     "intervention_model_raw": (*_DESIGN, "designInfo", "interventionModel"),
     "masking_raw": (*_DESIGN, "designInfo", "maskingInfo", "masking"),
@@ -317,6 +406,14 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "last_update_posted_date_type_raw": (*_STATUS, "lastUpdatePostDateStruct", "type"),
     "status_verified_date_raw": (*_STATUS, "statusVerifiedDate"),
     "results_first_posted_date_raw": (*_STATUS, "resultsFirstPostDateStruct", "date"),
+    "results_first_posted_date_type_raw": (*_STATUS, "resultsFirstPostDateStruct", "type"),
+    "first_submitted_qc_date_raw": (*_STATUS, "studyFirstSubmitQcDate"),
+    "results_first_submitted_date_raw": (*_STATUS, "resultsFirstSubmitDate"),
+    "results_first_submitted_qc_date_raw": (*_STATUS, "resultsFirstSubmitQcDate"),
+    "disposition_first_submitted_date_raw": (*_STATUS, "dispFirstSubmitDate"),
+    "disposition_first_submitted_qc_date_raw": (*_STATUS, "dispFirstSubmitQcDate"),
+    "disposition_first_posted_date_raw": (*_STATUS, "dispFirstPostDateStruct", "date"),
+    "disposition_first_posted_date_type_raw": (*_STATUS, "dispFirstPostDateStruct", "type"),
     "min_age_raw": (*_ELIGIBILITY, "minimumAge"),
     "max_age_raw": (*_ELIGIBILITY, "maximumAge"),
     "sex_raw": (*_ELIGIBILITY, "sex"),
@@ -330,6 +427,40 @@ _SCALARS: dict[str, tuple[str, ...]] = {
     "is_fda_regulated_device_raw": (*_P, "oversightModule", "isFdaRegulatedDevice"),
     "has_expanded_access_raw": (*_STATUS, "expandedAccessInfo", "hasExpandedAccess"),
     "responsible_party_type_raw": (*_SPONSORS, "responsibleParty", "type"),
+    "unposted_responsible_party": UNPOSTED_RESPONSIBLE_PARTY,
+    "org_study_id_type": (*_ID, "orgStudyIdInfo", "type"),
+    "org_study_id_link": (*_ID, "orgStudyIdInfo", "link"),
+    "responsible_party_title": (*_SPONSORS, "responsibleParty", "investigatorTitle"),
+    "responsible_party_affiliation": (*_SPONSORS, "responsibleParty", "investigatorAffiliation"),
+    "responsible_party_old_organization": (*_SPONSORS, "responsibleParty", "oldOrganization"),
+    "expanded_access_nct_id": (*_STATUS, "expandedAccessInfo", "nctId"),
+    "expanded_access_status_raw": (*_STATUS, "expandedAccessInfo", "statusForNctId"),
+    "is_us_export_raw": (*_P, "oversightModule", "isUsExport"),
+    "is_unapproved_device_raw": (*_P, "oversightModule", "isUnapprovedDevice"),
+    "is_ppsd_raw": (*_P, "oversightModule", "isPpsd"),
+    "fdaaa801_violation_raw": (*_P, "oversightModule", "fdaaa801Violation"),
+    "intervention_model_description": (*_DESIGN, "designInfo", "interventionModelDescription"),
+    "masking_description": (*_DESIGN, "designInfo", "maskingInfo", "maskingDescription"),
+    "target_duration": (*_DESIGN, "targetDuration"),
+    "biospec_retention_raw": (*_DESIGN, "bioSpec", "retention"),
+    "biospec_description": (*_DESIGN, "bioSpec", "description"),
+    "sampling_method_raw": (*_ELIGIBILITY, "samplingMethod"),
+    "study_population": (*_ELIGIBILITY, "studyPopulation"),
+    "gender_based_raw": (*_ELIGIBILITY, "genderBased"),
+    "gender_description": (*_ELIGIBILITY, "genderDescription"),
+    "ipd_sharing_raw": (*_IPD, "ipdSharing"),
+    "ipd_description": (*_IPD, "description"),
+    "ipd_time_frame": (*_IPD, "timeFrame"),
+    "ipd_access_criteria": (*_IPD, "accessCriteria"),
+    "ipd_url": (*_IPD, "url"),
+}
+
+# List scalars: (column, path of the list of texts).
+_LIST_SCALARS: dict[str, tuple[str, ...]] = {
+    "nct_id_aliases": (*_ID, "nctIdAliases"),
+    "std_ages_raw": (*_ELIGIBILITY, "stdAges"),
+    "ipd_info_types_raw": (*_IPD, "infoTypes"),
+    "removed_countries": ("derivedSection", "miscInfoModule", "removedCountries"),
 }
 
 
@@ -342,8 +473,20 @@ def _version_columns() -> list[pl.Expr]:
             _clean(_at(*_SPONSORS, "responsibleParty", "investigatorFullName")),
             _clean(_at(*_SPONSORS, "responsibleParty", "oldNameTitle")),
         ).alias("responsible_party_name"),
+        *[_clean_list(_at(*path)).alias(name) for name, path in _LIST_SCALARS.items()],
+        _expanded_access_types().alias("expanded_access_types_raw"),
     ]
     return columns
+
+
+def _expanded_access_types() -> pl.Expr:
+    """designModule.expandedAccessTypes {individual: true, ...} -> ["INDIVIDUAL", ...]."""
+    types = _at(*_DESIGN, "expandedAccessTypes")
+    flags = [
+        pl.when(_clean(types.struct.field(name)).str.to_lowercase() == "true").then(pl.lit(name.upper()))
+        for name in ("individual", "intermediate", "treatment")
+    ]
+    return pl.concat_list(flags).list.drop_nulls()
 
 
 # --- child lists ----------------------------------------------------------------------------
@@ -384,8 +527,11 @@ def _fields(
 def _child(kind: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Stack the parts of one child table in record order and number the rows per record."""
     keys = CHILD_FIELDS[kind]
-    schema = {"record_seq": pl.Int64, "_group": pl.Int32, "_pos": pl.Int64, **{k: pl.String for k in keys}}
-    frames = [p.select([pl.col(c).cast(t) for c, t in schema.items()]) for p in parts]
+    schema = {"record_seq": pl.Int64, "_group": pl.Int32, "_pos": pl.Int64, **child_schema(kind)}
+    frames = [
+        p.select([(pl.col(c) if c in p.columns else pl.lit(None)).cast(t).alias(c) for c, t in schema.items()])
+        for p in parts
+    ]
     stacked = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
     return (
         stacked.sort("record_seq", "_group", "_pos", maintain_order=True)
@@ -412,6 +558,7 @@ def _mesh_terms(studies: pl.DataFrame) -> pl.DataFrame:
 def _interventions(studies: pl.DataFrame) -> pl.DataFrame:
     columns = (("intervention_type_raw", "type"), ("name", "name"), ("description", "description"))
     items = _fields(studies, _at(*_ARMS, "interventions"), columns, lists=(("other_names", "otherNames"),))
+    items = items.with_columns(_clean_list(pl.col("item").struct.field("otherNames")).alias("other_name_list"))
     return _child("interventions", [items])
 
 
@@ -441,12 +588,20 @@ def _sites(studies: pl.DataFrame) -> pl.DataFrame:
         ("country", "country"),
         ("site_status_raw", "status"),
     )
-    return _child("sites", [_fields(studies, _at(*_LOCATIONS, "locations"), columns)])
+    sites = _fields(studies, _at(*_LOCATIONS, "locations"), columns)
+    geo = pl.col("item").struct.field("geoPoint")
+    sites = sites.with_columns(
+        _clean(geo.struct.field("lat")).alias("latitude_raw"), _clean(geo.struct.field("lon")).alias("longitude_raw")
+    )
+    return _child("sites", [sites])
 
 
 def _arms(studies: pl.DataFrame) -> pl.DataFrame:
     columns = (("label", "label"), ("arm_type_raw", "type"), ("description", "description"))
     items = _fields(studies, _at(*_ARMS, "armGroups"), columns, lists=(("intervention_names", "interventionNames"),))
+    items = items.with_columns(
+        _clean_list(pl.col("item").struct.field("interventionNames")).alias("intervention_name_list")
+    )
     return _child("arms", [items])
 
 
@@ -464,7 +619,7 @@ def _outcomes(studies: pl.DataFrame) -> pl.DataFrame:
 
 
 def _secondary_ids(studies: pl.DataFrame) -> pl.DataFrame:
-    columns = (("secondary_id", "id"), ("id_type_raw", "type"), ("domain", "domain"))
+    columns = (("secondary_id", "id"), ("id_type_raw", "type"), ("domain", "domain"), ("link", "link"))
     return _child("secondary_ids", [_fields(studies, _at(*_ID, "secondaryIdInfos"), columns)])
 
 
@@ -477,7 +632,13 @@ def _contact_fields() -> list[pl.Expr]:
     item = pl.col("item").struct
     return [
         _clean(item.field(name)).alias(target)
-        for target, name in (("name", "name"), ("role_raw", "role"), ("phone", "phone"), ("email", "email"))
+        for target, name in (
+            ("name", "name"),
+            ("role_raw", "role"),
+            ("phone", "phone"),
+            ("email", "email"),
+            ("phone_ext", "phoneExt"),
+        )
     ]
 
 
@@ -518,6 +679,56 @@ def _site_contacts(sites: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _references(studies: pl.DataFrame) -> pl.DataFrame:
+    columns = (("reference_type_raw", "type"), ("pmid", "pmid"), ("citation", "citation"))
+    return _child("references", [_fields(studies, _at(*_REFS, "references"), columns)])
+
+
+def _links(studies: pl.DataFrame) -> pl.DataFrame:
+    return _child("links", [_fields(studies, _at(*_REFS, "seeAlsoLinks"), (("url", "url"), ("label", "label")))])
+
+
+def _available_ipds(studies: pl.DataFrame) -> pl.DataFrame:
+    columns = (("document_id", "id"), ("document_type", "type"), ("url", "url"), ("comment", "comment"))
+    return _child("available_ipds", [_fields(studies, _at(*_REFS, "availIpds"), columns)])
+
+
+def _large_documents(studies: pl.DataFrame) -> pl.DataFrame:
+    columns = (
+        ("type_abbrev", "typeAbbrev"),
+        ("label", "label"),
+        ("has_protocol_raw", "hasProtocol"),
+        ("has_sap_raw", "hasSap"),
+        ("has_icf_raw", "hasIcf"),
+        ("document_date_raw", "date"),
+        ("upload_date", "uploadDate"),
+        ("filename", "filename"),
+        ("size_raw", "size"),
+    )
+    docs = _fields(studies, _at("documentSection", "largeDocumentModule", "largeDocs"), columns)
+    return _child("large_documents", [docs])
+
+
+def _mesh_browse(studies: pl.DataFrame) -> pl.DataFrame:
+    parts = []
+    entries = (
+        ("ANCESTOR", "ancestors", (("entry_id", "id"), ("term", "term"))),
+        (
+            "LEAF",
+            "browseLeaves",
+            (("entry_id", "id"), ("term", "name"), ("as_found", "asFound"), ("relevance_raw", "relevance")),
+        ),
+        ("BRANCH", "browseBranches", (("abbrev", "abbrev"), ("term", "name"))),
+    )
+    group = 0
+    for kind, module in (("CONDITION", "conditionBrowseModule"), ("INTERVENTION", "interventionBrowseModule")):
+        for entry_kind, name, columns in entries:
+            items = _fields(studies, _at("derivedSection", module, name), columns, group)
+            parts.append(items.with_columns(pl.lit(kind).alias("mesh_kind"), pl.lit(entry_kind).alias("entry_kind")))
+            group += 1
+    return _child("mesh_browse", parts)
+
+
 _CHILD_BUILDERS = {
     "conditions": lambda s: _texts_child(s, "conditions", "name", (*_P, "conditionsModule", "conditions")),
     "keywords": lambda s: _texts_child(s, "keywords", "keyword", (*_P, "conditionsModule", "keywords")),
@@ -530,6 +741,12 @@ _CHILD_BUILDERS = {
     "secondary_ids": _secondary_ids,
     "officials": _officials,
     "contacts": _contacts,
+    "references": _references,
+    "links": _links,
+    "mesh_browse": _mesh_browse,
+    "large_documents": _large_documents,
+    "available_ipds": _available_ipds,
+    **RESULT_BUILDERS,
 }
 
 

@@ -9,11 +9,12 @@ Parsing never resolves entities, loads a DTD or touches the network.
 from __future__ import annotations
 
 import re
-import textwrap
 
 from lxml import etree
 
 from transforms.canonical import clean_text, empty_record
+from transforms.results_xml import extract_results
+from transforms.xml_text import block_text
 
 # A hardened parser: no entity expansion (XXE, billion laughs), no DTD, no network.
 _PARSER = etree.XMLParser(
@@ -56,14 +57,6 @@ def parse_clinical_study(data: bytes) -> etree._Element:
     if root.tag != "clinical_study":
         raise XmlRecordError(f"XML root is <{root.tag}>, not <clinical_study>")
     return root
-
-
-def block_text(value: str | None) -> str | None:
-    """Free text from a textblock: CR/CRLF to LF, the export's indentation removed."""
-    if value is None:
-        return None
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    return clean_text(textwrap.dedent(text))
 
 
 def _text(node: etree._Element | None, path: str) -> str | None:
@@ -125,12 +118,25 @@ def extract_clinical_study(root: etree._Element) -> dict:
         first_submitted_date_raw=_text(root, "study_first_submitted") or _text(root, "firstreceived_date"),
         first_posted_date_raw=_text(root, "study_first_posted"),
         first_posted_date_type_raw=_attr(root, "study_first_posted", "type"),
-        last_update_submitted_date_raw=_text(root, "last_update_submitted"),
-        # Before 2017 the export had no posted dates; lastchanged_date is the nearest.
-        last_update_posted_date_raw=_text(root, "last_update_posted") or _text(root, "lastchanged_date"),
+        # Before 2017 the export named the *submitted* dates lastchanged_date and
+        # firstreceived_results_date and had no posted dates at all (ClinicalTrials.gov's
+        # 2017 data element renames): they are filed as submitted, and posted stays unknown.
+        last_update_submitted_date_raw=_text(root, "last_update_submitted") or _text(root, "lastchanged_date"),
+        last_update_submitted_qc_date_raw=_text(root, "last_update_submitted_qc"),
+        last_update_posted_date_raw=_text(root, "last_update_posted"),
         last_update_posted_date_type_raw=_attr(root, "last_update_posted", "type"),
         status_verified_date_raw=_text(root, "verification_date"),
-        results_first_posted_date_raw=_text(root, "results_first_posted") or _text(root, "firstreceived_results_date"),
+        first_submitted_qc_date_raw=_text(root, "study_first_submitted_qc"),
+        results_first_submitted_date_raw=_text(root, "results_first_submitted")
+        or _text(root, "firstreceived_results_date"),
+        results_first_submitted_qc_date_raw=_text(root, "results_first_submitted_qc"),
+        results_first_posted_date_raw=_text(root, "results_first_posted"),
+        results_first_posted_date_type_raw=_attr(root, "results_first_posted", "type"),
+        disposition_first_submitted_date_raw=_text(root, "disposition_first_submitted")
+        or _text(root, "firstreceived_results_disposition_date"),
+        disposition_first_submitted_qc_date_raw=_text(root, "disposition_first_submitted_qc"),
+        disposition_first_posted_date_raw=_text(root, "disposition_first_posted"),
+        disposition_first_posted_date_type_raw=_attr(root, "disposition_first_posted", "type"),
         min_age_raw=_text(eligibility, "minimum_age"),
         max_age_raw=_text(eligibility, "maximum_age"),
         sex_raw=_text(eligibility, "gender"),
@@ -147,6 +153,7 @@ def extract_clinical_study(root: etree._Element) -> dict:
         responsible_party_name=_text(root, "responsible_party/investigator_full_name")
         or _text(root, "responsible_party/name_title"),
     )
+    record.update(_rest_of_record(root, design, eligibility))
     if design is None:
         record.update(_legacy_design(_text(root, "study_design")))
     record["who_masked_raw"] = _who_masked(record["masking_raw"])
@@ -166,6 +173,7 @@ def extract_clinical_study(root: etree._Element) -> dict:
             "name": _text(item, "intervention_name"),
             "description": _text(item, "description"),
             "other_names": "; ".join(_texts(item, "other_name")) or None,
+            "other_name_list": _texts(item, "other_name"),
         }
         for item in root.findall("intervention")
     ]
@@ -183,6 +191,8 @@ def extract_clinical_study(root: etree._Element) -> dict:
             "zip": _text(loc, "facility/address/zip"),
             "country": _text(loc, "facility/address/country"),
             "site_status_raw": _text(loc, "status"),
+            "latitude_raw": None,
+            "longitude_raw": None,
         }
         for loc in root.findall("location")
     ]
@@ -193,6 +203,7 @@ def extract_clinical_study(root: etree._Element) -> dict:
             "measure": _text(item, "measure"),
             "time_frame": _text(item, "time_frame"),
             "description": _text(item, "description"),
+            "safety_issue_raw": _text(item, "safety_issue"),
         }
         for kind, path in (
             ("PRIMARY", "primary_outcome"),
@@ -202,7 +213,8 @@ def extract_clinical_study(root: etree._Element) -> dict:
         for item in root.findall(path)
     ]
     record["secondary_ids"] = [
-        {"secondary_id": sid, "id_type_raw": None, "domain": None} for sid in _texts(root, "id_info/secondary_id")
+        {"secondary_id": sid, "id_type_raw": None, "domain": None, "link": None}
+        for sid in _texts(root, "id_info/secondary_id")
     ]
     record["officials"] = [
         {
@@ -213,6 +225,7 @@ def extract_clinical_study(root: etree._Element) -> dict:
         for item in root.findall("overall_official")
     ]
     record["contacts"] = _contacts(root)
+    record.update(extract_results(root))
     return record
 
 
@@ -225,6 +238,7 @@ def _contacts(root: etree._Element) -> list[dict]:
             "phone": _text(node, "phone"),
             "email": _text(node, "email"),
             "facility": facility,
+            "phone_ext": _text(node, "phone_ext"),
         }
 
     rows = [person(n, "CENTRAL", "CONTACT", None) for n in root.findall("overall_contact")]
@@ -233,6 +247,8 @@ def _contacts(root: etree._Element) -> list[dict]:
         facility = _text(loc, "facility/name")
         rows += [person(n, "FACILITY", "CONTACT", facility) for n in loc.findall("contact")]
         rows += [person(n, "FACILITY", "CONTACT_BACKUP", facility) for n in loc.findall("contact_backup")]
+        # Site investigators: API v2 lists them among the site's contacts, with their role.
+        rows += [person(n, "FACILITY", None, facility) for n in loc.findall("investigator")]
     return rows
 
 
@@ -283,6 +299,82 @@ def _arms(root: etree._Element) -> list[dict]:
                 "arm_type_raw": _text(arm, "arm_group_type"),
                 "description": _text(arm, "description"),
                 "intervention_names": "; ".join(by_arm.get(label or "", [])) or None,
+                "intervention_name_list": by_arm.get(label or "", []),
             }
         )
     return arms
+
+
+_EXPANDED_ACCESS_TYPES = (("INDIVIDUAL", "individual"), ("INTERMEDIATE", "intermediate"), ("TREATMENT", "treatment"))
+
+
+def _rest_of_record(root: etree._Element, design: etree._Element | None, eligibility: etree._Element | None) -> dict:
+    """The fields beyond the core design: identifiers, oversight, design descriptions,
+    eligibility extras, IPD sharing, references, links and documents (issue 15)."""
+    access = root.find("expanded_access_info")
+    return {
+        "nct_id_aliases": _texts(root, "id_info/nct_alias"),
+        "source_name": _text(root, "source"),
+        "responsible_party_title": _text(root, "responsible_party/investigator_title"),
+        "responsible_party_affiliation": _text(root, "responsible_party/investigator_affiliation"),
+        "responsible_party_old_organization": _text(root, "responsible_party/organization"),
+        "expanded_access_types_raw": [
+            code
+            for code, name in _EXPANDED_ACCESS_TYPES
+            if access is not None and (_text(access, f"expanded_access_type_{name}") or "").lower() == "yes"
+        ],
+        "is_us_export_raw": _text(root, "oversight_info/is_us_export"),
+        "is_unapproved_device_raw": _text(root, "oversight_info/is_unapproved_device"),
+        "is_ppsd_raw": _text(root, "oversight_info/is_ppsd"),
+        "is_fda_regulated_legacy_raw": _text(root, "is_fda_regulated"),
+        "is_section_801_raw": _text(root, "is_section_801"),
+        "oversight_authorities": _texts(root, "oversight_info/authority"),
+        "intervention_model_description": _text(design, "intervention_model_description"),
+        "masking_description": _text(design, "masking_description"),
+        "number_of_arms_raw": _text(root, "number_of_arms"),
+        "number_of_groups_raw": _text(root, "number_of_groups"),
+        "target_duration": _text(root, "target_duration"),
+        "biospec_retention_raw": _text(root, "biospec_retention"),
+        "biospec_description": _text(root, "biospec_descr/textblock"),
+        "sampling_method_raw": _text(eligibility, "sampling_method"),
+        "study_population": _text(eligibility, "study_pop/textblock"),
+        "gender_based_raw": _text(eligibility, "gender_based"),
+        "gender_description": _text(eligibility, "gender_description"),
+        "ipd_sharing_raw": _text(root, "patient_data/sharing_ipd"),
+        "ipd_description": _text(root, "patient_data/ipd_description"),
+        "ipd_info_types_raw": _texts(root, "patient_data/ipd_info_type"),
+        "ipd_time_frame": _text(root, "patient_data/ipd_time_frame"),
+        "ipd_access_criteria": _text(root, "patient_data/ipd_access_criteria"),
+        "ipd_url": _text(root, "patient_data/ipd_url"),
+        "removed_countries": _texts(root, "removed_countries/country"),
+        "references": [
+            {"reference_type_raw": kind, "pmid": _text(item, "PMID"), "citation": _text(item, "citation")}
+            for kind, path in (("BACKGROUND", "reference"), ("RESULT", "results_reference"))
+            for item in root.findall(path)
+        ],
+        "links": [{"url": _text(item, "url"), "label": _text(item, "description")} for item in root.findall("link")],
+        "available_ipds": [
+            {
+                "document_id": _text(item, "doc_id"),
+                "document_type": _text(item, "doc_type"),
+                "url": _text(item, "doc_url"),
+                "comment": _text(item, "doc_comment"),
+            }
+            for item in root.findall("study_docs/study_doc")
+        ],
+        "large_documents": [
+            {
+                "type_abbrev": None,
+                "label": _text(item, "document_type"),
+                "has_protocol_raw": _text(item, "document_has_protocol"),
+                "has_sap_raw": _text(item, "document_has_sap"),
+                "has_icf_raw": _text(item, "document_has_icf"),
+                "document_date_raw": _text(item, "document_date"),
+                "upload_date": None,
+                "filename": None,
+                "size_raw": None,
+                "url": _text(item, "document_url"),
+            }
+            for item in root.findall("provided_document_section/provided_document")
+        ],
+    }

@@ -16,9 +16,15 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS
+from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS, child_schema
 from transforms.normalize import normalize_children, normalize_versions
 from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
+
+# Child kinds left out of the content hash: the MeSH browse tree (ancestors, leaves,
+# branches) is recomputed by the registry on every export and changes without any change to
+# the record (seen: the same study re-exported three weeks later with a leaf's asFound text
+# changed from "Aqueous" to "Visible"). It is stored with the version, as first seen.
+UNHASHED_KINDS = frozenset({"mesh_browse"})
 
 # Columns that describe where a record was seen, not what it says.
 PROVENANCE_COLUMNS = (
@@ -41,6 +47,7 @@ def raw_version_frame(records: list[dict]) -> pl.DataFrame:
 
 def raw_child_frame(kind: str, records: list[dict]) -> pl.DataFrame:
     keys = CHILD_FIELDS[kind]
+    key_schema = child_schema(kind)
     seqs: list[int] = []
     ordinals: list[int] = []
     values: dict[str, list] = {key: [] for key in keys}
@@ -50,7 +57,7 @@ def raw_child_frame(kind: str, records: list[dict]) -> pl.DataFrame:
             ordinals.append(ordinal)
             for key in keys:
                 values[key].append(item.get(key))
-    schema = {"record_seq": pl.Int64, "ordinal": pl.Int32, **{key: pl.String for key in keys}}
+    schema = {"record_seq": pl.Int64, "ordinal": pl.Int32, **key_schema}
     return pl.DataFrame({"record_seq": seqs, "ordinal": ordinals, **values}, schema=schema)
 
 
@@ -133,4 +140,5 @@ def build_frames(raw: dict[str, pl.DataFrame] | list[dict]) -> dict[str, pl.Data
     # on the record's own texts, and the checks read them from the stored version.
     versions = with_text_facts(normalize_versions(raw["versions"]))
     children = {kind: normalize_children(kind, raw[kind]) for kind in CHILD_FIELDS}
-    return {"versions": with_content_hash(versions, children), **children}
+    hashed = {kind: frame for kind, frame in children.items() if kind not in UNHASHED_KINDS}
+    return {"versions": with_content_hash(versions, hashed), **children}

@@ -55,6 +55,49 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "site_status": {},
     "responsible_party": {},
     "secondary_id_type": {},
+    # Results enumerations: legacy XML spellings (Enums.json legacyValue) -> API v2 codes.
+    "outcome_type": {},
+    "reporting_status": {},
+    "measure_param": {},
+    "measure_dispersion": {
+        "NOT_APPLICABLE": "NA",
+        "80_CONFIDENCE_INTERVAL": "CONFIDENCE_80",
+        "90_CONFIDENCE_INTERVAL": "CONFIDENCE_90",
+        "95_CONFIDENCE_INTERVAL": "CONFIDENCE_95",
+        "97_5_CONFIDENCE_INTERVAL": "CONFIDENCE_975",
+        "99_CONFIDENCE_INTERVAL": "CONFIDENCE_99",
+        "OTHER_CONFIDENCE_INTERVAL_LEVEL": "CONFIDENCE_OTHER",
+        "GEOMETRIC_COEFFICIENT_OF_VARIATION": "GEOMETRIC_COEFFICIENT",
+    },
+    "analysis_dispersion": {"STANDARD_ERROR_OF_THE_MEAN": "STANDARD_ERROR_OF_MEAN"},
+    "ci_sides": {"1_SIDED": "ONE_SIDED", "2_SIDED": "TWO_SIDED"},
+    "non_inferiority": {},
+    "event_assessment": {},
+    "restriction_type": {},
+    "unposted_event": {},
+    "ipd_info_type": {
+        "STATISTICAL_ANALYSIS_PLAN_SAP": "SAP",
+        "INFORMED_CONSENT_FORM_ICF": "ICF",
+        "CLINICAL_STUDY_REPORT_CSR": "CSR",
+    },
+    "plain": {},
+}
+
+KNOWN_VALUES: dict[str, frozenset[str]] = {
+    "status": frozenset(
+        "ACTIVE_NOT_RECRUITING COMPLETED ENROLLING_BY_INVITATION NOT_YET_RECRUITING RECRUITING "
+        "SUSPENDED TERMINATED WITHDRAWN AVAILABLE NO_LONGER_AVAILABLE TEMPORARILY_NOT_AVAILABLE "
+        "APPROVED_FOR_MARKETING WITHHELD UNKNOWN".split()
+    ),
+    "phase": frozenset("NA EARLY_PHASE1 PHASE1 PHASE2 PHASE3 PHASE4".split()),
+    "study_type": frozenset("EXPANDED_ACCESS INTERVENTIONAL OBSERVATIONAL".split()),
+    "masking": frozenset("NONE SINGLE DOUBLE TRIPLE QUADRUPLE".split()),
+    # API v2 ObservationalModel and DesignTimePerspective (Enums.json of /studies/metadata).
+    "observational_model": frozenset(
+        "COHORT CASE_CONTROL CASE_ONLY CASE_CROSSOVER ECOLOGIC_OR_COMMUNITY FAMILY_BASED DEFINED_POPULATION "
+        "NATURAL_HISTORY OTHER".split()
+    ),
+    "time_perspective": frozenset("RETROSPECTIVE PROSPECTIVE CROSS_SECTIONAL OTHER".split()),
 }
 
 MASKED_ROLES = ("PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR", "OUTCOMES_ASSESSOR")
@@ -82,6 +125,29 @@ def enum(expr: pl.Expr, kind: str) -> pl.Expr:
     if not aliases:
         return code
     return code.replace(aliases)
+
+
+def closed_enum(expr: pl.Expr, kind: str) -> pl.Expr:
+    """An enumeration API v2 closed when it converted the legacy records: a value it does not
+    know (a pre-2011 combination such as "Defined Population, Natural History", or
+    "Retrospective/Prospective") became OTHER there, so it becomes OTHER here too; the text
+    as given is kept by `retired_value`."""
+    code = enum(expr, kind)
+    return pl.when(code.is_null() | code.is_in(list(KNOWN_VALUES[kind]))).then(code).otherwise(pl.lit("OTHER"))
+
+
+def retired_value(expr: pl.Expr, kind: str) -> pl.Expr:
+    """The source text when `closed_enum` mapped it to OTHER, else null."""
+    code = enum(expr, kind)
+    return pl.when(code.is_not_null() & ~code.is_in(list(KNOWN_VALUES[kind]))).then(expr.str.strip_chars())
+
+
+def patient_registry(flag: pl.Expr, study_type: pl.Expr) -> pl.Expr:
+    """API v2 `designModule.patientRegistry` when given; legacy XML and pages say it in the
+    study type ("Observational [Patient Registry]"). Anything else is unknown (NULL): a
+    plain "Observational" does not say the study is *not* a registry."""
+    in_type = pl.when(upper_snake(study_type).str.contains("PATIENT_REGISTRY")).then(True)
+    return pl.coalesce(yes_no(flag), in_type)
 
 
 def masking(raw: pl.Expr, who_count: pl.Expr) -> pl.Expr:
@@ -167,7 +233,14 @@ _DATE_FIELDS = (
     ("last_update_submitted_date", False),
     ("last_update_posted_date", True),
     ("status_verified_date", False),
-    ("results_first_posted_date", False),
+    ("results_first_posted_date", True),
+    ("first_submitted_qc_date", False),
+    ("last_update_submitted_qc_date", False),
+    ("results_first_submitted_date", False),
+    ("results_first_submitted_qc_date", False),
+    ("disposition_first_submitted_date", False),
+    ("disposition_first_submitted_qc_date", False),
+    ("disposition_first_posted_date", True),
 )
 
 
@@ -183,6 +256,58 @@ def date_lookup(texts: pl.Series) -> pl.DataFrame:
 
 def _looked_up(column: str, lookup: pl.DataFrame, value: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(column).replace_strict(lookup["text"], lookup[value], default=None, return_dtype=dtype)
+
+
+def _codes(column: str, kind: str) -> pl.Expr:
+    return pl.col(column).list.eval(enum(pl.element(), kind)).list.drop_nulls()
+
+
+def _rest_of_record_columns() -> list[pl.Expr]:
+    """Issue 15's rest of the record: texts as given, enumerations and flags normalized."""
+    texts = (
+        "org_study_id_type",
+        "org_study_id_link",
+        "nct_id_aliases",
+        "source_name",
+        "responsible_party_title",
+        "responsible_party_affiliation",
+        "responsible_party_old_organization",
+        "expanded_access_nct_id",
+        "oversight_authorities",
+        "intervention_model_description",
+        "masking_description",
+        "target_duration",
+        "biospec_description",
+        "study_population",
+        "gender_description",
+        "ipd_description",
+        "ipd_time_frame",
+        "ipd_access_criteria",
+        "ipd_url",
+        "removed_countries",
+    )
+    flags = (
+        "is_us_export",
+        "is_unapproved_device",
+        "is_ppsd",
+        "fdaaa801_violation",
+        "is_fda_regulated_legacy",
+        "is_section_801",
+        "gender_based",
+    )
+    return [
+        *[pl.col(name) for name in texts],
+        *[yes_no(pl.col(f"{name}_raw")).alias(name) for name in flags],
+        enum(pl.col("expanded_access_status_raw"), "status").alias("expanded_access_status"),
+        _codes("expanded_access_types_raw", "plain").alias("expanded_access_types"),
+        count(pl.col("number_of_arms_raw")).alias("number_of_arms"),
+        count(pl.col("number_of_groups_raw")).alias("number_of_groups"),
+        enum(pl.col("biospec_retention_raw"), "plain").alias("biospec_retention"),
+        enum(pl.col("sampling_method_raw"), "plain").alias("sampling_method"),
+        _codes("std_ages_raw", "plain").alias("std_ages"),
+        enum(pl.col("ipd_sharing_raw"), "plain").alias("ipd_sharing"),
+        _codes("ipd_info_types_raw", "ipd_info_type").alias("ipd_info_types"),
+    ]
 
 
 def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
@@ -215,10 +340,7 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         enum(pl.col("last_known_status_raw"), "status").alias("last_known_status"),
         pl.col("why_stopped"),
         enum(pl.col("study_type_raw"), "study_type").alias("study_type"),
-        upper_snake(pl.col("study_type_raw"))
-        .str.contains("PATIENT_REGISTRY")
-        .fill_null(False)
-        .alias("is_patient_registry"),
+        patient_registry(pl.col("patient_registry_raw"), pl.col("study_type_raw")).alias("is_patient_registry"),
         phases.alias("phase_list"),
         pl.when(phases.list.len() > 0).then(phases.list.join("/")).otherwise(None).alias("phases"),
         enum(pl.col("allocation_raw"), "allocation").alias("allocation"),
@@ -226,8 +348,10 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         masking(pl.col("masking_raw"), who_masked.list.len()).alias("masking"),
         who_masked.alias("who_masked"),
         enum(pl.col("primary_purpose_raw"), "primary_purpose").alias("primary_purpose"),
-        enum(pl.col("observational_model_raw"), "observational_model").alias("observational_model"),
-        enum(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective"),
+        closed_enum(pl.col("observational_model_raw"), "observational_model").alias("observational_model"),
+        retired_value(pl.col("observational_model_raw"), "observational_model").alias("observational_model_legacy"),
+        closed_enum(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective"),
+        retired_value(pl.col("time_perspective_raw"), "time_perspective").alias("time_perspective_legacy"),
         enrollment_count(pl.col("enrollment_count_raw")).alias("enrollment_count"),
         enum(pl.col("enrollment_type_raw"), "date_type").alias("enrollment_type"),
         age_years(pl.col("min_age_raw")).alias("min_age_years"),
@@ -246,6 +370,8 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         yes_no(pl.col("has_expanded_access_raw")).alias("has_expanded_access"),
         enum(pl.col("responsible_party_type_raw"), "responsible_party").alias("responsible_party_type"),
         pl.col("responsible_party_name"),
+        pl.col("unposted_responsible_party"),
+        *_rest_of_record_columns(),
     ]
     for name, has_type in _DATE_FIELDS:
         columns.append(_looked_up(f"{name}_raw", dates, "date", pl.Date).alias(name))
@@ -264,8 +390,99 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(provenance + columns)
 
 
+def count(expr: pl.Expr) -> pl.Expr:
+    """A participant or event count: digits (thousands commas allowed) -> integer, else null."""
+    return enrollment_count(expr)
+
+
+def number(expr: pl.Expr) -> pl.Expr:
+    """A decimal as written in results ("12.5", "-0.3", "5%"), else null ("NA", "<0.001")."""
+    text = expr.str.strip_chars().str.replace_all(",", "").str.strip_suffix("%").str.strip_chars()
+    return text.cast(pl.Float64, strict=False)
+
+
+# Results kinds: (raw column, normalized column, rule); every other column passes as is.
+# Positions are 0-based texts in the canonical record and integers in the warehouse.
+_INDEX = ("part_index", "class_index", "category_index", "period_index", "item_index", "analysis_index", "event_index")
+_RESULT_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "result_info": (
+        ("ae_frequency_threshold_raw", "ae_frequency_threshold", "number+"),
+        ("pi_sponsor_employee_raw", "pi_sponsor_employee", "flag"),
+        ("restriction_type_raw", "restriction_type", "enum:restriction_type"),
+        ("restrictive_agreement_raw", "restrictive_agreement", "flag"),
+    ),
+    "result_groups": tuple(
+        (f"{what}_{n}_raw", f"{what}_{n}", "count")
+        for what in ("deaths", "serious", "other")
+        for n in ("affected", "at_risk")
+    ),
+    "flow_counts": (
+        ("num_subjects_raw", "num_subjects", "count"),
+        ("num_units_raw", "num_units", "count"),
+    ),
+    "result_measures": (
+        ("outcome_type_raw", "outcome_type", "enum:outcome_type"),
+        ("reporting_status_raw", "reporting_status", "enum:reporting_status"),
+        ("param_type_raw", "param_type", "enum:measure_param"),
+        ("dispersion_type_raw", "dispersion_type", "enum:measure_dispersion"),
+        ("calculate_pct_raw", "calculate_pct", "flag"),
+    ),
+    "result_denoms": (("value_raw", "value", "count"),),
+    "result_measurements": (("value", "value_number", "number+"),),
+    "outcome_analyses": (
+        ("tested_non_inferiority_raw", "tested_non_inferiority", "flag"),
+        ("non_inferiority_type_raw", "non_inferiority_type", "enum:non_inferiority"),
+        ("ci_num_sides_raw", "ci_num_sides", "enum:ci_sides"),
+        ("dispersion_type_raw", "dispersion_type", "enum:analysis_dispersion"),
+    ),
+    "adverse_events": (
+        ("assessment_type_raw", "assessment_type", "enum:event_assessment"),
+        ("num_events_raw", "num_events", "count"),
+        ("num_affected_raw", "num_affected", "count"),
+        ("num_at_risk_raw", "num_at_risk", "count"),
+    ),
+    "result_events": (
+        ("event_type_raw", "event_type", "enum:unposted_event"),
+        ("event_date_raw", "event_date", "date+"),
+    ),
+}
+
+
+def _result_rule(raw: str, rule: str) -> pl.Expr:
+    column = pl.col(raw)
+    if rule.startswith("enum:"):
+        return enum(column, rule.removeprefix("enum:"))
+    if rule == "count":
+        return count(column)
+    if rule.startswith("number"):
+        return number(column)
+    if rule.startswith("date"):
+        return parse_date(column)
+    return yes_no(column)
+
+
+def normalize_results(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
+    """Normalize one results kind: enumerations to API v2 codes, counts to integers,
+    flags to booleans, positions to integers. A "+" rule keeps the text beside the value
+    (a measurement "NA" or a date "Unknown" is still what the record says)."""
+    rules = _RESULT_RULES.get(kind, ())
+    frame = raw.with_columns(
+        *[_result_rule(source, rule).alias(target) for source, target, rule in rules],
+        *[pl.col(c).cast(pl.Int32, strict=False) for c in _INDEX if c in raw.columns],
+    )
+    dropped = [source for source, _, rule in rules if not rule.endswith("+")]
+    renamed = {
+        source: source.removesuffix("_raw") + "_text"
+        for source, _, rule in rules
+        if rule.endswith("+") and source.endswith("_raw")
+    }
+    return frame.drop(dropped).rename(renamed)
+
+
 def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
     """Normalize one child table (`CHILD_FIELDS` kind) keyed by record_seq."""
+    if kind in _RESULT_RULES:
+        return normalize_results(kind, raw)
     if kind == "interventions":
         return raw.with_columns(
             enum(pl.col("intervention_type_raw"), "intervention_type").alias("intervention_type")
@@ -275,9 +492,36 @@ def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
             "agency_class_raw"
         )
     if kind == "sites":
-        return raw.with_columns(enum(pl.col("site_status_raw"), "site_status").alias("site_status")).drop(
-            "site_status_raw"
+        return raw.with_columns(
+            enum(pl.col("site_status_raw"), "site_status").alias("site_status"),
+            number(pl.col("latitude_raw")).alias("latitude"),
+            number(pl.col("longitude_raw")).alias("longitude"),
+        ).drop("site_status_raw", "latitude_raw", "longitude_raw")
+    if kind == "outcomes":
+        return raw.with_columns(yes_no(pl.col("safety_issue_raw")).alias("safety_issue")).drop("safety_issue_raw")
+    if kind == "references":
+        return raw.with_columns(enum(pl.col("reference_type_raw"), "plain").alias("reference_type")).drop(
+            "reference_type_raw"
         )
+    if kind == "mesh_browse":
+        # The registry derives the browse tree anew on every export and lists it in no stable
+        # order (the same content came back reordered 3 weeks later): keep it in a canonical
+        # order, so a reorder is not a new version.
+        order = ("mesh_kind", "entry_kind", "entry_id", "term", "abbrev", "as_found", "relevance_raw")
+        return (
+            raw.sort("record_seq", *order, nulls_last=True, maintain_order=True)
+            .with_columns(
+                pl.int_range(pl.len(), dtype=pl.Int32).over("record_seq").alias("ordinal"),
+                enum(pl.col("relevance_raw"), "plain").alias("relevance"),
+            )
+            .drop("relevance_raw")
+        )
+    if kind == "large_documents":
+        return raw.with_columns(
+            *[yes_no(pl.col(f"has_{d}_raw")).alias(f"has_{d}") for d in ("protocol", "sap", "icf")],
+            parse_date(pl.col("document_date_raw")).alias("document_date"),
+            count(pl.col("size_raw")).alias("size_bytes"),
+        ).drop("has_protocol_raw", "has_sap_raw", "has_icf_raw", "document_date_raw", "size_raw")
     if kind == "arms":
         return raw.with_columns(enum(pl.col("arm_type_raw"), "arm_type").alias("arm_type")).drop("arm_type_raw")
     if kind == "secondary_ids":

@@ -1,5 +1,7 @@
 -- Re-derive the timeline of every trial touched by this run from the records' own dates,
 -- so a capture loaded late lands in the past and never becomes current by arrival order.
+-- Old XML has no posted date: its submitted date (days before posting) places it, not the
+-- capture date, which can be years later.
 UPDATE fct_trial_version AS v
 SET version_number = o.version_number,
     valid_from = o.valid_from,
@@ -14,16 +16,17 @@ FROM (
     ordered AS (
         SELECT
             version_key,
-            coalesce(last_update_posted_date, first_capture_date) AS valid_from,
+            coalesce(last_update_posted_date, last_update_submitted_date, first_capture_date) AS valid_from,
             row_number() OVER timeline AS version_number,
-            lead(coalesce(last_update_posted_date, first_capture_date)) OVER timeline AS valid_to,
+            lead(coalesce(last_update_posted_date, last_update_submitted_date, first_capture_date)) OVER timeline AS valid_to,
             lead(version_key) OVER timeline IS NULL AS is_current,
-            coalesce(lag(last_update_posted_date) OVER timeline = last_update_posted_date, false)
+            coalesce(lag(coalesce(last_update_posted_date, last_update_submitted_date)) OVER timeline
+                     = coalesce(last_update_posted_date, last_update_submitted_date), false)
                 AS same_last_update_as_previous
         FROM touched
         WINDOW timeline AS (
             PARTITION BY trial_key
-            ORDER BY coalesce(last_update_posted_date, first_capture_date) NULLS FIRST,
+            ORDER BY coalesce(last_update_posted_date, last_update_submitted_date, first_capture_date) NULLS FIRST,
                      first_capture_date NULLS FIRST, content_hash
         )
     )

@@ -14,3 +14,6 @@ COMMENT ON COLUMN bridge_version_intervention.ordinal IS 'Position in the regist
 COMMENT ON COLUMN bridge_version_intervention.intervention_key IS 'Intervention (dim_intervention).';
 COMMENT ON COLUMN bridge_version_intervention.description IS 'Intervention description in this version.';
 COMMENT ON COLUMN bridge_version_intervention.other_names IS 'Other names of the intervention, separated by "; ".';
+-- Added for issue 15 (lists as lists, the rest of the record); one path for new and existing warehouses.
+ALTER TABLE bridge_version_intervention ADD COLUMN IF NOT EXISTS other_name_list VARCHAR[];
+COMMENT ON COLUMN bridge_version_intervention.other_name_list IS 'Other names of the intervention, as a list (items may contain "; ", which other_names cannot tell apart).';

@@ -16,3 +16,6 @@ COMMENT ON COLUMN fct_version_arm.arm_label IS 'Arm label.';
 COMMENT ON COLUMN fct_version_arm.arm_type IS 'EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, SHAM_COMPARATOR, NO_INTERVENTION or OTHER.';
 COMMENT ON COLUMN fct_version_arm.arm_description IS 'Arm description.';
 COMMENT ON COLUMN fct_version_arm.intervention_names IS 'Interventions given in the arm, as "Type: Name" separated by "; ".';
+-- Added for issue 15 (lists as lists, the rest of the record); one path for new and existing warehouses.
+ALTER TABLE fct_version_arm ADD COLUMN IF NOT EXISTS intervention_name_list VARCHAR[];
+COMMENT ON COLUMN fct_version_arm.intervention_name_list IS 'Interventions given in the arm (Type: Name), as a list.';

@@ -20,3 +20,6 @@ COMMENT ON COLUMN fct_version_contact.contact_role IS 'CONTACT, CONTACT_BACKUP, 
 COMMENT ON COLUMN fct_version_contact.phone IS 'Phone number as registered.';
 COMMENT ON COLUMN fct_version_contact.email IS 'E-mail address as registered.';
 COMMENT ON COLUMN fct_version_contact.facility_name IS 'Facility the contact belongs to, for FACILITY contacts.';
+-- Added for issue 15 (lists as lists, the rest of the record); one path for new and existing warehouses.
+ALTER TABLE fct_version_contact ADD COLUMN IF NOT EXISTS phone_ext VARCHAR;
+COMMENT ON COLUMN fct_version_contact.phone_ext IS 'Phone extension.';

@@ -16,3 +16,6 @@ COMMENT ON COLUMN fct_version_outcome.outcome_kind IS 'PRIMARY, SECONDARY or OTH
 COMMENT ON COLUMN fct_version_outcome.measure IS 'Outcome measure title.';
 COMMENT ON COLUMN fct_version_outcome.time_frame IS 'Time frame of the measurement.';
 COMMENT ON COLUMN fct_version_outcome.outcome_description IS 'Outcome description.';
+-- Added for issue 15 (lists as lists, the rest of the record); one path for new and existing warehouses.
+ALTER TABLE fct_version_outcome ADD COLUMN IF NOT EXISTS safety_issue BOOLEAN;
+COMMENT ON COLUMN fct_version_outcome.safety_issue IS 'Legacy XML before 2017: the outcome was flagged a safety issue (retired element).';

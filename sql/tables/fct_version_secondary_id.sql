@@ -14,3 +14,6 @@ COMMENT ON COLUMN fct_version_secondary_id.ordinal IS 'Position in the registere
 COMMENT ON COLUMN fct_version_secondary_id.secondary_id IS 'The identifier.';
 COMMENT ON COLUMN fct_version_secondary_id.id_type IS 'API v2 secondary id type (NIH, FDA, EUDRACT_NUMBER, REGISTRY, OTHER_GRANT, OTHER, ...) when given.';
 COMMENT ON COLUMN fct_version_secondary_id.id_domain IS 'Issuing domain or registry, when given.';
+-- Added for issue 15 (lists as lists, the rest of the record); one path for new and existing warehouses.
+ALTER TABLE fct_version_secondary_id ADD COLUMN IF NOT EXISTS id_link VARCHAR;
+COMMENT ON COLUMN fct_version_secondary_id.id_link IS 'Link to the identifier''s registry entry (e.g. NIH RePORTER).';

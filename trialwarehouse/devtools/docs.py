@@ -153,10 +153,13 @@ def render_cookbook(text: str, con: duckdb.DuckDBPyConnection) -> str:
 
 def reference_landing() -> list[Path]:
     """The folders the reference warehouse is built from: the sample and, when present,
-    the real AACT history series (for status changes)."""
+    the real AACT history series (for status changes) and two trials with posted results
+    (API v2 NCT02552212, legacy XML NCT00734539) for the results questions."""
     folders = [resource_dir("sample") / "landing"]
     history = SHARED_DATA / "ctti-clinicaltrials__aact" / "history"
-    for nct in ("NCT02591810", "NCT02586688"):
+    # Results trials first: the last run stays the status-change series the findings
+    # questions are about.
+    for nct in ("NCT02552212", "NCT00734539", "NCT02591810", "NCT02586688"):
         if (history / nct).is_dir():
             folders.append(history / nct)
     return folders

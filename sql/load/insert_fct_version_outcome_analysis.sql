@@ -1,0 +1,5 @@
+-- Outcome analysis rows of the versions stored by this run.
+INSERT INTO fct_version_outcome_analysis (version_key, ordinal, part_index, analysis_index, group_ids, group_description, tested_non_inferiority, non_inferiority_type, non_inferiority_comment, p_value, p_value_comment, statistical_method, statistical_comment, param_type, param_value, ci_pct_value, ci_num_sides, ci_lower_limit, ci_upper_limit, ci_upper_limit_comment, dispersion_type, dispersion_value, estimate_comment, other_analysis_description)
+SELECT n.version_key, s.ordinal, s.part_index, s.analysis_index, s.group_ids, s.group_description, s.tested_non_inferiority, s.non_inferiority_type, s.non_inferiority_comment, s.p_value, s.p_value_comment, s.statistical_method, s.statistical_comment, s.param_type, s.param_value, s.ci_pct_value, s.ci_num_sides, s.ci_lower_limit, s.ci_upper_limit, s.ci_upper_limit_comment, s.dispersion_type, s.dispersion_value, s.estimate_comment, s.other_analysis_description
+FROM stg_outcome_analyses AS s
+JOIN stg_new_version AS n USING (record_seq);
