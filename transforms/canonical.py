@@ -12,10 +12,11 @@ entry of `CHILD_FIELDS` (each a list of dicts with that entry's keys).
 from __future__ import annotations
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 # Provenance: where and when the record was seen. Not part of the content hash, so the
 # same content seen in two files is one version with two sightings.
-PROVENANCE_FIELDS: dict[str, pl.DataType] = {
+PROVENANCE_FIELDS: dict[str, PolarsDataType] = {
     "source_path": pl.String,
     "source_member": pl.String,
     "record_index": pl.Int64,
@@ -25,7 +26,7 @@ PROVENANCE_FIELDS: dict[str, pl.DataType] = {
 }
 
 # Scalar content fields, raw text as located in the source (normalized later).
-CONTENT_FIELDS: dict[str, pl.DataType] = {
+CONTENT_FIELDS: dict[str, PolarsDataType] = {
     "nct_id": pl.String,
     "org_study_id": pl.String,
     "brief_title": pl.String,
@@ -125,7 +126,7 @@ CONTENT_FIELDS: dict[str, pl.DataType] = {
     "removed_countries": pl.List(pl.String),
 }
 
-SCALAR_FIELDS: dict[str, pl.DataType] = {**PROVENANCE_FIELDS, **CONTENT_FIELDS}
+SCALAR_FIELDS: dict[str, PolarsDataType] = {**PROVENANCE_FIELDS, **CONTENT_FIELDS}
 
 # One entry per child list: its keys, all raw text.
 CHILD_FIELDS: dict[str, tuple[str, ...]] = {
@@ -302,7 +303,7 @@ LIST_KEYS: dict[str, frozenset[str]] = {
 }
 
 
-def child_schema(kind: str) -> dict[str, pl.DataType]:
+def child_schema(kind: str) -> dict[str, PolarsDataType]:
     """Raw dtype of each key of a child kind: text, or a list of texts (`LIST_KEYS`)."""
     lists = LIST_KEYS.get(kind, frozenset())
     return {key: pl.List(pl.String) if key in lists else pl.String for key in CHILD_FIELDS[kind]}

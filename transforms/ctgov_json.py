@@ -21,6 +21,7 @@ import threading
 import duckdb
 import orjson
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms.canonical import CHILD_FIELDS, PROVENANCE_FIELDS, SCALAR_FIELDS, child_schema
 from transforms.results_json import RESULT_BUILDERS, RESULTS_SCHEMA, UNPOSTED_RESPONSIBLE_PARTY
@@ -42,7 +43,7 @@ _MESHES = S(
 
 # Every leaf is read as text: polars turns numbers and booleans into their JSON text, which
 # `normalize` reads like the legacy XML spellings ("60", "true" as well as "Yes").
-STUDY_SCHEMA: dict[str, pl.DataType] = {
+STUDY_SCHEMA: dict[str, PolarsDataType] = {
     "protocolSection": S(
         {
             "identificationModule": S(
@@ -233,7 +234,7 @@ class UnreadableStudies(ValueError):
     invalid JSON, or a value whose shape contradicts the schema)."""
 
 
-def _duckdb_type(dtype: pl.DataType) -> str:
+def _duckdb_type(dtype: PolarsDataType) -> str:
     if isinstance(dtype, pl.Struct):
         return "STRUCT(" + ", ".join(f'"{f.name}" {_duckdb_type(f.dtype)}' for f in dtype.fields) + ")"
     if isinstance(dtype, pl.List):
@@ -291,7 +292,7 @@ def read_studies(ndjson: bytes) -> pl.DataFrame:
 STUDY_DTYPE = S(STUDY_SCHEMA)
 
 
-def conform(value: object, dtype: pl.DataType = STUDY_DTYPE) -> object:
+def conform(value: object, dtype: PolarsDataType = STUDY_DTYPE) -> object:
     """Drop what cannot be read as `dtype` (an object where a list is expected, text where
     an object is expected) and every field the schema does not name. Scalars are left to
     polars, so a conformed study reads exactly like the same study on the fast path."""

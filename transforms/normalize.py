@@ -9,9 +9,10 @@ a value loses nothing (dim_status and the checks know the open statuses).
 from __future__ import annotations
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 # Legacy (XML / web page) spellings whose upper-snake form differs from API v2.
-ENUM_ALIASES: dict[str, dict[str, str]] = {
+ENUM_ALIASES: dict[str, dict[str, str | None]] = {
     "status": {
         "UNKNOWN_STATUS": "UNKNOWN",
         "AVAILABLE_FOR_EXPANDED_ACCESS": "AVAILABLE",
@@ -254,7 +255,7 @@ def date_lookup(texts: pl.Series) -> pl.DataFrame:
     )
 
 
-def _looked_up(column: str, lookup: pl.DataFrame, value: str, dtype: pl.DataType) -> pl.Expr:
+def _looked_up(column: str, lookup: pl.DataFrame, value: str, dtype: PolarsDataType) -> pl.Expr:
     return pl.col(column).replace_strict(lookup["text"], lookup[value], default=None, return_dtype=dtype)
 
 
