@@ -292,14 +292,14 @@ def _arms(root: etree._Element) -> list[dict]:
             by_arm.setdefault(arm_label, []).append(label)
     arms = []
     for arm in root.findall("arm_group"):
-        arm_label = _text(arm, "arm_group_label")
+        group_label = _text(arm, "arm_group_label")
         arms.append(
             {
-                "label": arm_label,
+                "label": group_label,
                 "arm_type_raw": _text(arm, "arm_group_type"),
                 "description": _text(arm, "description"),
-                "intervention_names": "; ".join(by_arm.get(arm_label or "", [])) or None,
-                "intervention_name_list": by_arm.get(arm_label or "", []),
+                "intervention_names": "; ".join(by_arm.get(group_label or "", [])) or None,
+                "intervention_name_list": by_arm.get(group_label or "", []),
             }
         )
     return arms
