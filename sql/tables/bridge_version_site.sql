@@ -12,8 +12,3 @@ COMMENT ON COLUMN bridge_version_site.version_key IS 'Trial version (fct_trial_v
 COMMENT ON COLUMN bridge_version_site.ordinal IS 'Position in the registered list (0-based).';
 COMMENT ON COLUMN bridge_version_site.facility_key IS 'Facility (dim_facility).';
 COMMENT ON COLUMN bridge_version_site.site_status IS 'Site recruitment status, API v2 code (RECRUITING, COMPLETED, ...); NULL when not given.';
--- Added for issue 15 (lists as lists, the rest of the record); one path for new and existing warehouses.
-ALTER TABLE bridge_version_site ADD COLUMN IF NOT EXISTS latitude DOUBLE;
-ALTER TABLE bridge_version_site ADD COLUMN IF NOT EXISTS longitude DOUBLE;
-COMMENT ON COLUMN bridge_version_site.latitude IS 'Site latitude, degrees north (API v2 geoPoint, WGS 84); NULL when not geocoded (legacy XML never is).';
-COMMENT ON COLUMN bridge_version_site.longitude IS 'Site longitude, degrees east (API v2 geoPoint, WGS 84).';
