@@ -18,11 +18,11 @@ import orjson
 import pytest
 from conftest import SHARED_DATA, shared_path
 from record_coverage import Coverage, json_leaves, spellings, stored_spellings, xml_leaves
-from trialwarehouse.sources import iter_units
 
 from transforms import ctgov_json
 from transforms.ctgov_xml import extract_clinical_study, parse_clinical_study
 from transforms.frames import build_frames
+from trialwarehouse.nightly.sources import iter_units
 
 REAL_NCT_ID = re.compile(r"^NCT\d{8}$")
 KNOWN_MALFORMED = "ctti-clinicaltrials__aact/history/NCT02654730/20170810_6dbeeb5d4e__a38bab0077.xml"

@@ -13,8 +13,8 @@ from datetime import date
 import polars as pl
 import pytest
 from conftest import shared_path
-from transforms.detect import extract
 
+from transforms.extract import extract
 from transforms.frames import build_frames
 from transforms.normalize import closed_enum, retired_value
 

@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from conftest import run_pipeline, shared_path, snapshot
 from test_record_fixes import URO_ZIP, XML_TAR, read_record
-from transforms.detect import extract
 
 from transforms.canonical import RESULT_FIELDS
+from transforms.extract import extract
 from transforms.frames import build_frames, raw_to_records
 from transforms.results_xml import group_id
 

@@ -4,7 +4,7 @@ the trials that recipient follows (their portfolio, set in the subscriptions fil
 A message is multipart/alternative: a plain-text part, and an HTML part with its charts as
 PNG images in a multipart/related (`cid:` links: web mail drops SVG and `data:` URIs); the
 portfolio's findings CSV is attached under its own name. Nothing here sends or queues:
-`trialwarehouse.mailer` does, with whatever this module composed.
+`trialwarehouse.nightly.mailer` does, with whatever this module composed.
 
 The subscriptions file (TOML, `TW_SUBSCRIPTIONS`; documented in subscriptions.example.toml):
 
