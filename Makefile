@@ -32,8 +32,9 @@ $(BOOTSTRAP_UV):
 	$(UV) sync --frozen --inexact --group test
 	@touch $@
 
+# mypy reads the tests too, so the linters get the test tools' types as well.
 .venv/.synced-lint: .venv/.synced
-	$(UV) sync --frozen --inexact --group lint
+	$(UV) sync --frozen --inexact --group test --group lint
 	@touch $@
 
 setup: .venv/.synced  ## create .venv from the lock file with the product only (bootstraps uv if missing)
