@@ -31,7 +31,7 @@ def announce_in_prefect(settings: Settings, summary: RunSummary, files: report.R
     """The night's report in the Prefect UI: its summary table and a link to the page."""
     if files.data is None:
         return
-    link = f"{settings.report_url.rstrip('/')}/{files.html.name}" if settings.report_url else files.html.as_uri()
+    link = report.page_link(settings.report_url, files.html)
     create_markdown_artifact(
         markdown=report.artifact_markdown(summary, files.data, link),
         key="curator-report",

@@ -716,3 +716,13 @@ def test_nightly_run_emails_the_report_and_shows_it_in_prefect(tmp_path, smtp_se
     assert f"]({(tmp_path / 'reports' / 'run-000001.html').as_uri()})" in markdown
     assert any(m.startswith("run=1 step=report ") for m in logged)  # our own lines in the run's logs
     assert any(m.startswith("run=1 step=email queued=1 sent=1") for m in logged)
+
+
+def test_the_report_link_is_absolute_for_a_relative_warehouse(tmp_path, monkeypatch):
+    """Regression: `make run` uses the relative warehouse/trials.duckdb, and the Prefect
+    artifact's file link raised "relative path can't be expressed as a file URI" after the
+    night was published (exit 9)."""
+    monkeypatch.chdir(tmp_path)
+    page = Path("warehouse/reports/run-000001.html")
+    assert report.page_link(None, page) == (tmp_path / page).as_uri()
+    assert report.page_link("https://reports.example.org/tw/", page) == "https://reports.example.org/tw/run-000001.html"

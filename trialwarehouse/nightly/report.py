@@ -73,6 +73,7 @@ __all__ = [
     "summary_lines",
     "trend_chart_png",
     "trial_url",
+    "page_link",
     "where_files",
     "write_findings_csv",
     "write_run_report",
@@ -91,6 +92,15 @@ class ReportFiles:
     validation: Path | None
     data: ReportData | None = None  # what the page shows (every finding, no portfolio)
     charts: dict[str, bytes] = field(default_factory=dict)  # chart name -> PNG
+
+
+def page_link(report_url: str | None, page: Path) -> str:
+    """Where the report page opens: under TW_REPORT_URL when set, else the file itself.
+    The warehouse path may be relative (`make run` uses warehouse/trials.duckdb), and a
+    file URI must be absolute."""
+    if report_url:
+        return f"{report_url.rstrip('/')}/{page.name}"
+    return page.resolve().as_uri()
 
 
 def where_files(report_url: str | None) -> str:
