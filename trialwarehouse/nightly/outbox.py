@@ -144,8 +144,19 @@ class _Watchdog:
     def __init__(self, smtp: smtplib.SMTP, seconds: float):
         self.smtp = smtp
         self.fired = False
-        self.timer = threading.Timer(max(seconds, 0.01), self._fire)
-        self.timer.daemon = True
+        self.deadline = time.monotonic() + max(seconds, 0.01)
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        # Short relative sleeps against a monotonic deadline, not a timed wait: a timed wait
+        # takes an absolute deadline, which a shifted clock (libfaketime in the tests, a
+        # stepped clock in production) can push out by days.
+        while not self.cancelled:
+            if time.monotonic() >= self.deadline:
+                self._fire()
+                return
+            time.sleep(0.05)
 
     def _fire(self) -> None:
         self.fired = True
@@ -157,11 +168,11 @@ class _Watchdog:
                 pass
 
     def __enter__(self) -> _Watchdog:
-        self.timer.start()
+        self.thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.timer.cancel()
+        self.cancelled = True
 
 
 def check_credentials_policy(settings: Settings) -> None:
