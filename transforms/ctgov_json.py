@@ -25,6 +25,8 @@ from polars._typing import PolarsDataType
 
 from transforms.canonical import CHILD_FIELDS, PROVENANCE_FIELDS, SCALAR_FIELDS, child_schema
 from transforms.results_json import RESULT_BUILDERS, RESULTS_SCHEMA, UNPOSTED_RESPONSIBLE_PARTY
+from transforms.struct_paths import at as _at
+from transforms.struct_paths import clean as _clean
 
 S = pl.Struct
 L = pl.List
@@ -335,19 +337,6 @@ def frame_nct_ids() -> pl.Expr:
 
 
 # --- column expressions ---------------------------------------------------------------------
-
-
-def _at(*path: str) -> pl.Expr:
-    expr = pl.col(path[0])
-    for name in path[1:]:
-        expr = expr.struct.field(name)
-    return expr
-
-
-def _clean(expr: pl.Expr) -> pl.Expr:
-    """Trimmed text; blank becomes null. Never truncates."""
-    text = expr.str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 def _clean_list(expr: pl.Expr) -> pl.Expr:

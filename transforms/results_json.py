@@ -13,6 +13,8 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.canonical import child_schema
+from transforms.struct_paths import at as _at
+from transforms.struct_paths import clean as _clean
 
 S = pl.Struct
 L = pl.List
@@ -184,18 +186,6 @@ _BASE = (*_R, "baselineCharacteristicsModule")
 _OUTCOMES = (*_R, "outcomeMeasuresModule", "outcomeMeasures")
 _AE = (*_R, "adverseEventsModule")
 _INFO = (*_R, "moreInfoModule")
-
-
-def _at(*path: str) -> pl.Expr:
-    expr = pl.col(path[0])
-    for name in path[1:]:
-        expr = expr.struct.field(name)
-    return expr
-
-
-def _clean(expr: pl.Expr) -> pl.Expr:
-    text = expr.str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 def _explode(
