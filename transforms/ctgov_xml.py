@@ -314,6 +314,9 @@ def _rest_of_record(root: etree._Element, design: etree._Element | None, eligibi
     access = root.find("expanded_access_info")
     return {
         "nct_id_aliases": _texts(root, "id_info/nct_alias"),
+        # <source> is the registering organization: the field API v2 calls
+        # identificationModule.organization.fullName (archive pages label it "Organization name").
+        "organization_name": _text(root, "source"),
         "source_name": _text(root, "source"),
         "responsible_party_title": _text(root, "responsible_party/investigator_title"),
         "responsible_party_affiliation": _text(root, "responsible_party/investigator_affiliation"),

@@ -103,7 +103,7 @@ COMMENT ON COLUMN fct_trial_version.org_study_id IS 'Sponsor''s own study identi
 COMMENT ON COLUMN fct_trial_version.brief_title IS 'Brief title.';
 COMMENT ON COLUMN fct_trial_version.official_title IS 'Official title.';
 COMMENT ON COLUMN fct_trial_version.acronym IS 'Study acronym.';
-COMMENT ON COLUMN fct_trial_version.organization_name IS 'Organization that registered the study (API identificationModule.organization).';
+COMMENT ON COLUMN fct_trial_version.organization_name IS 'Organization that registered the study (API v2 identificationModule.organization, legacy XML <source>).';
 COMMENT ON COLUMN fct_trial_version.organization_class IS 'Agency class of that organization.';
 COMMENT ON COLUMN fct_trial_version.overall_status IS 'Overall recruitment status, API v2 code (dim_status).';
 COMMENT ON COLUMN fct_trial_version.last_known_status IS 'Status before the registry set UNKNOWN, API v2 code.';
