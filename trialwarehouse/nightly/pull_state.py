@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse import warehouse
 from trialwarehouse.settings import Settings
 
 STATE_DIR = ".pulls"
@@ -92,7 +93,7 @@ def default_since(settings: Settings, raw_dir: Path, today: date | None = None) 
     ]
     if settings.warehouse.exists():
         try:
-            con = duckdb.connect(str(settings.warehouse), read_only=True)
+            con = warehouse.connect(settings.warehouse, read_only=True)
             try:
                 row = con.execute("SELECT max(newest_last_update) FROM etl_pull WHERE status = 'completed'").fetchone()
                 if row and row[0]:
