@@ -28,6 +28,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from trialwarehouse.atomic import write_json_atomically
 from trialwarehouse.nightly.api_client import ApiClient, PullError, PullLoop
 from trialwarehouse.nightly.pull_state import (
     DATA_DIR,
@@ -36,7 +37,6 @@ from trialwarehouse.nightly.pull_state import (
     save_progress,
     state_dir,
     unfinished_pulls,
-    write_json_atomically,
 )
 from trialwarehouse.settings import Settings
 

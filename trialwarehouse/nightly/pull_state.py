@@ -4,7 +4,6 @@ finished ones (in `.pulls/`), and the default `since` of the next pull."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from trialwarehouse import warehouse
+from trialwarehouse.atomic import write_json_atomically
 from trialwarehouse.settings import Settings
 
 STATE_DIR = ".pulls"
@@ -53,15 +53,6 @@ def state_dir(raw_dir: Path) -> Path:
     path = raw_dir / STATE_DIR
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def write_json_atomically(path: Path, payload: dict) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def save_progress(raw_dir: Path, state: PullState) -> None:
