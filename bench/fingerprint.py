@@ -16,8 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
-
+from trialwarehouse import warehouse
 from trialwarehouse.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +36,7 @@ VARYING = {
 
 def fingerprint(path: Path) -> dict[str, tuple[int, str]]:
     """{table: (rows, md5 of the sorted row hashes)} for every base table of the warehouse."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = warehouse.connect(path, read_only=True)
     try:
         tables = [
             r[0]

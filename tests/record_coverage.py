@@ -21,7 +21,7 @@ import orjson
 from lxml import etree
 
 from transforms.normalize import ENUM_ALIASES
-from transforms.results_xml import group_id
+from transforms.xml_text import group_id
 
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^A-Z0-9]+")

@@ -9,7 +9,8 @@ import pytest
 from api_server import FakeRegistry
 from conftest import run_pipeline, shared_path
 
-from trialwarehouse.nightly.pull import PullError, default_since, incremental_term, pull
+from trialwarehouse.nightly.pull import PullError, incremental_term, pull
+from trialwarehouse.nightly.pull_state import default_since
 from trialwarehouse.settings import Settings
 
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import SHARED_DATA, shared_path
 from record_coverage import Coverage, json_leaves, spellings, stored_spellings, xml_leaves
 
-from transforms import ctgov_json
+from transforms import ctgov_json, ctgov_json_reader
 from transforms.ctgov_xml import extract_clinical_study, parse_clinical_study
 from transforms.frames import build_frames
 from trialwarehouse.nightly.sources import iter_units
@@ -139,8 +139,8 @@ def _flush(coverage: Coverage, kind: str, pending: list, leaves: dict[int, list]
     if not pending:
         return
     if kind == "json":
-        conformed = [(i, cast(dict, ctgov_json.conform(s))) for i, s in enumerate(pending)]
-        frame = ctgov_json.studies_frame(conformed)
+        conformed = [(i, cast(dict, ctgov_json_reader.conform(s))) for i, s in enumerate(pending)]
+        frame = ctgov_json_reader.studies_frame(conformed)
         raw = ctgov_json.extract_frames(frame)
         raw["versions"] = raw["versions"].with_columns(source_path=raw["versions"]["nct_id"])
         frames = build_frames(raw)

@@ -18,7 +18,7 @@ from test_record_fixes import URO_ZIP, XML_TAR, read_record
 from transforms.canonical import RESULT_FIELDS
 from transforms.extract import extract
 from transforms.frames import build_frames, raw_to_records
-from transforms.results_xml import group_id
+from transforms.xml_text import group_id
 
 AACT_JSON = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"  # API v2, captured 2024
 XML_2023 = f"{XML_TAR}!NCT0000xxxx/NCT00004635.xml"  # AllPublicXML 2023, 2017+ results schema

@@ -72,7 +72,7 @@ def test_constraints_reject_bad_rows(fresh_db):
 
 def test_sql_files_are_split_by_duckdb_and_bind_only_the_parameters_they_name():
     merge = warehouse.statements("load/merge_dim_trial.sql")
-    assert [(s.type.name, s.named_parameters) for s in merge] == [("INSERT", {"run_id"})]
+    assert [(s.type.name, s.named_parameters) for s in merge] == [("INSERT", {"run_id", "registry_study_url"})]
     # A check input is embedded in COPY (...): one statement, its semicolon gone.
     for path in sorted((warehouse.sql_dir() / "checks").glob("*.sql")):
         statement = warehouse.single_statement(f"checks/{path.name}")

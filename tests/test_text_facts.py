@@ -10,7 +10,7 @@ from conftest import shared_path
 from transforms import text_facts
 from transforms.extract import extract
 from transforms.frames import records_to_raw
-from transforms.normalize import normalize_versions
+from transforms.normalize_versions import normalize_versions
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,9 @@ PROVENANCE_FIELDS: dict[str, PolarsDataType] = {
     "source_format": pl.String,
     "capture_date_raw": pl.String,
 }
+# The same columns on a normalized version, keyed by the batch's record_seq (the capture date
+# parsed): where a record was seen, not what it says.
+PROVENANCE_COLUMNS = ("record_seq", *[name.removesuffix("_raw") for name in PROVENANCE_FIELDS])
 
 # Scalar content fields, raw text as located in the source (normalized later).
 CONTENT_FIELDS: dict[str, PolarsDataType] = {

@@ -15,6 +15,7 @@ from lxml import etree
 from transforms.canonical import clean_text, empty_record
 from transforms.results_xml import extract_results
 from transforms.xml_text import block_text
+from transforms.xml_text import element_text as _text
 
 # A hardened parser: no entity expansion (XXE, billion laughs), no DTD, no network.
 _PARSER = etree.XMLParser(
@@ -57,15 +58,6 @@ def parse_clinical_study(data: bytes) -> etree._Element:
     if root.tag != "clinical_study":
         raise XmlRecordError(f"XML root is <{root.tag}>, not <clinical_study>")
     return root
-
-
-def _text(node: etree._Element | None, path: str) -> str | None:
-    if node is None:
-        return None
-    found = node.find(path)
-    if found is None:
-        return None
-    return block_text("".join(found.itertext()))
 
 
 def _texts(node: etree._Element, path: str) -> list[str]:

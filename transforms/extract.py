@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import orjson
 import polars as pl
 
-from transforms import ctgov_json, ctgov_xml, study_types, trial_pages
+from transforms import ctgov_json, ctgov_json_reader, ctgov_xml, study_types, trial_pages
 from transforms.frames import raw_to_records, records_to_raw
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -42,7 +42,7 @@ class Extraction:
     Legacy XML and trial pages give canonical record dicts (`records`). API v2 studies stay
     in bulk form until a batch is built: NDJSON read by polars (`study_frame`, one row per
     usable study with its `record_index`) or, for JSON documents, the studies themselves
-    (`study_dicts`: (record_index, study) pairs, conformed to `ctgov_json.STUDY_SCHEMA`), so
+    (`study_dicts`: (record_index, study) pairs, conformed to `ctgov_json_schema.STUDY_SCHEMA`), so
     a zip of single-study files costs one polars read per batch, not one per file.
     """
 
@@ -61,7 +61,7 @@ class Extraction:
         """This extraction alone as raw canonical frames (record_seq from 0)."""
         if self.records:
             return records_to_raw([{**r, "record_seq": i} for i, r in enumerate(self.records)])
-        return ctgov_json.extract_frames(ctgov_json.stack_studies(self.study_frame, self.study_dicts))
+        return ctgov_json.extract_frames(ctgov_json_reader.stack_studies(self.study_frame, self.study_dicts))
 
     def as_records(self) -> list[dict]:
         """Canonical record dicts, whatever the format (tests and comparisons)."""
@@ -144,7 +144,7 @@ def api_v2_batch(
     NDJSON frames (each with its `source_member` column), then the study dicts (with
     `study_members`, one per dict), record_seq counted from `first_seq`. One polars read
     for all the dicts of the batch."""
-    studies = ctgov_json.stack_studies(
+    studies = ctgov_json_reader.stack_studies(
         pl.concat(study_frames, how="diagonal_relaxed") if study_frames else None, study_dicts
     )
     if study_dicts:
@@ -159,8 +159,8 @@ def _extract_json(data: bytes) -> Extraction:
         try:
             # Fast path: the lines are read as they are; any line that cannot be (not JSON,
             # wrong shape, bad encoding) sends the whole input to the careful path.
-            return _valid_studies(ctgov_json.read_studies(body).with_row_index("record_index"), [])
-        except ctgov_json.UnreadableStudies:
+            return _valid_studies(ctgov_json_reader.read_studies(body).with_row_index("record_index"), [])
+        except ctgov_json_reader.UnreadableStudies:
             return _extract_ndjson(decode_text(data), ValueError("not one JSON document"))
     text = decode_text(data)
     try:
@@ -253,9 +253,9 @@ def _studies_from_objects(studies: list[tuple[int, object]], rejects: list[tuple
         if mistyped:
             rejects.append((index, "wrong type, record refused: " + "; ".join(mistyped)))
             continue
-        conformed = ctgov_json.conform(study)
+        conformed = ctgov_json_reader.conform(study)
         assert isinstance(conformed, dict)  # a dict conforms to a dict
-        problem = _nct_id_problem(ctgov_json.dict_nct_id(conformed))
+        problem = _nct_id_problem(ctgov_json_reader.dict_nct_id(conformed))
         if problem:
             rejects.append((index, problem))
         else:
@@ -266,7 +266,7 @@ def _studies_from_objects(studies: list[tuple[int, object]], rejects: list[tuple
 def _valid_studies(frame: pl.DataFrame, rejects: list[tuple[int, str]]) -> Extraction:
     """Refuse, record by record, the NDJSON studies without a well-formed NCT id."""
     frame = frame.with_columns(pl.col("record_index").cast(pl.Int64))
-    bad = frame.select(pl.col("record_index"), ctgov_json.frame_nct_ids().alias("nct_id")).filter(
+    bad = frame.select(pl.col("record_index"), ctgov_json_reader.frame_nct_ids().alias("nct_id")).filter(
         pl.col("nct_id").is_null() | ~pl.col("nct_id").str.to_uppercase().str.contains(r"^NCT[0-9]{8}$")
     )
     if bad.height:

@@ -16,8 +16,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from transforms.canonical import CHILD_FIELDS, SCALAR_FIELDS, child_schema
-from transforms.normalize import normalize_children, normalize_versions
+from transforms.canonical import CHILD_FIELDS, PROVENANCE_COLUMNS, SCALAR_FIELDS, child_schema
+from transforms.normalize_children import normalize_children
+from transforms.normalize_versions import normalize_versions
 from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
 
 # Child kinds left out of the content hash: the MeSH browse tree (ancestors, leaves,
@@ -26,16 +27,6 @@ from transforms.text_facts import TEXT_FACT_COLUMNS, with_text_facts
 # changed from "Aqueous" to "Visible"). It is stored with the version, as first seen.
 UNHASHED_KINDS = frozenset({"mesh_browse"})
 
-# Columns that describe where a record was seen, not what it says.
-PROVENANCE_COLUMNS = (
-    "record_seq",
-    "source_path",
-    "source_member",
-    "record_index",
-    "source_sha256",
-    "source_format",
-    "capture_date",
-)
 
 _VERSION_SCHEMA = {"record_seq": pl.Int64, **SCALAR_FIELDS}
 

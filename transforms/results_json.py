@@ -1,11 +1,11 @@
 """The results section of API v2 studies (`resultsSection`, `annotationSection`) as canonical
-raw frames (`canonical.RESULT_FIELDS`), with polars only.
+raw frames (`canonical.RESULT_FIELDS`), with polars only: groups, participant flow, adverse
+events and unposted events here, the measures in `results_json_measures`.
 
 The section nests up to five lists deep (outcome measure -> class -> category ->
 measurement, one per group). Each level is one `explode` that carries the position of the
 element, so a measurement row knows its outcome, class and category; nothing loops per
 row in Python, which matters at registry scale (tens of millions of measurement rows).
-Field names are those of the API's `/studies/metadata`.
 """
 
 from __future__ import annotations
@@ -16,179 +16,15 @@ from transforms.canonical import child_schema
 from transforms.struct_paths import at as _at
 from transforms.struct_paths import clean as _clean
 
-S = pl.Struct
-L = pl.List
-T = pl.String()
-
-_GROUP = S({"id": T, "title": T, "description": T})
-_DENOMS = L(S({"units": T, "counts": L(S({"groupId": T, "value": T}))}))
-_MEASUREMENT = S({"groupId": T, "value": T, "spread": T, "lowerLimit": T, "upperLimit": T, "comment": T})
-_CLASSES = L(
-    S(
-        {
-            "title": T,
-            "denoms": _DENOMS,
-            "categories": L(S({"title": T, "measurements": L(_MEASUREMENT)})),
-        }
-    )
-)
-_MEASURE_FIELDS: dict[str, pl.DataType] = {
-    "title": T,
-    "description": T,
-    "populationDescription": T,
-    "paramType": T,
-    "dispersionType": T,
-    "unitOfMeasure": T,
-    "calculatePct": T,
-    "denomUnitsSelected": T,
-    "denoms": _DENOMS,
-    "classes": _CLASSES,
-}
-_ANALYSIS = S(
-    {
-        "groupIds": L(T),
-        "groupDescription": T,
-        "testedNonInferiority": T,
-        "nonInferiorityType": T,
-        "nonInferiorityComment": T,
-        "pValue": T,
-        "pValueComment": T,
-        "statisticalMethod": T,
-        "statisticalComment": T,
-        "paramType": T,
-        "paramValue": T,
-        "ciPctValue": T,
-        "ciNumSides": T,
-        "ciLowerLimit": T,
-        "ciUpperLimit": T,
-        "ciUpperLimitComment": T,
-        "dispersionType": T,
-        "dispersionValue": T,
-        "estimateComment": T,
-        "otherAnalysisDescription": T,
-    }
-)
-_EVENT = S(
-    {
-        "term": T,
-        "organSystem": T,
-        "sourceVocabulary": T,
-        "assessmentType": T,
-        "notes": T,
-        "stats": L(S({"groupId": T, "numEvents": T, "numAffected": T, "numAtRisk": T})),
-    }
-)
-_COUNT = S({"groupId": T, "numSubjects": T, "numUnits": T, "comment": T, "description": T})
-
-RESULTS_SCHEMA: dict[str, pl.DataType] = {
-    "resultsSection": S(
-        {
-            "participantFlowModule": S(
-                {
-                    "preAssignmentDetails": T,
-                    "recruitmentDetails": T,
-                    "typeUnitsAnalyzed": T,
-                    "groups": L(_GROUP),
-                    "periods": L(
-                        S(
-                            {
-                                "title": T,
-                                "milestones": L(S({"type": T, "comment": T, "achievements": L(_COUNT)})),
-                                "dropWithdraws": L(S({"type": T, "comment": T, "reasons": L(_COUNT)})),
-                            }
-                        )
-                    ),
-                }
-            ),
-            "baselineCharacteristicsModule": S(
-                {
-                    "populationDescription": T,
-                    "typeUnitsAnalyzed": T,
-                    "groups": L(_GROUP),
-                    "denoms": _DENOMS,
-                    "measures": L(S(_MEASURE_FIELDS)),
-                }
-            ),
-            "outcomeMeasuresModule": S(
-                {
-                    "outcomeMeasures": L(
-                        S(
-                            {
-                                "type": T,
-                                "reportingStatus": T,
-                                "anticipatedPostingDate": T,
-                                "timeFrame": T,
-                                "typeUnitsAnalyzed": T,
-                                "groups": L(_GROUP),
-                                **_MEASURE_FIELDS,
-                                "analyses": L(_ANALYSIS),
-                            }
-                        )
-                    )
-                }
-            ),
-            "adverseEventsModule": S(
-                {
-                    "frequencyThreshold": T,
-                    "timeFrame": T,
-                    "description": T,
-                    "eventGroups": L(
-                        S(
-                            {
-                                "id": T,
-                                "title": T,
-                                "description": T,
-                                "deathsNumAffected": T,
-                                "deathsNumAtRisk": T,
-                                "seriousNumAffected": T,
-                                "seriousNumAtRisk": T,
-                                "otherNumAffected": T,
-                                "otherNumAtRisk": T,
-                            }
-                        )
-                    ),
-                    "seriousEvents": L(_EVENT),
-                    "otherEvents": L(_EVENT),
-                }
-            ),
-            "moreInfoModule": S(
-                {
-                    "limitationsAndCaveats": S({"description": T}),
-                    "certainAgreement": S(
-                        {
-                            "piSponsorEmployee": T,
-                            "restrictionType": T,
-                            "restrictiveAgreement": T,
-                            "otherDetails": T,
-                        }
-                    ),
-                    "pointOfContact": S({"title": T, "organization": T, "email": T, "phone": T, "phoneExt": T}),
-                }
-            ),
-        }
-    ),
-    "annotationSection": S(
-        {
-            "annotationModule": S(
-                {
-                    "unpostedAnnotation": S(
-                        {"unpostedResponsibleParty": T, "unpostedEvents": L(S({"type": T, "date": T}))}
-                    )
-                }
-            )
-        }
-    ),
-}
-
 _R = ("resultsSection",)
 _FLOW = (*_R, "participantFlowModule")
-_BASE = (*_R, "baselineCharacteristicsModule")
-_OUTCOMES = (*_R, "outcomeMeasuresModule", "outcomeMeasures")
+BASELINE = (*_R, "baselineCharacteristicsModule")
+OUTCOMES = (*_R, "outcomeMeasuresModule", "outcomeMeasures")
 _AE = (*_R, "adverseEventsModule")
 _INFO = (*_R, "moreInfoModule")
 
 
-def _explode(
+def explode_items(
     frame: pl.DataFrame, items: pl.Expr, index: str, keep: tuple[str, ...] = (), keep_empty: bool = False
 ) -> pl.DataFrame:
     """One row per element of the list `items`, as struct column `item`, its 0-based position
@@ -200,11 +36,12 @@ def _explode(
     return exploded if keep_empty else exploded.filter(pl.col(index).is_not_null())
 
 
-def _field(name: str) -> pl.Expr:
+def item_field(name: str) -> pl.Expr:
+    """The cleaned text of field `name` of the exploded element."""
     return _clean(pl.col("item").struct.field(name))
 
 
-def _finish(kind: str, frame: pl.DataFrame, order: tuple[str, ...]) -> pl.DataFrame:
+def finish_kind(kind: str, frame: pl.DataFrame, order: tuple[str, ...]) -> pl.DataFrame:
     """Number the rows of a kind per record in `order` and give them the canonical shape;
     position columns become the 0-based texts the canonical record holds."""
     schema = child_schema(kind)
@@ -219,7 +56,7 @@ def _finish(kind: str, frame: pl.DataFrame, order: tuple[str, ...]) -> pl.DataFr
     )
 
 
-def _stack(parts: list[pl.DataFrame]) -> pl.DataFrame:
+def stack_parts(parts: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(parts, how="diagonal_relaxed")
 
 
@@ -228,8 +65,8 @@ def result_info(studies: pl.DataFrame) -> pl.DataFrame:
         "recruitment_details": (*_FLOW, "recruitmentDetails"),
         "pre_assignment_details": (*_FLOW, "preAssignmentDetails"),
         "flow_units_analyzed": (*_FLOW, "typeUnitsAnalyzed"),
-        "baseline_population_description": (*_BASE, "populationDescription"),
-        "baseline_units_analyzed": (*_BASE, "typeUnitsAnalyzed"),
+        "baseline_population_description": (*BASELINE, "populationDescription"),
+        "baseline_units_analyzed": (*BASELINE, "typeUnitsAnalyzed"),
         "ae_frequency_threshold_raw": (*_AE, "frequencyThreshold"),
         "ae_time_frame": (*_AE, "timeFrame"),
         "ae_description": (*_AE, "description"),
@@ -246,12 +83,12 @@ def result_info(studies: pl.DataFrame) -> pl.DataFrame:
     }
     rows = studies.select("record_seq", *[_clean(_at(*path)).alias(name) for name, path in columns.items()])
     # A record without a single results text has no results row (as XML without the element).
-    return _finish("result_info", rows.filter(pl.any_horizontal(pl.exclude("record_seq").is_not_null())), ())
+    return finish_kind("result_info", rows.filter(pl.any_horizontal(pl.exclude("record_seq").is_not_null())), ())
 
 
 def _groups(frame: pl.DataFrame, part: str, items: pl.Expr, part_index: str | None = None) -> pl.DataFrame:
     keep = (part_index,) if part_index else ()
-    rows = _explode(frame, items, "_g", keep)
+    rows = explode_items(frame, items, "_g", keep)
     extra = []
     if part == "ADVERSE_EVENTS":
         for target, source in (
@@ -262,27 +99,27 @@ def _groups(frame: pl.DataFrame, part: str, items: pl.Expr, part_index: str | No
             ("other_affected_raw", "otherNumAffected"),
             ("other_at_risk_raw", "otherNumAtRisk"),
         ):
-            extra.append(_field(source).alias(target))
+            extra.append(item_field(source).alias(target))
     return rows.select(
         "record_seq",
         pl.lit(part).alias("result_part"),
         (pl.col(part_index) if part_index else pl.lit(None, pl.Int64)).alias("_part_index"),
         "_g",
-        _field("id").alias("group_id"),
-        _field("title").alias("title"),
-        _field("description").alias("description"),
+        item_field("id").alias("group_id"),
+        item_field("title").alias("title"),
+        item_field("description").alias("description"),
         *extra,
     )
 
 
-_PART_ORDER = {"FLOW": 0, "BASELINE": 1, "OUTCOME": 2, "ADVERSE_EVENTS": 3}
+PART_ORDER = {"FLOW": 0, "BASELINE": 1, "OUTCOME": 2, "ADVERSE_EVENTS": 3}
 
 
 def result_groups(studies: pl.DataFrame) -> pl.DataFrame:
-    outcomes = _explode(studies, _at(*_OUTCOMES), "_o")
+    outcomes = explode_items(studies, _at(*OUTCOMES), "_o")
     parts = [
         _groups(studies, "FLOW", _at(*_FLOW, "groups")),
-        _groups(studies, "BASELINE", _at(*_BASE, "groups")),
+        _groups(studies, "BASELINE", _at(*BASELINE, "groups")),
         _groups(
             outcomes.with_columns(pl.col("item").struct.field("groups").alias("_groups")),
             "OUTCOME",
@@ -291,29 +128,29 @@ def result_groups(studies: pl.DataFrame) -> pl.DataFrame:
         ),
         _groups(studies, "ADVERSE_EVENTS", _at(*_AE, "eventGroups")),
     ]
-    rows = _stack(parts).with_columns(
-        pl.col("result_part").replace_strict(_PART_ORDER, return_dtype=pl.Int32).alias("_p"),
+    rows = stack_parts(parts).with_columns(
+        pl.col("result_part").replace_strict(PART_ORDER, return_dtype=pl.Int32).alias("_p"),
         pl.col("_part_index").alias("part_index"),
     )
-    return _finish("result_groups", rows, ("_p", "_part_index", "_g"))
+    return finish_kind("result_groups", rows, ("_p", "_part_index", "_g"))
 
 
 def flow_counts(studies: pl.DataFrame) -> pl.DataFrame:
-    periods = _explode(studies, _at(*_FLOW, "periods"), "period_index").with_columns(
-        _field("title").alias("period_title")
+    periods = explode_items(studies, _at(*_FLOW, "periods"), "period_index").with_columns(
+        item_field("title").alias("period_title")
     )
     parts = []
     for order, (kind, list_name, counts_name) in enumerate(
         (("MILESTONE", "milestones", "achievements"), ("DROP_WITHDRAW", "dropWithdraws", "reasons"))
     ):
-        items = _explode(
+        items = explode_items(
             periods, pl.col("item").struct.field(list_name), "item_index", ("period_index", "period_title")
         ).with_columns(
-            _field("type").alias("item_type"),
-            _field("comment").alias("item_comment"),
+            item_field("type").alias("item_type"),
+            item_field("comment").alias("item_comment"),
             pl.col("item").struct.field(counts_name).alias("_counts"),
         )
-        counts = _explode(
+        counts = explode_items(
             items, pl.col("_counts"), "_c", ("period_index", "period_title", "item_index", "item_type", "item_comment")
         )
         parts.append(
@@ -327,194 +164,37 @@ def flow_counts(studies: pl.DataFrame) -> pl.DataFrame:
                 "item_type",
                 "item_comment",
                 "_c",
-                _field("groupId").alias("group_id"),
-                _field("numSubjects").alias("num_subjects_raw"),
-                _field("numUnits").alias("num_units_raw"),
-                _field("comment").alias("comment"),
-                _field("description").alias("description"),
+                item_field("groupId").alias("group_id"),
+                item_field("numSubjects").alias("num_subjects_raw"),
+                item_field("numUnits").alias("num_units_raw"),
+                item_field("comment").alias("comment"),
+                item_field("description").alias("description"),
             )
         )
-    return _finish("flow_counts", _stack(parts), ("period_index", "_k", "item_index", "_c"))
+    return finish_kind("flow_counts", stack_parts(parts), ("period_index", "_k", "item_index", "_c"))
 
 
-def _measure_sources(studies: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+def measure_sources(studies: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
     """(part, measures) with one row per baseline measure or outcome measure, `part_index`
     its position and `item` the measure struct."""
-    baseline = _explode(studies, _at(*_BASE, "measures"), "part_index")
-    outcomes = _explode(studies, _at(*_OUTCOMES), "part_index")
+    baseline = explode_items(studies, _at(*BASELINE, "measures"), "part_index")
+    outcomes = explode_items(studies, _at(*OUTCOMES), "part_index")
     return [("BASELINE", baseline), ("OUTCOME", outcomes)]
-
-
-def result_measures(studies: pl.DataFrame) -> pl.DataFrame:
-    parts = []
-    for order, (part, measures) in enumerate(_measure_sources(studies)):
-        outcome_only = part == "OUTCOME"
-
-        def maybe(name: str, target: str, when: bool = True) -> pl.Expr:
-            return (_field(name) if when else pl.lit(None, pl.String)).alias(target)
-
-        parts.append(
-            measures.select(
-                "record_seq",
-                pl.lit(order).alias("_p"),
-                pl.lit(part).alias("result_part"),
-                "part_index",
-                maybe("type", "outcome_type_raw", outcome_only),
-                _field("title").alias("title"),
-                _field("description").alias("description"),
-                _field("populationDescription").alias("population_description"),
-                maybe("reportingStatus", "reporting_status_raw", outcome_only),
-                maybe("anticipatedPostingDate", "anticipated_posting_date", outcome_only),
-                _field("paramType").alias("param_type_raw"),
-                _field("dispersionType").alias("dispersion_type_raw"),
-                _field("unitOfMeasure").alias("unit_of_measure"),
-                maybe("timeFrame", "time_frame", outcome_only),
-                _field("calculatePct").alias("calculate_pct_raw"),
-                _field("denomUnitsSelected").alias("denom_units_selected"),
-                maybe("typeUnitsAnalyzed", "units_analyzed", outcome_only),
-            )
-        )
-    return _finish("result_measures", _stack(parts), ("_p", "part_index"))
-
-
-def _denom_rows(
-    frame: pl.DataFrame, denoms: pl.Expr, part: str, level: str, order: int, keep: tuple[str, ...]
-) -> pl.DataFrame:
-    rows = _explode(frame, denoms, "_d", keep).with_columns(
-        _field("units").alias("units"), pl.col("item").struct.field("counts").alias("_counts")
-    )
-    counts = _explode(rows, pl.col("_counts"), "_c", (*keep, "_d", "units"))
-    return counts.select(
-        "record_seq",
-        pl.lit(part).alias("result_part"),
-        pl.lit(level).alias("denom_level"),
-        pl.lit(order).alias("_l"),
-        (pl.col("part_index") if "part_index" in keep else pl.lit(None, pl.Int64)).alias("part_index"),
-        (pl.col("class_index") if "class_index" in keep else pl.lit(None, pl.Int64)).alias("class_index"),
-        "_d",
-        "units",
-        "_c",
-        _field("groupId").alias("group_id"),
-        _field("value").alias("value_raw"),
-    )
-
-
-def result_denoms(studies: pl.DataFrame) -> pl.DataFrame:
-    parts = [_denom_rows(studies, _at(*_BASE, "denoms"), "BASELINE", "PART", 0, ())]
-    for offset, (part, measures) in enumerate(_measure_sources(studies)):
-        parts.append(
-            _denom_rows(
-                measures, pl.col("item").struct.field("denoms"), part, "MEASURE", 1 + 2 * offset, ("part_index",)
-            )
-        )
-        classes = _explode(measures, pl.col("item").struct.field("classes"), "class_index", ("part_index",))
-        parts.append(
-            _denom_rows(
-                classes,
-                pl.col("item").struct.field("denoms"),
-                part,
-                "CLASS",
-                2 + 2 * offset,
-                ("part_index", "class_index"),
-            )
-        )
-    rows = _stack(parts).with_columns(
-        pl.col("result_part").replace_strict(_PART_ORDER, return_dtype=pl.Int32).alias("_p")
-    )
-    return _finish("result_denoms", rows, ("_p", "part_index", "_l", "class_index", "_d", "_c"))
-
-
-def result_measurements(studies: pl.DataFrame) -> pl.DataFrame:
-    parts = []
-    for order, (part, measures) in enumerate(_measure_sources(studies)):
-        classes = _explode(measures, pl.col("item").struct.field("classes"), "class_index", ("part_index",))
-        classes = classes.with_columns(_field("title").alias("class_title"))
-        categories = _explode(
-            classes,
-            pl.col("item").struct.field("categories"),
-            "category_index",
-            ("part_index", "class_index", "class_title"),
-            keep_empty=True,  # so is a class without categories
-        ).with_columns(_field("title").alias("category_title"))
-        values = _explode(
-            categories,
-            pl.col("item").struct.field("measurements"),
-            "_m",
-            ("part_index", "class_index", "class_title", "category_index", "category_title"),
-            keep_empty=True,  # a category without measurements still says it exists
-        )
-        parts.append(
-            values.select(
-                "record_seq",
-                pl.lit(order).alias("_p"),
-                pl.lit(part).alias("result_part"),
-                "part_index",
-                "class_index",
-                "class_title",
-                "category_index",
-                "category_title",
-                "_m",
-                _field("groupId").alias("group_id"),
-                _field("value").alias("value"),
-                _field("spread").alias("spread"),
-                _field("lowerLimit").alias("lower_limit"),
-                _field("upperLimit").alias("upper_limit"),
-                _field("comment").alias("comment"),
-            )
-        )
-    return _finish("result_measurements", _stack(parts), ("_p", "part_index", "class_index", "category_index", "_m"))
-
-
-_ANALYSIS_FIELDS = {
-    "group_description": "groupDescription",
-    "tested_non_inferiority_raw": "testedNonInferiority",
-    "non_inferiority_type_raw": "nonInferiorityType",
-    "non_inferiority_comment": "nonInferiorityComment",
-    "p_value": "pValue",
-    "p_value_comment": "pValueComment",
-    "statistical_method": "statisticalMethod",
-    "statistical_comment": "statisticalComment",
-    "param_type": "paramType",
-    "param_value": "paramValue",
-    "ci_pct_value": "ciPctValue",
-    "ci_num_sides_raw": "ciNumSides",
-    "ci_lower_limit": "ciLowerLimit",
-    "ci_upper_limit": "ciUpperLimit",
-    "ci_upper_limit_comment": "ciUpperLimitComment",
-    "dispersion_type_raw": "dispersionType",
-    "dispersion_value": "dispersionValue",
-    "estimate_comment": "estimateComment",
-    "other_analysis_description": "otherAnalysisDescription",
-}
-
-
-def outcome_analyses(studies: pl.DataFrame) -> pl.DataFrame:
-    outcomes = _explode(studies, _at(*_OUTCOMES), "part_index")
-    analyses = _explode(outcomes, pl.col("item").struct.field("analyses"), "analysis_index", ("part_index",))
-    ids = pl.col("item").struct.field("groupIds").list.eval(_clean(pl.element())).list.drop_nulls()
-    rows = analyses.select(
-        "record_seq",
-        "part_index",
-        "analysis_index",
-        ids.fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("group_ids"),
-        *[_field(source).alias(target) for target, source in _ANALYSIS_FIELDS.items()],
-    )
-    return _finish("outcome_analyses", rows, ("part_index", "analysis_index"))
 
 
 def adverse_events(studies: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for order, (kind, name) in enumerate((("SERIOUS", "seriousEvents"), ("OTHER", "otherEvents"))):
-        events = _explode(studies, _at(*_AE, name), "event_index").with_columns(
-            _field("term").alias("term"),
-            _field("organSystem").alias("organ_system"),
-            _field("sourceVocabulary").alias("source_vocabulary"),
-            _field("assessmentType").alias("assessment_type_raw"),
-            _field("notes").alias("notes"),
+        events = explode_items(studies, _at(*_AE, name), "event_index").with_columns(
+            item_field("term").alias("term"),
+            item_field("organSystem").alias("organ_system"),
+            item_field("sourceVocabulary").alias("source_vocabulary"),
+            item_field("assessmentType").alias("assessment_type_raw"),
+            item_field("notes").alias("notes"),
             pl.col("item").struct.field("stats").alias("_stats"),
         )
         keep = ("event_index", "term", "organ_system", "source_vocabulary", "assessment_type_raw", "notes")
-        stats = _explode(events, pl.col("_stats"), "_s", keep)
+        stats = explode_items(events, pl.col("_stats"), "_s", keep)
         parts.append(
             stats.select(
                 "record_seq",
@@ -522,35 +202,29 @@ def adverse_events(studies: pl.DataFrame) -> pl.DataFrame:
                 pl.lit(order).alias("_k"),
                 *keep,
                 "_s",
-                _field("groupId").alias("group_id"),
-                _field("numEvents").alias("num_events_raw"),
-                _field("numAffected").alias("num_affected_raw"),
-                _field("numAtRisk").alias("num_at_risk_raw"),
+                item_field("groupId").alias("group_id"),
+                item_field("numEvents").alias("num_events_raw"),
+                item_field("numAffected").alias("num_affected_raw"),
+                item_field("numAtRisk").alias("num_at_risk_raw"),
             )
         )
-    return _finish("adverse_events", _stack(parts), ("_k", "event_index", "_s"))
+    return finish_kind("adverse_events", stack_parts(parts), ("_k", "event_index", "_s"))
 
 
 def result_events(studies: pl.DataFrame) -> pl.DataFrame:
-    events = _explode(
+    events = explode_items(
         studies, _at("annotationSection", "annotationModule", "unpostedAnnotation", "unpostedEvents"), "_e"
     )
     rows = events.select(
-        "record_seq", "_e", _field("type").alias("event_type_raw"), _field("date").alias("event_date_raw")
+        "record_seq", "_e", item_field("type").alias("event_type_raw"), item_field("date").alias("event_date_raw")
     )
-    return _finish("result_events", rows, ("_e",))
+    return finish_kind("result_events", rows, ("_e",))
 
 
 RESULT_BUILDERS = {
     "result_info": result_info,
     "result_groups": result_groups,
     "flow_counts": flow_counts,
-    "result_measures": result_measures,
-    "result_denoms": result_denoms,
-    "result_measurements": result_measurements,
-    "outcome_analyses": outcome_analyses,
     "adverse_events": adverse_events,
     "result_events": result_events,
 }
-
-UNPOSTED_RESPONSIBLE_PARTY = ("annotationSection", "annotationModule", "unpostedAnnotation", "unpostedResponsibleParty")

@@ -17,3 +17,14 @@ def clean(expr: pl.Expr) -> pl.Expr:
     """Trimmed text; blank becomes null. Never truncates."""
     text = expr.str.strip_chars()
     return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def clean_list(expr: pl.Expr) -> pl.Expr:
+    """Cleaned, non-blank texts; a missing list is an empty one, as in the other formats."""
+    return expr.list.eval(clean(pl.element())).list.drop_nulls().fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+
+def joined(expr: pl.Expr) -> pl.Expr:
+    """Cleaned, non-blank texts of a list joined by "; "; none: null."""
+    texts = clean_list(expr)
+    return pl.when(texts.list.len() > 0).then(texts.list.join("; "))

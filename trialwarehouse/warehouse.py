@@ -15,6 +15,11 @@ import polars as pl
 from transforms.canonical import CHILD_FIELDS
 from trialwarehouse.resources import resource_dir
 
+# The trial's page on clinicaltrials.gov is this prefix and its NCT id. Stored once per trial
+# (dim_trial.registry_url, bound into sql/load/merge_dim_trial.sql); views read the column,
+# and the report links trials it shows with the same prefix.
+REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/"
+
 
 def sql_dir() -> Path:
     return resource_dir("sql")
@@ -166,19 +171,39 @@ def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | N
     return int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else None
 
 
-def connect(path: Path, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. The writer gets a memory limit and a spill folder beside the
-    file, so a registry-sized load stays within the machine's memory whatever N is; a
-    reader gets the limit when given one (DuckDB's default is 80% of the machine)."""
-    if read_only:
-        return duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit} if memory_limit else {})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "temp_directory": str(path.with_name(path.name + ".tmp"))
-    }
+def connect(
+    path: Path,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    config: dict[str, str | bool | int | float | list[str]] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse: the one way every module opens it, writer or reader. The writer
+    gets a memory limit and a spill folder beside the file, so a registry-sized load stays
+    within the machine's memory whatever N is; a reader gets the limit when given one
+    (DuckDB's default is 80% of the machine). `config` adds DuckDB settings (e.g. no file
+    access for the analysts' connection)."""
+    settings: dict[str, str | bool | int | float | list[str]] = dict(config or {})
     if memory_limit:
-        config["memory_limit"] = memory_limit
-    return duckdb.connect(str(path), config=config)
+        settings["memory_limit"] = memory_limit
+    if read_only:
+        return duckdb.connect(str(path), read_only=True, config=settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings["temp_directory"] = str(path.with_name(path.name + ".tmp"))
+    return duckdb.connect(str(path), config=settings)
+
+
+def read_freshness(con: duckdb.DuckDBPyConnection) -> dict:
+    """How recent the warehouse's data is: the newest last-update posted date and capture
+    date of any version, and the registry's dataTimestamp and end of the latest API pull."""
+    row = con.execute(
+        """
+        SELECT max(last_update_posted_date), max(last_capture_date),
+               (SELECT data_timestamp FROM etl_pull ORDER BY finished_at DESC LIMIT 1),
+               (SELECT max(finished_at) FROM etl_pull)
+        FROM fct_trial_version
+        """
+    ).fetchall()[0]
+    return dict(zip(("newest_last_update", "newest_capture", "api_data_timestamp", "last_pull_at"), row, strict=True))
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -252,5 +277,6 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     if not has_staged:
         return counts
     for step in PUBLISH_STEPS:
-        counts[step] = run_sql_file(con, f"load/{step}.sql", {"run_id": run_id}) or 0
+        params = {"run_id": run_id, "registry_study_url": REGISTRY_STUDY_URL}
+        counts[step] = run_sql_file(con, f"load/{step}.sql", params) or 0
     return counts

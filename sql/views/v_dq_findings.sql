@@ -23,8 +23,9 @@ final AS (
         f.resolved_run_id AS resolved_run,
         f.accepted_at IS NOT NULL AS accepted,
         f.accepted_note,
-        'https://clinicaltrials.gov/study/' || f.nct_id AS registry_url
+        t.registry_url
     FROM dq_finding AS f
+    LEFT JOIN dim_trial AS t USING (nct_id)
 )
 SELECT * FROM final;
 COMMENT ON VIEW v_dq_findings IS 'Data-quality findings with their state relative to the latest completed run: NEW (first raised by it), OPEN (raised before and still true), RESOLVED. Accepted findings stay here but are left out of the report.';

@@ -98,7 +98,7 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise IsADirectoryError(f"warehouse path is a folder, not a DuckDB file: {path}")
     try:
-        con = duckdb.connect(str(path), read_only=True, config=dict(ANALYST_CONFIG))
+        con = warehouse.connect(path, read_only=True, config=dict(ANALYST_CONFIG))
     except duckdb.Error as exc:
         raise NotAWarehouse(f"{path} is not a readable DuckDB warehouse ({_first_line(exc)})") from exc
     con.execute("SET lock_configuration = true")

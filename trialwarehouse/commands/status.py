@@ -36,20 +36,13 @@ def status_text(settings: Settings, last: int = 10) -> str:
             """,
             [last],
         ).fetchall()
-        fresh = con.execute(
-            """
-            SELECT max(last_update_posted_date), max(last_capture_date),
-                   (SELECT data_timestamp FROM etl_pull ORDER BY finished_at DESC LIMIT 1),
-                   (SELECT max(finished_at) FROM etl_pull), (SELECT count(*) FROM dim_trial)
-            FROM fct_trial_version
-            """
-        ).fetchone()
-        assert fresh is not None  # an aggregate always returns its one row
+        fresh = warehouse.read_freshness(con)
+        trials = con.execute("SELECT count(*) FROM dim_trial").fetchall()[0][0]
     finally:
         con.close()
     known = {r[0] for r in runs}
     lines = [
-        f"Warehouse: {live} ({_size(live)}, {fresh[4]} trials)",
+        f"Warehouse: {live} ({_size(live)}, {trials} trials)",
         "",
         "Last runs:",
         f"  {'run':>5}  {'started (UTC)':<19}  {'took':>6}  {'status':<9}  {'files':>5}  {'records':>7}  "
@@ -78,10 +71,10 @@ def status_text(settings: Settings, last: int = 10) -> str:
     lines += [
         "",
         "Data freshness:",
-        f"  newest last update posted: {fresh[0] or '-'}",
-        f"  newest capture:            {fresh[1] or '-'}",
-        f"  API data timestamp:        {fresh[2] or 'no pull yet'}"
-        + (f" (pulled {str(fresh[3])[:19]})" if fresh[3] else ""),
+        f"  newest last update posted: {fresh['newest_last_update'] or '-'}",
+        f"  newest capture:            {fresh['newest_capture'] or '-'}",
+        f"  API data timestamp:        {fresh['api_data_timestamp'] or 'no pull yet'}"
+        + (f" (pulled {str(fresh['last_pull_at'])[:19]})" if fresh["last_pull_at"] else ""),
         "",
         f"Outbox: {len(waiting)} message(s) waiting" + (f" (oldest {waiting[0].name})" if waiting else ""),
     ]

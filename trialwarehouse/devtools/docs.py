@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     SCHEMA_DOC.parent.mkdir(parents=True, exist_ok=True)
     SCHEMA_DOC.write_text(schema_markdown(), encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
-        con = duckdb.connect(str(build_reference_warehouse(Path(folder) / "reference.duckdb")), read_only=True)
+        con = warehouse.connect(build_reference_warehouse(Path(folder) / "reference.duckdb"), read_only=True)
         try:
             COOKBOOK.write_text(render_cookbook(COOKBOOK.read_text(encoding="utf-8"), con), encoding="utf-8")
         finally:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse import warehouse
+
 # A development tool: the labels live in the checkout, the records beside it (../shared).
 CHECKOUT = Path(__file__).resolve().parents[2]
 LABELS_DIR = CHECKOUT / "tests" / "data"
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         path = args.warehouse or Path(folder) / "trials.duckdb"
         if not path.exists():
             checked_warehouse(args.raw_dir, path)
-        con = duckdb.connect(str(path), read_only=True)
+        con = warehouse.connect(path, read_only=True)
         try:
             result = evaluate(con)
         finally:

@@ -42,6 +42,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from pathlib import Path
 
+from trialwarehouse.atomic import write_json_atomically
 from trialwarehouse.settings import Settings
 
 LOCK_NAME = ".flush.lock"
@@ -117,13 +118,7 @@ def _load_state(message: Path, recipients: list[str]) -> dict:
 
 
 def _save_state(message: Path, state: dict) -> None:
-    path = _state_path(message)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(state, handle, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_json_atomically(_state_path(message), state)
 
 
 def _mark(state: dict, recipients: list[str], status: str, reply: str | None = None) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from trialwarehouse.nightly.pull import STATE_DIR, pending_manifests
+from trialwarehouse.nightly.pull_state import STATE_DIR, pending_manifests
 
 
 def record_pulls(con: duckdb.DuckDBPyConnection, raw_dir: Path, run_id: int) -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse import warehouse
 from trialwarehouse.csvsafe import neutralized_query
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITIES = tuple(SEVERITY_ORDER)
 SEVERITY_COLOUR = {"error": "#a4161a", "warning": "#b35c00", "info": "#2b5d8a"}
-REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/"
 
 # How much fixing a check's findings matters, within one severity (5 first, 1 last): what
 # breaks the warehouse, or makes the registered facts contradict themselves or the law
@@ -305,14 +305,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int, portfolio: Por
         [*finding_params, TREND_RUNS],
     ).fetchall()
     data.explanations = dict(con.execute("SELECT check_name, explanation FROM dq_check").fetchall())
-    row = con.execute(
-        """
-        SELECT max(last_update_posted_date), max(last_capture_date),
-               (SELECT data_timestamp FROM etl_pull ORDER BY finished_at DESC LIMIT 1)
-        FROM fct_trial_version
-        """
-    ).fetchall()[0]
-    data.freshness = {"newest_last_update": row[0], "newest_capture": row[1], "api_data_timestamp": row[2]}
+    data.freshness = warehouse.read_freshness(con)
     return data
 
 

@@ -12,13 +12,13 @@ from trialwarehouse.nightly.report_data import (
     CHECK_WEIGHT,
     MAX_FINDINGS_IN_TEXT,
     MAX_QUARANTINED_IN_PAGE,
-    REGISTRY_STUDY_URL,
     SEVERITIES,
     SEVERITY_COLOUR,
     SEVERITY_ORDER,
     ReportData,
 )
 from trialwarehouse.nightly.results import RunSummary
+from trialwarehouse.warehouse import REGISTRY_STUDY_URL
 
 # ---------------------------------------------------------------- words
 
