@@ -75,6 +75,17 @@ def _total_denom(units: str, value: str):
     return change
 
 
+def _count_eyes_too(flow: dict) -> None:
+    # Two eyes per participant: STARTED still counts 317 participants.
+    flow["typeUnitsAnalyzed"] = "Eyes"
+    for achievement in flow["periods"][0]["milestones"][0]["achievements"]:
+        achievement["numUnits"] = str(2 * int(achievement["numSubjects"]))
+
+
+def _crossover(flow: dict) -> None:
+    flow["periods"][0]["title"] = "First Intervention Period (before crossover)"
+
+
 def _add_registered_primary(outcomes: list) -> None:
     outcomes.append({"measure": "Change From Baseline in High-sensitivity C-Reactive Protein", "timeFrame": "Week 12"})
 
@@ -120,6 +131,13 @@ CASES = {
         {"ae_at_risk_vs_started": "more_at_risk_than_started"},
     ),
     "at_risk_as_started": ([(R + "adverseEventsModule.eventGroups.0", _at_risk(158))], {}),
+    # In a crossover a treatment's adverse-event group holds people from several sequences:
+    # it is compared with the whole trial, not with the flow group of its name.
+    "crossover_treatment_group": (
+        [(R + "adverseEventsModule.eventGroups.0", _at_risk(170)), (R + "participantFlowModule", _crossover)],
+        {},
+    ),
+    "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (
         [(R + "outcomeMeasuresModule.outcomeMeasures.0.title", "Time to First Flare of Anterior Uveitis")],
         {"primary_outcomes_vs_registered": "reported_not_registered"},

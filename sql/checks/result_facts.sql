@@ -19,7 +19,7 @@ flow_group AS (
 ),
 started AS (
     -- STARTED counts participants (num_subjects) even when the flow also counts units such as eyes.
-    SELECT f.version_key, f.period_index, f.period_title, f.group_id, f.num_subjects, g.title,
+    SELECT f.version_key, f.period_index, f.period_title, f.group_id, f.num_subjects, g.title, f.comment,
            coalesce(g.is_overall, false) AND count(*) OVER (PARTITION BY f.version_key, f.period_index) > 1
                AS is_overall
     FROM fct_version_flow_count AS f
@@ -47,8 +47,17 @@ group_entry AS (
     GROUP BY version_key, group_id
 ),
 group_started AS (
-    SELECT version_key, group_id, max(num_subjects) AS group_started
+    SELECT version_key, group_id, max(num_subjects) AS group_started,
+           string_agg(comment, ' ') AS started_comments
     FROM started WHERE NOT is_overall GROUP BY version_key, group_id
+),
+crossover AS (
+    -- Participants of a crossover move between groups: an adverse-event group (a treatment)
+    -- is then compared with the whole trial, not with one flow group (a sequence).
+    SELECT DISTINCT version_key
+    FROM started
+    WHERE regexp_matches(coalesce(period_title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(comment, ''),
+                         '(?i)cross-?over|switch')
 ),
 flow AS (
     SELECT f.version_key, f.first_period_title, f.started_first_period,
@@ -66,7 +75,9 @@ baseline_denom AS (
     -- The baseline's overall count of participants: its "Total" column, else the sum of its
     -- groups. A baseline that counts only units (eyes, lesions) has no participant total.
     SELECT d.version_key, d.group_id, d.value, g.title,
-           regexp_matches(coalesce(g.title, ''), '(?i)^\s*(total|overall|all)\b') AS is_total
+           -- "Total", "Total Title", "Overall", "All Participants"; not an arm named "All-2".
+           regexp_matches(coalesce(g.title, ''),
+               '(?i)^\s*(total|overall)\b|^\s*all (participants|subjects|patients|groups|arms)\s*$') AS is_total
     FROM fct_version_result_denom AS d
     LEFT JOIN fct_version_result_group AS g
            ON g.version_key = d.version_key AND g.result_part = 'BASELINE' AND g.group_id = d.group_id
@@ -83,15 +94,25 @@ baseline AS (
 ),
 ae_group AS (
     -- Participants at risk per adverse-event group (serious, other, or deaths when that is all
-    -- the group gives), matched to the flow group of the same title (case and punctuation aside).
+    -- the group gives), matched to the flow group of the same title.
     SELECT a.version_key, a.title AS ae_group_title,
            greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) AS at_risk,
-           (SELECT max(gs.group_started)
-              FROM flow_group AS fg JOIN group_started AS gs USING (version_key, group_id)
-             WHERE fg.version_key = a.version_key
-               AND regexp_replace(lower(fg.title), '[^a-z0-9]+', '', 'g')
-                   = regexp_replace(lower(a.title), '[^a-z0-9]+', '', 'g')) AS same_group_started
+           m.group_started AS same_group_started,
+           -- The flow's own comment on that group's STARTED may account for the difference
+           -- ("Of the 41 pts, 3 were ineligible").
+           coalesce(regexp_matches(m.started_comments, '(?i)ineligib|not eligible|exclu|\b'
+               || greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) || '\b'), false) AS explained
     FROM fct_version_result_group AS a
+    LEFT JOIN (
+        -- Titles compared without case, spaces or punctuation, but "S+" is not "S-" and
+        -- "<66 Years" is not ">= 66 Years".
+        SELECT fg.version_key, regexp_replace(lower(fg.title), '[\s.,;:()''"_]+', '', 'g') AS title_key,
+               max(gs.group_started) AS group_started, string_agg(gs.started_comments, ' ') AS started_comments
+        FROM flow_group AS fg JOIN group_started AS gs USING (version_key, group_id)
+        WHERE fg.version_key NOT IN (SELECT version_key FROM crossover)
+        GROUP BY ALL
+    ) AS m ON m.version_key = a.version_key
+          AND m.title_key = regexp_replace(lower(a.title), '[\s.,;:()''"_]+', '', 'g')
     WHERE a.result_part = 'ADVERSE_EVENTS' AND a.version_key IN (SELECT version_key FROM current_version)
       AND NOT regexp_matches(coalesce(a.title, ''), '(?i)^\s*(total|overall|all (participants|subjects|patients))\s*$')
 ),
@@ -113,7 +134,7 @@ ae_vs_flow AS (
                AS ae_at_risk_minus_started
     FROM ae_group AS a
     JOIN flow AS f USING (version_key)
-    WHERE a.at_risk IS NOT NULL
+    WHERE a.at_risk IS NOT NULL AND NOT a.explained
     GROUP BY a.version_key
 ),
 outcome_words AS (
@@ -168,13 +189,17 @@ final AS (
         r.pre_assignment_details, r.recruitment_details, r.baseline_population_description,
         r.flow_units_analyzed, r.baseline_units_analyzed,
         f.first_period_title, f.periods, f.started_first_period, f.started_on_entry, f.started_per_period,
-        -- The reading of the flow closest to the enrollment: its first period, or (cohorts that
-        -- enter later) each group where it enters, or (each period a cohort of its own, "Phase 1",
-        -- "Phase 2") all periods together.
-        list_sort(list_transform([f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT)],
-                  lambda n: [abs(n - c.enrollment_count), n]))[1][2] AS flow_started,
+        -- The flow's first period, unless another reading fits the enrollment (within the
+        -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
+        -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
+        CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+             THEN f.started_on_entry
+             WHEN abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+             THEN CAST(list_sum(f.started_per_period) AS BIGINT)
+             ELSE f.started_first_period END AS flow_started,
         b.baseline_overall,
-        -- The period whose STARTED is closest to the baseline count.
+        -- The period whose STARTED is closest to the baseline count (after a run-in, the
+        -- baseline describes those randomized in the next period).
         list_sort(list_transform(list_concat(f.started_per_period, [f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT)]),
                   lambda n: [abs(n - b.baseline_overall), n]))[1][2] AS baseline_flow_started,
         a.ae_group_title, a.ae_at_risk, a.ae_group_started, a.ae_group_matched, a.ae_at_risk_minus_started,
@@ -211,8 +236,8 @@ SELECT *,
        100.0 * abs(baseline_overall - baseline_flow_started) / nullif(baseline_flow_started, 0)
            AS baseline_started_gap_percent,
        -- A baseline population smaller than those who started is normal when its description
-       -- names the subset (treated, evaluable, with data, excluded ...).
-       coalesce(regexp_matches(coalesce(baseline_population_description, ''),
+       -- (or the pre-assignment details) names the subset: treated, evaluable, with data, excluded.
+       coalesce(regexp_matches(coalesce(baseline_population_description, '') || ' ' || coalesce(pre_assignment_details, ''),
            '(?i)exclu|eligib|randomi|evaluab|at least one|received|treated|dosed|\bmitt\b|modified|per[- ]protocol|safety|complet|'
            || 'available|missing|without|withdr|discontinu|did not|not (receive|dosed|treated|included|have|analy)|'
            || 'who (had|received|were|took)|with (data|a |at least|baseline|valid|complete)|only|subset|subgroup'), false)
