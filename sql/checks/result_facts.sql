@@ -87,7 +87,8 @@ baseline_denom AS (
 ),
 baseline AS (
     SELECT version_key,
-           CASE WHEN count(*) FILTER (WHERE is_total) = 1 AND count(*) > 1 THEN max(value) FILTER (WHERE is_total)
+           CASE WHEN count(*) = 1 THEN max(value)
+                WHEN count(*) FILTER (WHERE is_total) = 1 THEN max(value) FILTER (WHERE is_total)
                 ELSE CAST(sum(value) FILTER (WHERE NOT is_total) AS BIGINT) END AS baseline_overall
     FROM baseline_denom
     GROUP BY version_key
