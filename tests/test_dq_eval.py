@@ -35,7 +35,7 @@ def test_every_check_with_labels_is_measured_and_every_warning_is_trusted(evalua
     assert measured == set(floors) - {dq_eval.RECALL_ROW}
     severities = {
         check: info["severity"]
-        for suite in ("trial_checks", "site_checks")
+        for suite in ("trial_checks", "site_checks", "result_checks")
         for check, info in dq_eval_suite(suite)["meta"]["checks"].items()
     }
     # Issue 16: a check below 90 % precision on the set ships as info.

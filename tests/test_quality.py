@@ -83,7 +83,18 @@ CASES = {
             "Inclusion Criteria:\n\n* Aged 18 to 65 years\n* Active axSpA\n\nExclusion Criteria:\n\n* None",
         ),
     ],
-    "results_overdue": [("hasResults", False), ("resultsSection", None), (S + "resultsFirstPostDateStruct", None)],
+    # The record's certificate of delay (2019-03-01) would defer the deadline: without it,
+    # results were due one year after the primary completion.
+    "results_overdue": [
+        ("hasResults", False),
+        ("resultsSection", None),
+        (S + "resultsFirstPostDateStruct", None),
+        (S + "resultsFirstSubmitDate", None),
+        (S + "resultsFirstSubmitQcDate", None),
+        (S + "dispFirstSubmitDate", None),
+        (S + "dispFirstSubmitQcDate", None),
+        (S + "dispFirstPostDateStruct", None),
+    ],
     "retrospective_registration": [(S + "studyFirstSubmitDate", "2016-01-05")],
     "site_status_conflict": [("protocolSection.contactsLocationsModule.locations", RECRUITING_SITE)],
 }

@@ -53,9 +53,23 @@ sites AS (
     WHERE b.version_key IN (SELECT version_key FROM current_version)
     GROUP BY b.version_key
 ),
+result_submission AS (
+    -- Results submitted but not posted yet (under QC review): the record's last submission
+    -- event (in the order the record lists them) says where the submission stands.
+    SELECT version_key, arg_max(event_type, ordinal) AS last_result_event,
+           arg_max(event_date, ordinal) AS last_result_event_date,
+           min(event_date) FILTER (WHERE event_type = 'RELEASE') AS results_submitted_date
+    FROM fct_version_result_event
+    WHERE version_key IN (SELECT version_key FROM current_version)
+    GROUP BY version_key
+),
 measured AS (
     SELECT
         c.*,
+        rs.last_result_event, rs.last_result_event_date,
+        coalesce(rs.results_submitted_date, c.results_first_submitted_date) AS results_submitted_date,
+        -- A certificate of delay defers the deadline only when submitted before it (42 CFR 11.44(b)).
+        coalesce(c.disposition_first_submitted_date, c.disposition_first_submitted_qc_date) AS certificate_of_delay_date,
         p.previous_status,
         e.last_estimated_enrollment,
         coalesce(i.has_drug_or_biological, false) AS has_drug_or_biological,
@@ -82,6 +96,19 @@ measured AS (
     LEFT JOIN last_estimate AS e USING (trial_key)
     LEFT JOIN interventions AS i USING (version_key)
     LEFT JOIN sites AS s USING (version_key)
+    LEFT JOIN result_submission AS rs USING (version_key)
+),
+deadline AS (
+    SELECT nct_id,
+           certificate_of_delay_date <= primary_completion_date + INTERVAL 1 YEAR AS certificate_defers,
+           -- Results under QC review were submitted: the deadline is met while the review runs.
+           -- Returned results (RESET) must be corrected within 25 days; a cancelled submission
+           -- (UNRELEASE) counts as none.
+           last_result_event = 'RELEASE'
+               OR (last_result_event IS NULL AND results_submitted_date IS NOT NULL)
+               OR (last_result_event = 'RESET' AND date_diff('day', last_result_event_date, reference_date) <= 25)
+               AS results_under_review
+    FROM measured
 ),
 applicable AS (
     -- FDAAA 801 / 42 CFR 11.22 applicable clinical trial, as FDAAA TrialsTracker screens it:
@@ -167,7 +194,7 @@ final AS (
         coalesce(abs(m.stated_max_age - m.max_age_years) >= 1, false) AS stated_max_age_differs,
         regexp_replace(CAST(m.stated_min_age AS VARCHAR), '\.0$', '') || ' years' AS stated_min_age_shown,
         regexp_replace(CAST(m.stated_max_age AS VARCHAR), '\.0$', '') || ' years' AS stated_max_age_shown,
-        m.has_results, m.is_fda_regulated_drug, m.is_fda_regulated_device,
+        m.has_results, m.results_first_posted_date, m.is_fda_regulated_drug, m.is_fda_regulated_device,
         m.has_drug_or_biological, m.has_device, m.has_non_drug, m.has_us_site, m.tested_drugs,
         m.drug_named_as_behavioral,
         -- A drug or biological is what the trial tests: no device, procedure, radiation or
@@ -179,15 +206,26 @@ final AS (
                                    '(?i)compassionate|expanded access')
             AS tests_a_drug,
         a.applicable_because,
-        strftime(m.primary_completion_date + INTERVAL 1 YEAR, '%Y-%m-%d') AS results_due_shown,
-        -- Results are late once the year is over and the registry's 30 days to post have passed.
-        CASE WHEN date_diff('month', m.primary_completion_date + INTERVAL 1 YEAR, m.reference_date) >= 24
-             THEN (date_diff('month', m.primary_completion_date + INTERVAL 1 YEAR, m.reference_date) // 12) || ' years'
-             ELSE date_diff('month', m.primary_completion_date + INTERVAL 1 YEAR, m.reference_date) || ' months' END
-            AS results_overdue_shown,
-        CASE WHEN a.applicable_because IS NOT NULL AND NOT m.has_results AND m.results_first_posted_date IS NULL
-             THEN date_diff('day', m.primary_completion_date + INTERVAL 1 YEAR + INTERVAL 30 DAY, m.reference_date) END
-            AS days_past_results_grace,
+        strftime(m.certificate_of_delay_date, '%Y-%m-%d') AS certificate_of_delay_shown,
+        coalesce(dl.results_under_review, false) AS results_under_review,
+        -- Due one year after the primary completion (42 CFR 11.44(a)), or two years after a
+        -- certificate of delay submitted before that (42 CFR 11.44(b)).
+        CASE WHEN dl.certificate_defers THEN m.certificate_of_delay_date + INTERVAL 2 YEAR
+             ELSE m.primary_completion_date + INTERVAL 1 YEAR END AS results_due_date,
+        CASE WHEN dl.certificate_defers
+             THEN 'two years after the certificate of delay submitted ' || strftime(m.certificate_of_delay_date, '%Y-%m-%d')
+                  || ' (42 CFR 11.44(b)), the primary completion being ' || primary_completion_shown
+             WHEN m.certificate_of_delay_date IS NOT NULL
+             THEN 'one year after the primary completion ' || primary_completion_shown || ' (the certificate of delay of '
+                  || strftime(m.certificate_of_delay_date, '%Y-%m-%d') || ' came after that and defers nothing)'
+             ELSE 'one year after the primary completion ' || primary_completion_shown END AS results_due_because,
+        CASE m.last_result_event
+             WHEN 'RESET' THEN ' Results submitted ' || strftime(m.results_submitted_date, '%Y-%m-%d')
+                  || ' were returned after QC review on ' || strftime(m.last_result_event_date, '%Y-%m-%d')
+                  || ' and not submitted again.'
+             WHEN 'UNRELEASE' THEN ' A submission of ' || strftime(m.results_submitted_date, '%Y-%m-%d')
+                  || ' was cancelled on ' || strftime(m.last_result_event_date, '%Y-%m-%d') || '.'
+             ELSE '' END AS results_submission_note,
         -- Completed trials registered since FDAAA's data elements (completion 2008 or later)
         -- must give a primary completion date and an enrollment type; none enrolls nobody.
         CASE
@@ -224,6 +262,19 @@ final AS (
         m.stated_enrollment, m.stated_enrollment_sentence, m.stated_min_age, m.stated_max_age, m.stated_age_sentence
     FROM measured AS m
     LEFT JOIN applicable AS a USING (nct_id)
+    LEFT JOIN deadline AS dl USING (nct_id)
+),
+due AS (
+    SELECT *,
+           strftime(results_due_date, '%Y-%m-%d') AS results_due_shown,
+           -- Results are late once the deadline and the registry's 30 days to post have passed.
+           CASE WHEN date_diff('month', results_due_date, reference_date) >= 24
+                THEN (date_diff('month', results_due_date, reference_date) // 12) || ' years'
+                ELSE date_diff('month', results_due_date, reference_date) || ' months' END AS results_overdue_shown,
+           CASE WHEN applicable_because IS NOT NULL AND NOT has_results AND results_first_posted_date IS NULL
+                     AND NOT results_under_review
+                THEN date_diff('day', results_due_date + INTERVAL 30 DAY, reference_date) END AS days_past_results_grace
+    FROM final
 ),
 phase_codes AS (
     SELECT *,
@@ -232,7 +283,7 @@ phase_codes AS (
                 WHEN 'III' THEN 'PHASE3' WHEN 'IV' THEN 'PHASE4' ELSE 'PHASE' || title_phase_first END AS first_code,
            CASE title_phase_second WHEN 'I' THEN 'PHASE1' WHEN 'II' THEN 'PHASE2'
                 WHEN 'III' THEN 'PHASE3' WHEN 'IV' THEN 'PHASE4' ELSE 'PHASE' || title_phase_second END AS second_code
-    FROM final
+    FROM due
 )
 SELECT * EXCLUDE (title_phase_first, title_phase_second, first_code, second_code, disease_lines),
        -- Healthy volunteers accepted, yet every inclusion line about people asks for a disease.

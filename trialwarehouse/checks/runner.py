@@ -184,7 +184,7 @@ def validate(check: CheckRun) -> None:
     stats.validation_json = {
         "warehouse_integrity": checker.integrity(suites["warehouse_integrity"], inputs["warehouse_integrity"])
     }
-    for name in ("trial_checks", "site_checks"):
+    for name in ("trial_checks", "site_checks", "result_checks"):
         stats.validation_json[name] = checker.findings(suites[name], inputs[name])
     checker.session[1].build_data_docs()
     stats.data_docs_dir = data_docs_dir(checker.session[1])

@@ -10,7 +10,7 @@ import duckdb
 
 from trialwarehouse.resources import resource_dir
 
-SUITES = ("trial_checks", "site_checks", "warehouse_integrity")
+SUITES = ("trial_checks", "site_checks", "result_checks", "warehouse_integrity")
 
 
 def load_suite(name: str) -> dict:

@@ -1,0 +1,248 @@
+-- Check input: one row per current version with posted results (trials in dq_scope), with the
+-- counts the results-consistency checks compare: participant flow, baseline, adverse events,
+-- reported against registered primary outcomes. The rules and tolerances live in
+-- expectations/result_checks.json; SQL reads the counts a curator would read.
+WITH current_version AS (
+    SELECT v.nct_id, v.version_key, v.enrollment_count, v.enrollment_type
+    FROM fct_trial_version AS v
+    WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM dq_scope)
+      AND v.version_key IN (SELECT version_key FROM fct_version_result)
+),
+flow_group AS (
+    SELECT g.version_key, g.group_id, g.title,
+           -- An overall column beside the arms ("Total", "All Participants") repeats them.
+           regexp_matches(coalesce(g.title, ''),
+               '(?i)^\s*(total|overall( study| population)?|all (participants|subjects|patients|randomi[sz]ed|enrolled))\s*$')
+               AS is_overall
+    FROM fct_version_result_group AS g
+    WHERE g.result_part = 'FLOW' AND g.version_key IN (SELECT version_key FROM current_version)
+),
+started AS (
+    -- STARTED counts participants (num_subjects) even when the flow also counts units such as eyes.
+    SELECT f.version_key, f.period_index, f.period_title, f.group_id, f.num_subjects, g.title, f.comment,
+           coalesce(g.is_overall, false) AND count(*) OVER (PARTITION BY f.version_key, f.period_index) > 1
+               AS is_overall
+    FROM fct_version_flow_count AS f
+    LEFT JOIN flow_group AS g USING (version_key, group_id)
+    WHERE f.flow_kind = 'MILESTONE' AND upper(trim(f.item_type)) = 'STARTED'
+      AND f.version_key IN (SELECT version_key FROM current_version)
+),
+first_period AS (
+    SELECT version_key, min(period_index) AS period_index FROM started GROUP BY version_key
+),
+first_started AS (
+    SELECT s.version_key, any_value(s.period_title) AS first_period_title,
+           CAST(sum(s.num_subjects) FILTER (WHERE NOT s.is_overall) AS BIGINT) AS started_first_period
+    FROM started AS s
+    JOIN first_period AS p ON p.version_key = s.version_key AND p.period_index = s.period_index
+    GROUP BY s.version_key
+),
+group_entry AS (
+    -- Designs whose cohorts enter in later periods ("Part A", "Part B"): each group counted at
+    -- the first period where it has participants. A crossover or extension period repeats the
+    -- same people, so this is only a second reading, never added to the first.
+    SELECT version_key, group_id, arg_min(num_subjects, period_index) AS entered
+    FROM started
+    WHERE num_subjects > 0 AND NOT is_overall
+    GROUP BY version_key, group_id
+),
+group_started AS (
+    SELECT version_key, group_id, max(num_subjects) AS group_started,
+           string_agg(comment, ' ') AS started_comments
+    FROM started WHERE NOT is_overall GROUP BY version_key, group_id
+),
+crossover AS (
+    -- Participants of a crossover move between groups: an adverse-event group (a treatment)
+    -- is then compared with the whole trial, not with one flow group (a sequence).
+    SELECT DISTINCT version_key
+    FROM started
+    WHERE regexp_matches(coalesce(period_title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(comment, ''),
+                         '(?i)cross-?over|switch')
+),
+flow AS (
+    SELECT f.version_key, f.first_period_title, f.started_first_period,
+           (SELECT CAST(sum(e.entered) AS BIGINT) FROM group_entry AS e WHERE e.version_key = f.version_key) AS started_on_entry,
+           (SELECT count(DISTINCT s.period_index) FROM started AS s WHERE s.version_key = f.version_key) AS periods,
+           -- Participants starting each period: a baseline taken after a run-in counts those who
+           -- started the randomized period, not the run-in.
+           (SELECT list(p.total ORDER BY p.period_index)
+              FROM (SELECT s.period_index, CAST(sum(s.num_subjects) FILTER (WHERE NOT s.is_overall) AS BIGINT) AS total
+                      FROM started AS s WHERE s.version_key = f.version_key GROUP BY s.period_index) AS p)
+               AS started_per_period
+    FROM first_started AS f
+),
+baseline_denom AS (
+    -- The baseline's overall count of participants: its "Total" column, else the sum of its
+    -- groups. A baseline that counts only units (eyes, lesions) has no participant total.
+    SELECT d.version_key, d.group_id, d.value, g.title,
+           -- "Total", "Total Title", "Overall", "All Participants"; not an arm named "All-2".
+           regexp_matches(coalesce(g.title, ''),
+               '(?i)^\s*(total|overall)\b|^\s*all (participants|subjects|patients|groups|arms)\s*$') AS is_total
+    FROM fct_version_result_denom AS d
+    LEFT JOIN fct_version_result_group AS g
+           ON g.version_key = d.version_key AND g.result_part = 'BASELINE' AND g.group_id = d.group_id
+    WHERE d.result_part = 'BASELINE' AND d.denom_level = 'PART'
+      AND (d.units IS NULL OR regexp_matches(d.units, '(?i)^\s*(participants?|subjects?|patients?)\s*$'))
+      AND d.version_key IN (SELECT version_key FROM current_version)
+),
+baseline AS (
+    SELECT version_key,
+           CASE WHEN count(*) = 1 THEN max(value)
+                WHEN count(*) FILTER (WHERE is_total) = 1 THEN max(value) FILTER (WHERE is_total)
+                ELSE CAST(sum(value) FILTER (WHERE NOT is_total) AS BIGINT) END AS baseline_overall
+    FROM baseline_denom
+    GROUP BY version_key
+),
+ae_group AS (
+    -- Participants at risk per adverse-event group (serious, other, or deaths when that is all
+    -- the group gives), matched to the flow group of the same title.
+    SELECT a.version_key, a.title AS ae_group_title,
+           greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) AS at_risk,
+           m.group_started AS same_group_started,
+           -- The flow's own comment on that group's STARTED may account for the difference
+           -- ("Of the 41 pts, 3 were ineligible").
+           coalesce(regexp_matches(m.started_comments, '(?i)ineligib|not eligible|exclu|\b'
+               || greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) || '\b'), false) AS explained
+    FROM fct_version_result_group AS a
+    LEFT JOIN (
+        -- Titles compared without case, spaces or punctuation, but "S+" is not "S-" and
+        -- "<66 Years" is not ">= 66 Years".
+        SELECT fg.version_key, regexp_replace(lower(fg.title), '[\s.,;:()''"_]+', '', 'g') AS title_key,
+               max(gs.group_started) AS group_started, string_agg(gs.started_comments, ' ') AS started_comments
+        FROM flow_group AS fg JOIN group_started AS gs USING (version_key, group_id)
+        WHERE fg.version_key NOT IN (SELECT version_key FROM crossover)
+        GROUP BY ALL
+    ) AS m ON m.version_key = a.version_key
+          AND m.title_key = regexp_replace(lower(a.title), '[\s.,;:()''"_]+', '', 'g')
+    WHERE a.result_part = 'ADVERSE_EVENTS' AND a.version_key IN (SELECT version_key FROM current_version)
+      AND NOT regexp_matches(coalesce(a.title, ''), '(?i)^\s*(total|overall|all (participants|subjects|patients))\s*$')
+),
+ae_vs_flow AS (
+    -- The group with the most participants at risk beyond those who started it (its own flow
+    -- group, or the whole trial when no flow group has its title): one finding per trial.
+    SELECT a.version_key,
+           arg_max(a.ae_group_title, a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
+               AS ae_group_title,
+           arg_max(a.at_risk, a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
+               AS ae_at_risk,
+           arg_max(coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))),
+                   a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
+               AS ae_group_started,
+           arg_max(a.same_group_started IS NOT NULL,
+                   a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
+               AS ae_group_matched,
+           max(a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
+               AS ae_at_risk_minus_started
+    FROM ae_group AS a
+    JOIN flow AS f USING (version_key)
+    WHERE a.at_risk IS NOT NULL AND NOT a.explained
+    GROUP BY a.version_key
+),
+outcome_words AS (
+    -- An outcome title as a curator compares it: words, without case, punctuation, stop words
+    -- or the time frame ("at Week 12", "after 6 months"), which a rewording may move about.
+    SELECT version_key, 'REPORTED' AS side, title,
+           list_distinct(list_filter(string_split_regex(lower(title), '[^a-z0-9]+'), lambda w: w <> ''
+               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
+                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
+                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$'))) AS words
+    FROM fct_version_result_measure
+    WHERE result_part = 'OUTCOME' AND outcome_type = 'PRIMARY'
+      AND version_key IN (SELECT version_key FROM current_version)
+    UNION ALL
+    SELECT version_key, 'REGISTERED', measure,
+           list_distinct(list_filter(string_split_regex(lower(measure), '[^a-z0-9]+'), lambda w: w <> ''
+               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
+                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
+                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$')))
+    FROM fct_version_outcome
+    WHERE outcome_kind = 'PRIMARY' AND version_key IN (SELECT version_key FROM current_version)
+),
+unmatched_outcome AS (
+    -- A title on one side whose words no title on the other side holds (or is held by).
+    SELECT o.version_key, o.side, o.title
+    FROM outcome_words AS o
+    WHERE NOT EXISTS (
+        SELECT 1 FROM outcome_words AS p
+        WHERE p.version_key = o.version_key AND p.side <> o.side
+          AND (list_has_all(o.words, p.words) OR list_has_all(p.words, o.words))
+    )
+),
+outcomes AS (
+    SELECT c.version_key,
+           (SELECT count(*) FROM outcome_words AS o WHERE o.version_key = c.version_key AND o.side = 'REPORTED')
+               AS reported_primary_outcomes,
+           (SELECT count(*) FROM outcome_words AS o WHERE o.version_key = c.version_key AND o.side = 'REGISTERED')
+               AS registered_primary_outcomes,
+           (SELECT count(*) FROM unmatched_outcome AS u WHERE u.version_key = c.version_key AND u.side = 'REPORTED')
+               AS reported_primary_not_registered,
+           (SELECT first(u.title ORDER BY u.title) FROM unmatched_outcome AS u
+             WHERE u.version_key = c.version_key AND u.side = 'REPORTED') AS reported_primary_example,
+           (SELECT count(*) FROM unmatched_outcome AS u WHERE u.version_key = c.version_key AND u.side = 'REGISTERED')
+               AS registered_primary_not_reported,
+           (SELECT first(u.title ORDER BY u.title) FROM unmatched_outcome AS u
+             WHERE u.version_key = c.version_key AND u.side = 'REGISTERED') AS registered_primary_example
+    FROM current_version AS c
+),
+final AS (
+    SELECT
+        c.nct_id, c.version_key, c.enrollment_count, c.enrollment_type,
+        r.pre_assignment_details, r.recruitment_details, r.baseline_population_description,
+        r.flow_units_analyzed, r.baseline_units_analyzed,
+        f.first_period_title, f.periods, f.started_first_period, f.started_on_entry, f.started_per_period,
+        -- The flow's first period, unless another reading fits the enrollment (within the
+        -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
+        -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
+        CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+             THEN f.started_on_entry
+             WHEN abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+             THEN CAST(list_sum(f.started_per_period) AS BIGINT)
+             ELSE f.started_first_period END AS flow_started,
+        b.baseline_overall,
+        -- The period whose STARTED is closest to the baseline count (after a run-in, the
+        -- baseline describes those randomized in the next period).
+        list_sort(list_transform(list_concat(f.started_per_period, [f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT)]),
+                  lambda n: [abs(n - b.baseline_overall), n]))[1][2] AS baseline_flow_started,
+        a.ae_group_title, a.ae_at_risk, a.ae_group_started, a.ae_group_matched, a.ae_at_risk_minus_started,
+        o.reported_primary_outcomes, o.registered_primary_outcomes, o.reported_primary_not_registered,
+        o.reported_primary_example, o.registered_primary_not_reported, o.registered_primary_example
+    FROM current_version AS c
+    JOIN fct_version_result AS r ON r.version_key = c.version_key AND r.ordinal = 0
+    LEFT JOIN flow AS f ON f.version_key = c.version_key
+    LEFT JOIN baseline AS b ON b.version_key = c.version_key
+    LEFT JOIN ae_vs_flow AS a ON a.version_key = c.version_key
+    LEFT JOIN outcomes AS o ON o.version_key = c.version_key
+)
+SELECT *,
+       CASE flow_started WHEN started_first_period THEN 'its first period, "' || coalesce(first_period_title, 'untitled') || '"'
+            WHEN started_on_entry THEN 'each group counted in the period it enters'
+            ELSE 'its ' || periods || ' periods together, each a cohort of its own' END AS flow_started_reading,
+       CASE WHEN ae_group_matched THEN 'the flow group of that title' ELSE 'the whole trial (no flow group has that title)' END
+           AS ae_compared_with,
+       flow_started - enrollment_count AS started_minus_enrolled,
+       abs(flow_started - enrollment_count) AS started_enrolled_gap,
+       abs(baseline_overall - baseline_flow_started) AS baseline_started_gap,
+       100.0 * abs(flow_started - enrollment_count) / nullif(enrollment_count, 0) AS started_enrolled_gap_percent,
+       -- Fewer started than enrolled is normal when the flow says why (screen failures, a run-in,
+       -- participants not assigned): the pre-assignment or recruitment details explain the gap.
+       coalesce(regexp_matches(coalesce(pre_assignment_details, '') || ' ' || coalesce(recruitment_details, ''),
+           '(?i)exclu|ineligib|not eligible|screen(ing)? fail|fail(ed|ure)|withdr|drop|discontinu|run-?in|wash-?out|lead-?in|titration|'
+           || '\bnot (be )?(randomi|assign|allocat|treat|dos|vaccinat|start|enter|receiv|includ|proceed|analy)|'
+           || '\bnever\b|prior to (randomi|assign|allocat|treat|dos|start)|before (randomi|assign|allocat|treat|dos|start)|'
+           || 'removed|declin|cancel|did not|were randomi[sz]ed|registered|consent|lost|\breceiv')
+           -- or they give the count that explains it ("Of 234 participants enrolled, 209 received").
+           OR regexp_matches(coalesce(pre_assignment_details, '') || ' ' || coalesce(recruitment_details, ''),
+               '\b(' || enrollment_count || '|' || flow_started || ')\b'), false) AS flow_gap_explained,
+       baseline_overall - baseline_flow_started AS baseline_minus_started,
+       100.0 * abs(baseline_overall - baseline_flow_started) / nullif(baseline_flow_started, 0)
+           AS baseline_started_gap_percent,
+       -- A baseline population smaller than those who started is normal when its description
+       -- (or the pre-assignment details) names the subset: treated, evaluable, with data, excluded.
+       coalesce(regexp_matches(coalesce(baseline_population_description, '') || ' ' || coalesce(pre_assignment_details, ''),
+           '(?i)exclu|eligib|randomi|evaluab|at least one|received|treated|dosed|\bmitt\b|modified|per[- ]protocol|safety|complet|'
+           || 'available|missing|without|withdr|discontinu|did not|not (receive|dosed|treated|included|have|analy)|'
+           || 'who (had|received|were|took)|with (data|a |at least|baseline|valid|complete)|only|subset|subgroup'), false)
+           AS baseline_gap_explained,
+       100.0 * ae_at_risk_minus_started / nullif(ae_group_started, 0) AS ae_excess_percent
+FROM final
+ORDER BY nct_id;
