@@ -78,8 +78,7 @@ measured AS (
         i.tested_drugs,
         i.drug_named_as_behavioral,
         coalesce(s.has_us_site, false) AS has_us_site,
-        c.overall_status IN ('RECRUITING', 'NOT_YET_RECRUITING', 'ACTIVE_NOT_RECRUITING', 'ENROLLING_BY_INVITATION')
-            AS is_open,
+        coalesce(st.is_open, false) AS is_open,  -- dim_status is the one list of open statuses
         -- The latest day a month or year date can mean: "2015-09" is not before 2015-09-15.
         CASE c.start_date_precision WHEN 'month' THEN last_day(c.start_date)
              WHEN 'year' THEN make_date(year(c.start_date), 12, 31) ELSE c.start_date END AS start_date_latest,
@@ -97,6 +96,7 @@ measured AS (
     LEFT JOIN interventions AS i USING (version_key)
     LEFT JOIN sites AS s USING (version_key)
     LEFT JOIN result_submission AS rs USING (version_key)
+    LEFT JOIN dim_status AS st ON st.status_code = c.overall_status
 ),
 deadline AS (
     SELECT nct_id,
