@@ -117,11 +117,11 @@ def test_a_report_folder_that_is_a_file_is_refused_before_the_run(tmp_path):
 
 def test_published_since_tells_a_published_night_from_a_rolled_back_one(tmp_path):
     wh = tmp_path / "trials.duckdb"
-    before = preflight.last_logged_run(wh)
-    assert before == 0 and preflight.published_since(wh, before) is None
+    before = runlog.last_run_id(wh)
+    assert before == 0 and runlog.published_after(wh, before) is None
     run_pipeline(SAMPLE_LANDING, wh)
-    assert preflight.published_since(wh, before) == 1
-    assert preflight.published_since(wh, preflight.last_logged_run(wh)) is None
+    assert runlog.published_after(wh, before) == 1
+    assert runlog.published_after(wh, runlog.last_run_id(wh)) is None
 
 
 class _Collector:
@@ -137,7 +137,7 @@ def test_a_night_published_but_never_reported_is_reported_by_the_next_run(tmp_pa
     """`run_night` stops right after the swap, exactly where a kill after the swap leaves a night."""
     wh = tmp_path / "wh" / "trials.duckdb"
     summary = run_pipeline(hostile_landing(tmp_path / "landing"), wh, checks=True)
-    assert catchup.unreported_run(wh) == summary.run_id == 1
+    assert runlog.unreported_run(wh) == summary.run_id == 1
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
