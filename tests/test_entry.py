@@ -5,44 +5,17 @@ The nights run the real command (or the deployment's flow) in a subprocess."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import duckdb
 import pytest
-from aiosmtpd.controller import Controller
 from conftest import run_pipeline
 from hostile import hostile_landing
 
 from trialwarehouse.nightly import runlog
 from trialwarehouse.nightly.entry import NightFailed
-
-
-class _Collector:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    collector = _Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, collector
-    finally:
-        controller.stop()
 
 
 def _environment(home: Path, **tw) -> dict[str, str]:
@@ -59,8 +32,8 @@ def _events(warehouse: Path) -> list[tuple[str, int]]:
 
 
 @pytest.mark.prefect
-def test_a_published_night_whose_report_fails_exits_9_and_the_next_run_reports_it(tmp_path, smtp):
-    port, collector = smtp
+def test_a_published_night_whose_report_fails_exits_9_and_the_next_run_reports_it(tmp_path, smtp_collector):
+    port, collector = smtp_collector.port, smtp_collector
     landing = hostile_landing(tmp_path / "landing")
     wh = tmp_path / "wh" / "trials.duckdb"
     reports = tmp_path / "reports"
@@ -118,8 +91,8 @@ def test_the_scheduled_entry_refuses_a_missing_landing_folder_as_run_does(tmp_pa
 
 
 @pytest.mark.prefect
-def test_the_scheduled_deployment_reports_an_unreported_night_before_its_own(tmp_path, smtp):
-    port, collector = smtp
+def test_the_scheduled_deployment_reports_an_unreported_night_before_its_own(tmp_path, smtp_collector):
+    port, collector = smtp_collector.port, smtp_collector
     landing = hostile_landing(tmp_path / "landing")
     wh = tmp_path / "wh" / "trials.duckdb"
     run_pipeline(landing, wh, checks=True)  # stops right after the swap: published, never reported

@@ -7,7 +7,6 @@ import os
 import pty
 import re
 import select
-import socket
 import struct
 import subprocess
 import sys
@@ -16,17 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from hostile import hostile_landing
 from terminal import screen
 
 STEPS = ("ingest", "publish", "checks", "report", "email")
 LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3} \| [A-Z]+ +\| |\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} [A-Z]+ )")
-
-
-class _Accept:
-    async def handle_DATA(self, server, session, envelope):
-        return "250 OK"
 
 
 def _run_on_a_terminal(command: list[str], env: dict, cwd: Path, timeout: float = 300) -> tuple[int, str]:
@@ -57,25 +50,17 @@ def _run_on_a_terminal(command: list[str], env: dict, cwd: Path, timeout: float 
 
 
 @pytest.mark.prefect
-def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(_Accept(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        landing = hostile_landing(tmp_path / "landing")
-        env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TERM": "xterm-256color"}
-        env.pop("NO_COLOR", None)
-        code, output = _run_on_a_terminal(
-            [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(landing)]
-            + ["--warehouse", str(tmp_path / "wh" / "trials.duckdb"), "--smtp-host", "127.0.0.1"]
-            + ["--smtp-port", str(port), "--mail-to", "curator@example.org"],
-            env,
-            tmp_path,
-        )
-    finally:
-        controller.stop()
+def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tmp_path, smtp_collector):
+    landing = hostile_landing(tmp_path / "landing")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    code, output = _run_on_a_terminal(
+        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(landing)]
+        + ["--warehouse", str(tmp_path / "wh" / "trials.duckdb"), "--smtp-host", "127.0.0.1"]
+        + ["--smtp-port", str(smtp_collector.port), "--mail-to", "curator@example.org"],
+        env,
+        tmp_path,
+    )
     lines = screen(output)
     assert code == 0, "\n".join(lines[-40:])
     assert output.count("\x1b[?25l") == 1, "more than one live display was started"
@@ -95,3 +80,4 @@ def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tm
     finished = [line for line in lines if "Task run '" in line and "Finished in state" in line]
     assert len(finished) >= 8 and all(line.endswith("Finished in state Completed()") for line in finished)
     assert "run 1: completed in" in output
+    assert len(smtp_collector.messages) == 1
