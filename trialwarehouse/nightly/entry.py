@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trialwarehouse.logs import configure_logging
+from trialwarehouse.logs import configure_logging, live_progress
 from trialwarehouse.nightly import catchup, runlog
 from trialwarehouse.nightly.preflight import EXIT_BAD_PATH, EXIT_BUSY, Preflight, PreflightError, check_run
 from trialwarehouse.settings import Settings
@@ -43,7 +43,8 @@ def before_the_night(settings: Settings, pull_first: bool | None, say: Callable[
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
     if not checked.new_warehouse:
         try:
-            late = catchup.report_unreported_night(settings)
+            with live_progress():  # its report and email steps share one display, as a night's do
+                late = catchup.report_unreported_night(settings)
         except Exception as failure:
             # Running tonight's night on top would turn the unreported night's NEW findings
             # into OPEN ones nobody was told about: stop, and say what to fix.
