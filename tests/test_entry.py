@@ -14,8 +14,9 @@ import pytest
 from conftest import run_pipeline
 from hostile import hostile_landing
 
-from trialwarehouse.nightly import runlog
+from trialwarehouse.nightly import entry, runlog
 from trialwarehouse.nightly.entry import NightFailed
+from trialwarehouse.settings import Settings
 
 
 def _environment(home: Path, **tw) -> dict[str, str]:
@@ -114,3 +115,20 @@ def test_the_scheduled_deployment_reports_an_unreported_night_before_its_own(tmp
     assert "run 1:" in collector.messages[0]["Subject"]
     events = _events(wh)
     assert events.index(("email", 1)) < events.index(("started", 2)) and events[-1] == ("email", 2)
+
+
+def test_a_catch_up_that_fails_again_stops_before_tonights_run(tmp_path):
+    landing = hostile_landing(tmp_path / "landing")
+    wh = tmp_path / "wh" / "trials.duckdb"
+    run_pipeline(landing, wh, checks=True)  # published, never reported
+    blocker = wh.parent / "reports" / "run-000001.html"
+    blocker.mkdir(parents=True)  # the report still cannot be written
+    said: list[str] = []
+    with pytest.raises(NightFailed) as failed:
+        entry.before_the_night(Settings(raw_dir=landing, warehouse=wh), None, said.append)
+    assert failed.value.exit_code == 9
+    assert str(failed.value) == (
+        "run 1 was published but never reported, and its report or email failed again: IsADirectoryError: "
+        f"[Errno 21] Is a directory: '{blocker}'; tonight's run was not started; fix this and run again"
+    )
+    assert said == [] and _events(wh) == [("started", 1), ("completed", 1)]  # no run 2, no email event

@@ -222,6 +222,9 @@ class _ToPrefectRun(logging.Handler):
 @contextlib.contextmanager
 def forward_to_prefect() -> Iterator[None]:
     """While the block runs, our log lines also go to the current Prefect flow run."""
+    if any(isinstance(h, _ToPrefectRun) for h in LOGGER.handlers):  # a subflow: once is enough
+        yield
+        return
     handler = _ToPrefectRun()
     LOGGER.addHandler(handler)
     try:
