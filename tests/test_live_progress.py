@@ -52,7 +52,9 @@ def _run_on_a_terminal(command: list[str], env: dict, cwd: Path, timeout: float 
 @pytest.mark.prefect
 def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tmp_path, smtp_collector):
     landing = hostile_landing(tmp_path / "landing")
+    # Parsing on worker processes: they share the terminal, and must not write across the display either.
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TERM": "xterm-256color"}
+    env |= {"TW_TASK_RUNNER": "process", "TW_WORKERS": "2"}
     env.pop("NO_COLOR", None)
     code, output = _run_on_a_terminal(
         [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(landing)]
@@ -81,3 +83,7 @@ def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tm
     assert len(finished) >= 8 and all(line.endswith("Finished in state Completed()") for line in finished)
     assert "run 1: completed in" in output
     assert len(smtp_collector.messages) == 1
+    # The worker's task lines went to its console file, not across the display.
+    assert not any("parse-raw-file" in line for line in lines)
+    workers = (tmp_path / "wh" / "logs" / "workers-console.log").read_text()
+    assert "Task run 'parse-raw-file-" in workers

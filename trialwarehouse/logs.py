@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import logging.handlers
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -19,11 +20,17 @@ import rich.progress
 LOGGER = logging.getLogger("trialwarehouse")
 _FORMAT = "%(asctime)s %(levelname)s %(message)s"
 _OUR_HANDLERS = "trialwarehouse-configured"  # the name of the handlers configure_logging installs
+# Set while a live display is shown: where worker processes started meanwhile write their
+# console output, which would otherwise land in the middle of the display.
+CHILD_CONSOLE_ENV = "TW_CHILD_CONSOLE"
+_log_dir: Path | None = None  # the folder configure_logging writes to, for the workers' console file
 
 
 def configure_logging(log_dir: Path, level: str = "INFO") -> Path:
     """Console (stderr) and a rotating file; idempotent."""
+    global _log_dir
     log_dir.mkdir(parents=True, exist_ok=True)
+    _log_dir = log_dir
     path = log_dir / "trialwarehouse.log"
     LOGGER.setLevel(level.upper())
     LOGGER.propagate = False
@@ -112,10 +119,16 @@ def live_progress(stream: TextIO | None = None) -> Iterator[None]:
         handler.addFilter(divert)
     display.start()
     _LIVE = display
+    child_console = os.environ.get(CHILD_CONSOLE_ENV)
+    os.environ[CHILD_CONSOLE_ENV] = str(_log_dir / "workers-console.log") if _log_dir else os.devnull
     try:
         yield
     finally:
         _LIVE = None
+        if child_console is None:
+            os.environ.pop(CHILD_CONSOLE_ENV, None)
+        else:
+            os.environ[CHILD_CONSOLE_ENV] = child_console
         display.stop()
         for handler, divert in diverted:
             handler.removeFilter(divert)
@@ -202,6 +215,18 @@ class Progress:
         if self._own_display is not None:
             self._own_display.__exit__(None, None, None)
             self._own_display = None
+
+
+def console_of_a_worker() -> None:
+    """In a worker process the display's process started: its standard output and error go to
+    the workers' console file (logs/workers-console.log) instead of across the display. Its
+    task-run logs still reach Prefect (UI) through Prefect's API handler."""
+    target = os.environ.get(CHILD_CONSOLE_ENV)
+    if not target:
+        return
+    with open(target, "ab") as console:
+        for stream in (1, 2):
+            os.dup2(console.fileno(), stream)
 
 
 class _ToPrefectRun(logging.Handler):
