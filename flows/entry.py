@@ -19,10 +19,12 @@ def run_guarded(settings: Settings, pull_first: bool | None = None, say: Callabl
     flow; any failure comes out as `entry.NightFailed`, with its one line and exit status."""
     checked = entry.before_the_night(settings, pull_first, say)
     from flows.nightly import with_task_runner
+    from trialwarehouse.logs import workers_console_aside
     from trialwarehouse.nightly.task_runner import choose_task_runner
 
     try:
         settings = choose_task_runner(settings)
-        return with_task_runner(settings)(settings, pull_first=pull_first)
+        with workers_console_aside():
+            return with_task_runner(settings)(settings, pull_first=pull_first)
     except Exception as error:
         raise entry.failure_of(error, settings, checked) from error

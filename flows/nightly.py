@@ -104,6 +104,7 @@ def with_task_runner(settings: Settings):
                     "processes": True,
                     "threads_per_worker": 1,
                     "dashboard_address": None,
+                    "preload": ["trialwarehouse.nightly.workers"],  # dask_setup: the workers' console
                 }
             )
         return nightly.with_options(task_runner=runner)  # type: ignore[arg-type]

@@ -20,8 +20,8 @@ import rich.progress
 LOGGER = logging.getLogger("trialwarehouse")
 _FORMAT = "%(asctime)s %(levelname)s %(message)s"
 _OUR_HANDLERS = "trialwarehouse-configured"  # the name of the handlers configure_logging installs
-# Set while a live display is shown: where worker processes started meanwhile write their
-# console output, which would otherwise land in the middle of the display.
+# Set while a live display may be shown (`workers_console_aside`): where worker processes
+# started meanwhile write their console output, which would otherwise cross the display.
 CHILD_CONSOLE_ENV = "TW_CHILD_CONSOLE"
 _log_dir: Path | None = None  # the folder configure_logging writes to, for the workers' console file
 
@@ -119,16 +119,10 @@ def live_progress(stream: TextIO | None = None) -> Iterator[None]:
         handler.addFilter(divert)
     display.start()
     _LIVE = display
-    child_console = os.environ.get(CHILD_CONSOLE_ENV)
-    os.environ[CHILD_CONSOLE_ENV] = str(_log_dir / "workers-console.log") if _log_dir else os.devnull
     try:
         yield
     finally:
         _LIVE = None
-        if child_console is None:
-            os.environ.pop(CHILD_CONSOLE_ENV, None)
-        else:
-            os.environ[CHILD_CONSOLE_ENV] = child_console
         display.stop()
         for handler, divert in diverted:
             handler.removeFilter(divert)
@@ -215,6 +209,21 @@ class Progress:
         if self._own_display is not None:
             self._own_display.__exit__(None, None, None)
             self._own_display = None
+
+
+@contextlib.contextmanager
+def workers_console_aside(stream: TextIO | None = None) -> Iterator[None]:
+    """On a terminal, worker processes started in the block (a process pool, a local Dask
+    cluster: started with the flow, before its live display) send their console to
+    logs/workers-console.log through `console_of_a_worker`; elsewhere nothing changes."""
+    if not _is_terminal(stream or sys.stderr) or CHILD_CONSOLE_ENV in os.environ:
+        yield
+        return
+    os.environ[CHILD_CONSOLE_ENV] = str(_log_dir / "workers-console.log") if _log_dir else os.devnull
+    try:
+        yield
+    finally:
+        os.environ.pop(CHILD_CONSOLE_ENV, None)
 
 
 def console_of_a_worker() -> None:
