@@ -52,9 +52,9 @@ def _run_on_a_terminal(command: list[str], env: dict, cwd: Path, timeout: float 
 @pytest.mark.prefect
 def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tmp_path, smtp_collector):
     landing = hostile_landing(tmp_path / "landing")
-    # Parsing on worker processes: they share the terminal, and must not write across the display either.
+    # Parsing on a worker process: it shares the terminal, and must not write across the display either.
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TERM": "xterm-256color"}
-    env |= {"TW_TASK_RUNNER": "process", "TW_WORKERS": "2"}
+    env |= {"TW_TASK_RUNNER": "process", "TW_WORKERS": "1"}  # one worker is enough to share the terminal
     env.pop("NO_COLOR", None)
     code, output = _run_on_a_terminal(
         [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(landing)]
