@@ -14,11 +14,10 @@ from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from trialwarehouse.logs import configure_logging, forward_to_prefect
+from trialwarehouse.logs import forward_to_prefect, live_progress
 from trialwarehouse.nightly import report, staging
 from trialwarehouse.nightly.results import RunSummary
 from trialwarehouse.nightly.sequence import PLAIN_STEPS, Step, run_night
-from trialwarehouse.nightly.task_runner import choose_task_runner
 from trialwarehouse.settings import Settings
 
 
@@ -58,7 +57,8 @@ def parse_on_task_runner(jobs: Iterable[staging.ParseJob], in_flight: int) -> It
 @flow(name="trialwarehouse-nightly", log_prints=False)
 def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | None = None) -> RunSummary:
     fan_out = settings.task_runner not in ("local", "auto")
-    with forward_to_prefect():  # our log lines in the flow run's logs too
+    # Our log lines in the flow run's logs too; in a terminal, one live display of the steps.
+    with forward_to_prefect(), live_progress():
         return run_night(
             settings,
             raw_dir,
@@ -68,15 +68,6 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
             # Workers of a remote Dask cluster cannot see the staging folder: they send frames back.
             workers_stage=not settings.dask_address,
         )
-
-
-@flow(name="trialwarehouse-scheduled")
-def scheduled_nightly() -> None:
-    """The deployment's entry point: settings come from the environment at run time, so no
-    secret is ever stored as a deployment parameter."""
-    settings = choose_task_runner(Settings())
-    configure_logging(settings.warehouse.parent / "logs", settings.log_level)
-    with_task_runner(settings)(settings)
 
 
 def with_task_runner(settings: Settings):
@@ -102,6 +93,7 @@ def with_task_runner(settings: Settings):
                     "processes": True,
                     "threads_per_worker": 1,
                     "dashboard_address": None,
+                    "preload": ["trialwarehouse.nightly.workers"],  # dask_setup: the workers' console
                 }
             )
         return nightly.with_options(task_runner=runner)  # type: ignore[arg-type]

@@ -94,7 +94,7 @@ def serve(settings: Settings, log=print) -> None:
         log(
             f"serving deployment trialwarehouse-nightly/{DEPLOYMENT_NAME} on '{settings.schedule}' ({settings.timezone})"
         )
-        from flows.nightly import scheduled_nightly
+        from flows.scheduled import scheduled_nightly
 
         scheduled_nightly.serve(
             name=DEPLOYMENT_NAME,

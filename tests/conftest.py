@@ -74,3 +74,37 @@ def read_warehouse():
     yield _open
     for con in opened:
         con.close()
+
+
+class SmtpCollector:
+    """What a real SMTP server on 127.0.0.1 received, each message parsed."""
+
+    def __init__(self):
+        self.port = 0
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import policy
+        from email.parser import BytesParser
+
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_collector():
+    """An aiosmtpd server on a free loopback port that accepts every message and keeps it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    collector = SmtpCollector()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        collector.port = s.getsockname()[1]
+    controller = Controller(collector, hostname="127.0.0.1", port=collector.port)
+    controller.start()
+    try:
+        yield collector
+    finally:
+        controller.stop()

@@ -115,18 +115,7 @@ def test_the_layers_see_every_module():
     assert layer("trialwarehouse.devtools.docs") == 0 and layer("transforms.trial_pages.modern") == 5
 
 
-# Over the limit today, split by the flows work of issue 14 (strict: once it is under the
-# limit this mark fails, and must go).
-OVER_THE_LIMIT = {"flows.cli": "flows/cli.py (430 lines) is split by the flows work of issue 14"}
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=OVER_THE_LIMIT[m])) if m in OVER_THE_LIMIT else m
-        for m in sorted(modules())
-    ],
-)
+@pytest.mark.parametrize("module", sorted(modules()))
 def test_no_module_is_over_400_lines(module):
     lines = len(modules()[module].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{modules()[module].relative_to(ROOT)} has {lines} lines: split it by job"

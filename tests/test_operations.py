@@ -5,9 +5,10 @@ import re
 
 from click.testing import CliRunner
 from conftest import REPO, SAMPLE_LANDING, run_pipeline
+from terminal import screen
 
 from flows.cli import main
-from trialwarehouse.logs import Progress, configure_logging
+from trialwarehouse.logs import Progress, configure_logging, live_progress
 from trialwarehouse.settings import Settings
 
 
@@ -50,26 +51,53 @@ def test_log_lines_carry_run_step_counts_and_timings(tmp_path):
 
 def test_progress_is_line_oriented_off_a_terminal(tmp_path):
     configure_logging(tmp_path / "logs", "INFO")
-    stream = io.StringIO()  # not a TTY: no carriage returns, plain log lines
-    progress = Progress("ingest", 7, total_files=4, every=0.0, stream=stream)
+    stream = io.StringIO()  # not a TTY: no live display, plain log lines
+    progress = Progress("ingest", 7, 4, every=0.0, stream=stream)
     for _ in range(4):
         progress.advance(records=10)
     progress.done()
+    pages = Progress("pull", 3, None, unit="pages", every=0.0, stream=stream)
+    pages.advance(records=1000)
+    pages.set_total(2)
+    pages.advance(records=500)
+    pages.done()
     assert stream.getvalue() == ""
-    text = (tmp_path / "logs" / "trialwarehouse.log").read_text()
-    assert "run=7 step=ingest progress=4/4 records=40" in text
+    lines = (tmp_path / "logs" / "trialwarehouse.log").read_text().splitlines()
+    assert re.search(r"run=7 step=ingest progress=4/4 records=40 rate=\d+ seconds_left=0 unit=files$", lines[3])
+    assert re.search(r"run=3 step=pull progress=1/\? records=1000 rate=\d+ seconds_left=0 unit=pages$", lines[4])
+    assert re.search(r"run=3 step=pull progress=2/2 records=1500 rate=\d+ seconds_left=0 unit=pages$", lines[5])
+    assert len(lines) == 6
 
 
-def test_progress_redraws_one_line_on_a_terminal():
+def test_progress_off_a_terminal_writes_at_most_every_n_seconds(tmp_path):
+    configure_logging(tmp_path / "logs", "INFO")
+    progress = Progress("ingest", 1, 1000, every=3600.0, stream=io.StringIO())
+    for _ in range(1000):
+        progress.advance(records=1)
+    progress.done()
+    assert "step=ingest progress=" not in (tmp_path / "logs" / "trialwarehouse.log").read_text()
+
+
+def test_progress_on_a_terminal_is_one_live_display_of_every_step():
     class Terminal(io.StringIO):
         def isatty(self):
             return True
 
     stream = Terminal()
-    progress = Progress("ingest", 1, total_files=2, stream=stream)
-    progress.every = 0.0
-    progress.advance(records=5)
-    assert stream.getvalue().startswith("\ringest: 1/2 files, 5 records")
+    with live_progress(stream):
+        ingest = Progress("ingest", 1, 2, stream=stream)
+        ingest.advance(records=5)
+        ingest.advance(records=7)
+        ingest.done()
+        publish = Progress("publish", 1, 3, unit="load steps", stream=stream)
+        for _ in range(3):
+            publish.advance()
+        publish.done()
+    assert stream.getvalue().count("\x1b[?25l") == 1  # one display: the cursor is hidden once
+    ingest_row, publish_row, end = screen(stream.getvalue())  # redrawn in place: one row per step
+    assert ingest_row.split()[0] == "ingest" and "2/2 files, 12 records" in ingest_row
+    assert publish_row.split()[0] == "publish" and "3/3 load steps" in publish_row
+    assert end == ""
 
 
 def _documented_settings(text: str) -> set[str]:

@@ -4,16 +4,12 @@ Each case runs the real command in a subprocess, as a new user would."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from conftest import SAMPLE_LANDING, run_pipeline
 from hostile import hostile_landing
@@ -117,46 +113,31 @@ def test_a_report_folder_that_is_a_file_is_refused_before_the_run(tmp_path):
 
 def test_published_since_tells_a_published_night_from_a_rolled_back_one(tmp_path):
     wh = tmp_path / "trials.duckdb"
-    before = preflight.last_logged_run(wh)
-    assert before == 0 and preflight.published_since(wh, before) is None
+    before = runlog.last_run_id(wh)
+    assert before == 0 and runlog.published_after(wh, before) is None
     run_pipeline(SAMPLE_LANDING, wh)
-    assert preflight.published_since(wh, before) == 1
-    assert preflight.published_since(wh, preflight.last_logged_run(wh)) is None
+    assert runlog.published_after(wh, before) == 1
+    assert runlog.published_after(wh, runlog.last_run_id(wh)) is None
 
 
-class _Collector:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-def test_a_night_published_but_never_reported_is_reported_by_the_next_run(tmp_path):
+def test_a_night_published_but_never_reported_is_reported_by_the_next_run(tmp_path, smtp_collector):
     """`run_night` stops right after the swap, exactly where a kill after the swap leaves a night."""
     wh = tmp_path / "wh" / "trials.duckdb"
     summary = run_pipeline(hostile_landing(tmp_path / "landing"), wh, checks=True)
-    assert catchup.unreported_run(wh) == summary.run_id == 1
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    collector = _Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        settings = Settings(
-            raw_dir=tmp_path / "landing", warehouse=wh, smtp_host="127.0.0.1", smtp_port=port, mail_to="c@example.org"
-        )
-        done = catchup.report_unreported_night(settings)
-        again = catchup.report_unreported_night(settings)
-    finally:
-        controller.stop()
+    assert runlog.unreported_run(wh) == summary.run_id == 1
+    settings = Settings(
+        raw_dir=tmp_path / "landing",
+        warehouse=wh,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_collector.port,
+        mail_to="c@example.org",
+    )
+    done = catchup.report_unreported_night(settings)
+    again = catchup.report_unreported_night(settings)
     page = tmp_path / "wh" / "reports" / "run-000001.html"
     assert done == f"run 1 was published but never reported: report {page}; email sent 1 message(s) to 1 recipient(s)"
     assert again is None
-    (raw,) = collector.messages
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    (message,) = smtp_collector.messages
     assert message["Subject"] == (
         "[trialwarehouse] run 1: 3 new findings (3 open: 0 errors, 2 warnings) (reported late)"
     )

@@ -25,9 +25,14 @@ def test_every_cited_test_exists():
 
 def test_every_exit_status_is_documented():
     documented = {int(code) for code in re.findall(r"^\| `(\d+)` \|", _section(), re.M)}
-    cli = (REPO / "flows" / "cli.py").read_text(encoding="utf-8")
-    used = {int(code) for code in re.findall(r"sys\.exit\((\d+)\)|return (\d+)\b", cli) for code in code if code}
-    preflight = (REPO / "trialwarehouse" / "nightly" / "preflight.py").read_text(encoding="utf-8")
-    used |= {int(code) for code in re.findall(r"^EXIT_\w+ = (\d+)", preflight, re.M)}
-    assert used and used <= documented
+    used = set()
+    for cli in (REPO / "flows").glob("cli*.py"):
+        text = cli.read_text(encoding="utf-8")
+        found = re.findall(r"sys\.exit\((\d+)\)|return (\d+)\b|fail\(.*, (\d+)\)$", text, re.M)
+        used |= {int(code) for codes in found for code in codes if code}
+    for module in ("preflight.py", "entry.py"):  # the statuses the nightly entry answers with
+        text = (REPO / "trialwarehouse" / "nightly" / module).read_text(encoding="utf-8")
+        used |= {int(code) for code in re.findall(r"^EXIT_\w+ = (\d+)", text, re.M)}
+    assert {1, 2, 3, 4, 5, 6, 7, 8, 9} <= used
+    assert used <= documented
     assert documented == set(range(10))

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from transforms.canonical import CHILD_FIELDS
+from trialwarehouse.logs import Progress
 from trialwarehouse.resources import resource_dir
 
 # The trial's page on clinicaltrials.gov is this prefix and its NCT id. Stored once per trial
@@ -276,7 +277,10 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     )
     if not has_staged:
         return counts
+    progress = Progress("publish", run_id, len(PUBLISH_STEPS), unit="load steps")
     for step in PUBLISH_STEPS:
         params = {"run_id": run_id, "registry_study_url": REGISTRY_STUDY_URL}
         counts[step] = run_sql_file(con, f"load/{step}.sql", params) or 0
+        progress.advance()
+    progress.done()
     return counts

@@ -25,7 +25,7 @@ from trialwarehouse import warehouse
 from trialwarehouse.checks.findings import FINDING_SCHEMA, RuleOutcome, findings_frame
 from trialwarehouse.checks.gx import data_docs_dir, gx_context, validate_suite
 from trialwarehouse.checks.suites import SUITES, by_input, load_suite, register_checks
-from trialwarehouse.logs import event
+from trialwarehouse.logs import Progress, event
 
 # Finding life-cycle steps, in order (sql/load/dq_<step>.sql).
 LIFECYCLE_STEPS = ("update_open_findings", "insert_new_findings", "resolve_findings", "insert_dq_run_check")
@@ -181,12 +181,17 @@ def validate(check: CheckRun) -> None:
         return
     checker = check.checker = _Checker(gx_context(), f"run-{check.run_id:06d}", check.work)
     stats, suites, inputs = check.stats, check.suites, check.inputs
+    progress = Progress("checks", check.run_id, 5, unit="suites and data docs")
     stats.validation_json = {
         "warehouse_integrity": checker.integrity(suites["warehouse_integrity"], inputs["warehouse_integrity"])
     }
+    progress.advance()
     for name in ("trial_checks", "site_checks", "result_checks"):
         stats.validation_json[name] = checker.findings(suites[name], inputs[name])
+        progress.advance()
     checker.session[1].build_data_docs()
+    progress.advance()
+    progress.done()
     stats.data_docs_dir = data_docs_dir(checker.session[1])
 
 

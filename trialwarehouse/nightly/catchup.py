@@ -10,38 +10,12 @@ it is reported, while its findings are still NEW relative to the latest run.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from trialwarehouse.nightly import runlog
 from trialwarehouse.settings import Settings
-
-
-def unreported_run(live: Path) -> int | None:
-    """The latest run that completed without its `email` event, if it is the latest completed one."""
-    from trialwarehouse.nightly.runlog import run_log_path
-
-    path = run_log_path(live)
-    if not path.exists():
-        return None
-    completed: set[int] = set()
-    reported: set[int] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-            run_id = int(entry["run_id"])
-        except (ValueError, KeyError, TypeError):
-            continue  # a line cut short by a kill
-        if entry.get("event") == "completed":
-            completed.add(run_id)
-        elif entry.get("event") == "email":
-            reported.add(run_id)
-    if not completed:
-        return None
-    latest = max(completed)
-    return None if latest in reported else latest
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> Any:
@@ -118,9 +92,8 @@ def report_unreported_night(settings: Settings) -> str | None:
     """Report and email the latest published night that was never reported; what was done, or None."""
     from trialwarehouse.nightly import mailer, messages, report
     from trialwarehouse.nightly.outbox import MailOutcome
-    from trialwarehouse.nightly.runlog import log_email_outcome
 
-    run_id = unreported_run(settings.warehouse)
+    run_id = runlog.unreported_run(settings.warehouse)
     if run_id is None or not settings.warehouse.exists():
         return None
     summary = _summary(settings, run_id)
@@ -139,5 +112,5 @@ def report_unreported_night(settings: Settings) -> str | None:
             del message["Subject"]
             message["Subject"] = f"{subject} (reported late)"
         outcome = mailer.deliver_report(settings, run_id, composed)
-    log_email_outcome(settings.warehouse, run_id, outcome.describe(), outcome.error)
+    runlog.log_email_outcome(settings.warehouse, run_id, outcome.describe(), outcome.error)
     return f"run {run_id} was published but never reported: report {files.html}; email {outcome.describe()}"

@@ -43,6 +43,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from trialwarehouse.atomic import write_json_atomically
+from trialwarehouse.logs import Progress
 from trialwarehouse.settings import Settings
 
 LOCK_NAME = ".flush.lock"
@@ -304,7 +305,10 @@ def flush_outbox(settings: Settings, outbox: Path) -> MailOutcome:
 def _flush_locked(settings: Settings, outbox: Path) -> MailOutcome:
     outcome = MailOutcome([], [], None)
     started = time.monotonic()
-    for message in waiting_messages(outbox):  # listed again under the lock: another run may have sent some
+    waiting = waiting_messages(outbox)  # listed again under the lock: another run may have sent some
+    progress = Progress("email", None, len(waiting), unit="messages")
+    for message in waiting:
+        progress.advance()
         left = settings.mail_delivery_seconds - (time.monotonic() - started)
         if outcome.error is None and left <= 0:
             outcome.error = f"delivery step stopped at its {settings.mail_delivery_seconds:.0f} s bound"
@@ -328,4 +332,5 @@ def _flush_locked(settings: Settings, outbox: Path) -> MailOutcome:
         _save_state(message, state)
         if not _settle(outbox, message, state, outcome):
             outcome.waiting.append(message.name)
+    progress.done()
     return outcome

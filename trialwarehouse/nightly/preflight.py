@@ -9,12 +9,12 @@ mistyped folder would otherwise create a new, empty warehouse without a word.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from trialwarehouse.nightly import runlog
 from trialwarehouse.settings import Settings
 
 EXIT_BAD_PATH = 2
@@ -67,39 +67,6 @@ def check_warehouse_file(path: Path) -> None:
     con.close()
 
 
-def last_logged_run(live: Path) -> int:
-    """Highest run id in the run log beside the warehouse (0 without one)."""
-    from trialwarehouse.nightly.runlog import run_log_path
-
-    path = run_log_path(live)
-    highest = 0
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                highest = max(highest, int(json.loads(line)["run_id"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # a line cut short by a kill
-    return highest
-
-
-def published_since(live: Path, before: int) -> int | None:
-    """The run after `before` that was published (swapped in), if one was."""
-    from trialwarehouse.nightly.runlog import run_log_path
-
-    path = run_log_path(live)
-    if not path.exists():
-        return None
-    published = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-            if entry["event"] == "completed" and int(entry["run_id"]) > before:
-                published = int(entry["run_id"])
-        except (ValueError, KeyError, TypeError):
-            continue
-    return published
-
-
 def check_run(settings: Settings, pull_first: bool = False) -> Preflight:
     """Every check `run` can make before it starts; PreflightError on the first problem."""
     result = Preflight()
@@ -137,5 +104,5 @@ def check_run(settings: Settings, pull_first: bool = False) -> Preflight:
             acquire_writer_lock(live).close()  # checked, then released: the run takes it for good
         except WarehouseBusy as busy:
             raise PreflightError(str(busy), EXIT_BUSY) from None
-    result.last_run_logged = last_logged_run(live)
+    result.last_run_logged = runlog.last_run_id(live)
     return result

@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from trialwarehouse.atomic import write_json_atomically
+from trialwarehouse.logs import Progress
 from trialwarehouse.nightly.api_client import ApiClient, PullError, PullLoop
 from trialwarehouse.nightly.pull_state import (
     DATA_DIR,
@@ -85,6 +86,8 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
     data_dir.mkdir(parents=True, exist_ok=True)
     part = data_dir / f"pull-{state.pull_id}.ndjson.part"
     _truncate_to_completed_pages(part, state)
+    progress = Progress("pull", None, _pages_for(state.total_count, page_size), unit="pages")
+    progress.advance(state.pages, records=state.studies)  # a resumed pull starts where it stopped
     while True:
         page = client.get_json("studies", _page_params(state, page_size))
         studies = page.get("studies")
@@ -113,12 +116,20 @@ def _fetch_studies(client: ApiClient, raw_dir: Path, state: PullState, page_size
         if token:
             state.seen_tokens.append(token)
         save_progress(raw_dir, state)
+        if progress.total is None and state.total_count is not None:
+            progress.set_total(_pages_for(state.total_count, page_size) or 1)
+        progress.advance(records=len(studies))
         log(
             f"pull {state.pull_id}: page {state.pages}, {state.studies} studies"
             + (f" of {state.total_count}" if state.total_count is not None else "")
         )
         if not state.next_page_token:
+            progress.done()
             return part
+
+
+def _pages_for(total_count: int | None, page_size: int) -> int | None:
+    return None if total_count is None else -(-total_count // page_size)
 
 
 def _check_for_loop(state: PullState, token: str | None, page_size: int) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trialwarehouse import warehouse
-from trialwarehouse.logs import event
+from trialwarehouse.logs import Progress, event
 from trialwarehouse.nightly.report_charts import charts, data_uri, findings_chart_png, trend_chart_png
 from trialwarehouse.nightly.report_data import (
     CHECK_WEIGHT,
@@ -124,6 +124,7 @@ def write_run_report(
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = f"run-{summary.run_id:06d}"
     csv_path, new_csv_path = report_dir / f"{stem}-findings.csv", report_dir / f"{stem}-new-findings.csv"
+    progress = Progress("report", summary.run_id, 3, unit="parts")
     con = warehouse.connect(Path(summary.warehouse), read_only=True, memory_limit=memory_limit)
     try:
         data = read_report_data(con, summary.run_id)
@@ -132,11 +133,13 @@ def write_run_report(
         write_sponsor_counts_csv(con, report_dir / f"{stem}-sponsors.csv")
     finally:
         con.close()
+    progress.advance()  # the data and the CSV files
     validation_path = None
     if validation_json:
         validation_path = report_dir / f"{stem}.gx-validation.json"
         validation_path.write_text(json.dumps(validation_json, indent=1, default=str), encoding="utf-8")
     pngs = charts(data)
+    progress.advance()
     page = report_dir / f"{stem}.html"
     summary.report = str(page)
     how = Rendering(
@@ -149,6 +152,8 @@ def write_run_report(
     )
     page.write_text(render_html(summary, data, how), encoding="utf-8")
     (report_dir / f"{stem}.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str), encoding="utf-8")
+    progress.advance()
+    progress.done()
     event(
         "report",
         summary.run_id,

@@ -32,8 +32,8 @@ def log_event(live: Path, event: str, run_id: int, **fields) -> None:
 
 
 def read_events(live: Path) -> dict[int, dict[str, dict]]:
-    """{run_id: {event name: its last line}}; a line cut short by a kill is skipped (the run
-    still has its "started" line)."""
+    """{run_id: {event name: its last line}}; a line cut short by a kill (or otherwise not
+    an event) is skipped: the run still has its "started" line."""
     runs: dict[int, dict[str, dict]] = {}
     path = run_log_path(live)
     if not path.exists():
@@ -41,10 +41,34 @@ def read_events(live: Path) -> dict[int, dict[str, dict]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             item = json.loads(line)
-        except json.JSONDecodeError:
+            run_id, name = int(item["run_id"]), str(item["event"])
+        except (ValueError, KeyError, TypeError):
             continue
-        runs.setdefault(int(item["run_id"]), {})[item["event"]] = item
+        runs.setdefault(run_id, {})[name] = item
     return runs
+
+
+def last_run_id(live: Path) -> int:
+    """Highest run id in the run log (0 without one): runs after it are tonight's."""
+    return max(read_events(live), default=0)
+
+
+def published_after(live: Path, before: int) -> int | None:
+    """The latest run after `before` that completed, that is, was swapped in and published."""
+    return max(
+        (run_id for run_id, events in read_events(live).items() if run_id > before and "completed" in events),
+        default=None,
+    )
+
+
+def unreported_run(live: Path) -> int | None:
+    """The latest completed run, if it has no `email` event (the last thing a night logs):
+    published, but its report and email were never produced."""
+    completed = {run_id: events for run_id, events in read_events(live).items() if "completed" in events}
+    if not completed:
+        return None
+    latest = max(completed)
+    return None if "email" in completed[latest] else latest
 
 
 def unfinished_runs(live: Path) -> list[tuple[int, dict[str, dict]]]:
