@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from trialwarehouse import warehouse
 from trialwarehouse.nightly import runlog
 from trialwarehouse.settings import Settings
 
@@ -29,7 +30,7 @@ def _summary(settings: Settings, run_id: int):
     from trialwarehouse.nightly.quarantine import quarantined_inputs
     from trialwarehouse.nightly.results import IngestStats, PublishStats, RunSummary
 
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = warehouse.connect(settings.warehouse, read_only=True)
     try:
         row = con.execute(
             """

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from trialwarehouse import warehouse
 from trialwarehouse.nightly import runlog
 from trialwarehouse.settings import Settings
 
@@ -57,7 +58,7 @@ def first_line(exc: BaseException) -> str:
 def check_warehouse_file(path: Path) -> None:
     """PreflightError unless `path` opens as a DuckDB database (read-only, touching nothing)."""
     try:
-        con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+        con = warehouse.connect(path, read_only=True, config={"enable_external_access": False})
     except duckdb.Error as exc:
         raise PreflightError(
             f"{path} is not a readable DuckDB warehouse ({first_line(exc)}); restore it from a backup, "
