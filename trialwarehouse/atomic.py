@@ -7,12 +7,16 @@ import os
 from pathlib import Path
 
 
-def write_json_atomically(path: Path, payload: dict) -> None:
-    """Write `payload` as JSON to a temporary file beside `path`, flush it to disk, then
-    rename it over `path` (a rename within one folder is atomic)."""
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over
+    `path` (a rename within one folder is atomic)."""
     temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=1)
+    with temporary.open("wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def write_json_atomically(path: Path, payload: dict) -> None:
+    write_bytes_atomically(path, json.dumps(payload, indent=1).encode("utf-8"))

@@ -14,6 +14,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from trialwarehouse.atomic import write_bytes_atomically
 from trialwarehouse.logs import event
 from trialwarehouse.nightly.outbox import MailOutcome, flush_outbox
 from trialwarehouse.settings import Settings
@@ -26,9 +27,7 @@ POLICY = policy.SMTP.clone(max_line_length=998)
 def queue(message: EmailMessage, outbox: Path, name: str) -> Path:
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{name}.eml"
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(message.as_bytes())
-    temporary.replace(path)
+    write_bytes_atomically(path, message.as_bytes())  # the outbox never holds half a message
     return path
 
 
