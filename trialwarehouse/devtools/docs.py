@@ -167,7 +167,11 @@ def reference_landing() -> list[Path]:
 
 def display_path(folder: Path) -> str:
     """A landing folder as the cookbook names it: relative to the checkout, never a local path."""
-    return Path(os.path.relpath(Path(folder).resolve(), CHECKOUT)).as_posix()
+    folder = Path(folder).resolve()
+    shared = SHARED_DATA.resolve()
+    if folder.is_relative_to(shared):  # ../shared may be a link to elsewhere: name it as the checkout sees it
+        return (Path(os.path.relpath(SHARED_DATA, CHECKOUT)) / folder.relative_to(shared)).as_posix()
+    return Path(os.path.relpath(folder, CHECKOUT)).as_posix()
 
 
 def build_reference_warehouse(target: Path) -> Path:
