@@ -161,6 +161,16 @@ CASES = {
         ],
         {},
     ),
+    # "2021-06" may mean 2021-06-30: a certificate of 2022-06-20 is within a year of it.
+    "certificate_within_a_year_of_the_completion_month": (
+        [
+            *NO_RESULTS,
+            (S + "primaryCompletionDateStruct", {"date": "2021-06", "type": "ACTUAL"}),
+            (S + "dispFirstSubmitDate", "2022-06-20"),
+            (S + "dispFirstSubmitQcDate", "2022-06-20"),
+        ],
+        {},
+    ),
     "certificate_after_the_deadline": (
         [
             *NO_RESULTS,

@@ -100,7 +100,9 @@ measured AS (
 ),
 deadline AS (
     SELECT nct_id,
-           certificate_of_delay_date <= primary_completion_date + INTERVAL 1 YEAR AS certificate_defers,
+           -- A month date ("2021-06") may mean its last day: the certificate is before the
+           -- deadline when it is before one year after the latest day the completion can mean.
+           certificate_of_delay_date <= primary_completion_date_latest + INTERVAL 1 YEAR AS certificate_defers,
            -- Results under QC review were submitted: the deadline is met while the review runs.
            -- Returned results (RESET) must be corrected within 25 days; a cancelled submission
            -- (UNRELEASE) counts as none.
