@@ -137,6 +137,12 @@ CASES = {
         [(R + "adverseEventsModule.eventGroups.0", _at_risk(170)), (R + "participantFlowModule", _crossover)],
         {},
     ),
+    # ... but with its first period (317), not with all periods added up (560): a crossover's
+    # periods hold the same people.
+    "crossover_more_at_risk_than_started": (
+        [(R + "adverseEventsModule.eventGroups.0", _at_risk(400)), (R + "participantFlowModule", _crossover)],
+        {"ae_at_risk_vs_started": "more_at_risk_than_started"},
+    ),
     "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (
         [(R + "outcomeMeasuresModule.outcomeMeasures.0.title", "Time to First Flare of Anterior Uveitis")],
@@ -267,6 +273,11 @@ def test_baseline_adverse_event_and_outcome_messages(checked):
         "the flow group of that title."
     )
     assert evidence["values"]["ae_group_started"] == 158
+    message, _ = _message(checked, "crossover_more_at_risk_than_started", "ae_at_risk_vs_started")
+    assert message == (
+        '400 participants are at risk of adverse events in group "Placebo", more than the 317 who STARTED '
+        "the first period of the crossover (no flow group has that title)."
+    )
     message, _ = _message(checked, "reported_primary_not_registered", "primary_outcomes_vs_registered")
     assert message == (
         "1 of the 11 primary outcomes reported in the results match none of the 11 registered primary outcomes, "

@@ -71,6 +71,26 @@ flow AS (
                AS started_per_period
     FROM first_started AS f
 ),
+flow_reading AS (
+    -- The flow's first period, unless another reading fits the enrollment (within the
+    -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
+    -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
+    -- A whole-trial comparison takes the same reading, and a crossover its first period:
+    -- its later periods hold the same people.
+    SELECT f.*, x.version_key IS NOT NULL AS is_crossover,
+           CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+                THEN f.started_on_entry
+                WHEN abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+                THEN CAST(list_sum(f.started_per_period) AS BIGINT)
+                ELSE f.started_first_period END AS flow_started
+    FROM flow AS f
+    JOIN current_version AS c USING (version_key)
+    LEFT JOIN crossover AS x USING (version_key)
+),
+trial_started AS (
+    SELECT version_key, CASE WHEN is_crossover THEN started_first_period ELSE flow_started END AS trial_started
+    FROM flow_reading
+),
 baseline_denom AS (
     -- The baseline's overall count of participants: its "Total" column, else the sum of its
     -- groups. A baseline that counts only units (eyes, lesions) has no participant total.
@@ -98,7 +118,9 @@ ae_group AS (
     -- the group gives), matched to the flow group of the same title.
     SELECT a.version_key, a.title AS ae_group_title,
            greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) AS at_risk,
-           m.group_started AS same_group_started,
+           m.group_started IS NOT NULL AS matched,
+           -- Its flow group's STARTED, else the whole trial's.
+           coalesce(m.group_started, t.trial_started) AS compared_started,
            -- The flow's own comment on that group's STARTED may account for the difference
            -- ("Of the 41 pts, 3 were ineligible").
            coalesce(regexp_matches(m.started_comments, '(?i)ineligib|not eligible|exclu|\b'
@@ -114,6 +136,7 @@ ae_group AS (
         GROUP BY ALL
     ) AS m ON m.version_key = a.version_key
           AND m.title_key = regexp_replace(lower(a.title), '[\s.,;:()''"_]+', '', 'g')
+    LEFT JOIN trial_started AS t ON t.version_key = a.version_key
     WHERE a.result_part = 'ADVERSE_EVENTS' AND a.version_key IN (SELECT version_key FROM current_version)
       AND NOT regexp_matches(coalesce(a.title, ''), '(?i)^\s*(total|overall|all (participants|subjects|patients))\s*$')
 ),
@@ -121,21 +144,13 @@ ae_vs_flow AS (
     -- The group with the most participants at risk beyond those who started it (its own flow
     -- group, or the whole trial when no flow group has its title): one finding per trial.
     SELECT a.version_key,
-           arg_max(a.ae_group_title, a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_group_title,
-           arg_max(a.at_risk, a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_at_risk,
-           arg_max(coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))),
-                   a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_group_started,
-           arg_max(a.same_group_started IS NOT NULL,
-                   a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_group_matched,
-           max(a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_at_risk_minus_started
+           arg_max(a.ae_group_title, a.at_risk - a.compared_started) AS ae_group_title,
+           arg_max(a.at_risk, a.at_risk - a.compared_started) AS ae_at_risk,
+           arg_max(a.compared_started, a.at_risk - a.compared_started) AS ae_group_started,
+           arg_max(a.matched, a.at_risk - a.compared_started) AS ae_group_matched,
+           max(a.at_risk - a.compared_started) AS ae_at_risk_minus_started
     FROM ae_group AS a
-    JOIN flow AS f USING (version_key)
-    WHERE a.at_risk IS NOT NULL AND NOT a.explained
+    WHERE a.at_risk IS NOT NULL AND a.compared_started IS NOT NULL AND NOT a.explained
     GROUP BY a.version_key
 ),
 outcome_words AS (
@@ -190,14 +205,7 @@ final AS (
         r.pre_assignment_details, r.recruitment_details, r.baseline_population_description,
         r.flow_units_analyzed, r.baseline_units_analyzed,
         f.first_period_title, f.periods, f.started_first_period, f.started_on_entry, f.started_per_period,
-        -- The flow's first period, unless another reading fits the enrollment (within the
-        -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
-        -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
-        CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
-             THEN f.started_on_entry
-             WHEN abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
-             THEN CAST(list_sum(f.started_per_period) AS BIGINT)
-             ELSE f.started_first_period END AS flow_started,
+        f.is_crossover, f.flow_started,
         b.baseline_overall,
         -- The period whose STARTED is closest to the baseline count (after a run-in, the
         -- baseline describes those randomized in the next period).
@@ -208,7 +216,7 @@ final AS (
         o.reported_primary_example, o.registered_primary_not_reported, o.registered_primary_example
     FROM current_version AS c
     JOIN fct_version_result AS r ON r.version_key = c.version_key AND r.ordinal = 0
-    LEFT JOIN flow AS f ON f.version_key = c.version_key
+    LEFT JOIN flow_reading AS f ON f.version_key = c.version_key
     LEFT JOIN baseline AS b ON b.version_key = c.version_key
     LEFT JOIN ae_vs_flow AS a ON a.version_key = c.version_key
     LEFT JOIN outcomes AS o ON o.version_key = c.version_key
@@ -217,7 +225,9 @@ SELECT *,
        CASE flow_started WHEN started_first_period THEN 'its first period, "' || coalesce(first_period_title, 'untitled') || '"'
             WHEN started_on_entry THEN 'each group counted in the period it enters'
             ELSE 'its ' || periods || ' periods together, each a cohort of its own' END AS flow_started_reading,
-       CASE WHEN ae_group_matched THEN 'the flow group of that title' ELSE 'the whole trial (no flow group has that title)' END
+       CASE WHEN ae_group_matched THEN 'the flow group of that title'
+            WHEN is_crossover THEN 'the first period of the crossover (no flow group has that title)'
+            ELSE 'the whole trial (no flow group has that title)' END
            AS ae_compared_with,
        flow_started - enrollment_count AS started_minus_enrolled,
        abs(flow_started - enrollment_count) AS started_enrolled_gap,
