@@ -86,6 +86,15 @@ def _crossover(flow: dict) -> None:
     flow["periods"][0]["title"] = "First Intervention Period (before crossover)"
 
 
+def _crossover_by_phase(flow: dict) -> None:
+    # NCT00460993's design: crossover periods titled "Phase 1"/"Phase 2", each started by all
+    # 317; only the design (interventionModel CROSSOVER) says they are the same people.
+    flow["periods"][0]["title"] = "Phase 1"
+    flow["periods"][1]["title"] = "Phase 2"
+    first, second = (period["milestones"][0]["achievements"] for period in flow["periods"])
+    second[:] = [dict(achievement) for achievement in first]
+
+
 def _add_registered_primary(outcomes: list) -> None:
     outcomes.append({"measure": "Change From Baseline in High-sensitivity C-Reactive Protein", "timeFrame": "Week 12"})
 
@@ -142,6 +151,20 @@ CASES = {
     "crossover_more_at_risk_than_started": (
         [(R + "adverseEventsModule.eventGroups.0", _at_risk(400)), (R + "participantFlowModule", _crossover)],
         {"ae_at_risk_vs_started": "more_at_risk_than_started"},
+    ),
+    # Enrollment 634 and a baseline of 634 are the 317 counted in both periods: a crossover's
+    # periods are never cohorts to add up.
+    "crossover_periods_are_not_cohorts": (
+        [
+            ("protocolSection.designModule.designInfo.interventionModel", "CROSSOVER"),
+            (R + "participantFlowModule", _crossover_by_phase),
+            ("protocolSection.designModule.enrollmentInfo", {"count": 634, "type": "ACTUAL"}),
+            (R + "baselineCharacteristicsModule.denoms", _total_denom("Participants", "634")),
+        ],
+        {
+            "flow_started_vs_enrollment": "fewer_started_unexplained",
+            "baseline_vs_flow_started": "more_in_baseline_than_started",
+        },
     ),
     "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (

@@ -3,7 +3,7 @@
 -- reported against registered primary outcomes. The rules and tolerances live in
 -- expectations/result_checks.json; SQL reads the counts a curator would read.
 WITH current_version AS (
-    SELECT v.nct_id, v.version_key, v.enrollment_count, v.enrollment_type
+    SELECT v.nct_id, v.version_key, v.enrollment_count, v.enrollment_type, v.intervention_model
     FROM fct_trial_version AS v
     WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM dq_scope)
       AND v.version_key IN (SELECT version_key FROM fct_version_result)
@@ -53,8 +53,12 @@ group_started AS (
 ),
 crossover AS (
     -- Participants of a crossover move between groups: an adverse-event group (a treatment)
-    -- is then compared with the whole trial, not with one flow group (a sequence).
-    SELECT DISTINCT version_key
+    -- is then compared with the whole trial, not with one flow group (a sequence), and its
+    -- periods are the same people again, never cohorts to add up. The design says so, or,
+    -- when it does not, the flow's titles ("Phase 1"/"Phase 2" periods say nothing).
+    SELECT version_key FROM current_version WHERE intervention_model = 'CROSSOVER'
+    UNION
+    SELECT version_key
     FROM started
     WHERE regexp_matches(coalesce(period_title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(comment, ''),
                          '(?i)cross-?over|switch')
@@ -75,12 +79,13 @@ flow_reading AS (
     -- The flow's first period, unless another reading fits the enrollment (within the
     -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
     -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
-    -- A whole-trial comparison takes the same reading, and a crossover its first period:
-    -- its later periods hold the same people.
+    -- A crossover's periods are the same people: never added up. A whole-trial comparison
+    -- takes the same reading, and a crossover its first period.
     SELECT f.*, x.version_key IS NOT NULL AS is_crossover,
            CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
                 THEN f.started_on_entry
-                WHEN abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+                WHEN x.version_key IS NULL
+                     AND abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
                 THEN CAST(list_sum(f.started_per_period) AS BIGINT)
                 ELSE f.started_first_period END AS flow_started
     FROM flow AS f
@@ -208,8 +213,10 @@ final AS (
         f.is_crossover, f.flow_started,
         b.baseline_overall,
         -- The period whose STARTED is closest to the baseline count (after a run-in, the
-        -- baseline describes those randomized in the next period).
-        list_sort(list_transform(list_concat(f.started_per_period, [f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT)]),
+        -- baseline describes those randomized in the next period); all periods together only
+        -- where they can be cohorts, not in a crossover.
+        list_sort(list_transform(list_concat(f.started_per_period, [f.started_on_entry],
+                                             CASE WHEN NOT f.is_crossover THEN [CAST(list_sum(f.started_per_period) AS BIGINT)] END),
                   lambda n: [abs(n - b.baseline_overall), n]))[1][2] AS baseline_flow_started,
         a.ae_group_title, a.ae_at_risk, a.ae_group_started, a.ae_group_matched, a.ae_at_risk_minus_started,
         o.reported_primary_outcomes, o.registered_primary_outcomes, o.reported_primary_not_registered,
