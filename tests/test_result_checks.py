@@ -316,7 +316,13 @@ def test_results_overdue_says_how_the_certificate_and_the_qc_review_change_the_d
         "No results posted: they were due 2022-06-01, one year after the primary completion 2021-06 (the certificate "
         "of delay of 2022-07-15 came after that and defers nothing), and are 18 months late at the capture date 2023-12-12."
     )
-    message, _ = _message(checked, "results_returned_after_qc_review", "results_overdue")
+    message, evidence = _message(checked, "results_returned_after_qc_review", "results_overdue")
+    # The evidence holds the dates the deadline was read from, each named in its fields.
+    submission = ["certificate_of_delay_date", "last_result_event", "last_result_event_date", "results_submitted_date"]
+    assert set(submission) <= set(evidence["fields"]) <= set(evidence["values"])
+    assert [evidence["values"][field] for field in submission] == [None, "RESET", "2019-06-20", "2019-04-27"]
+    _, evidence = _message(checked, "certificate_after_the_deadline", "results_overdue")
+    assert evidence["values"]["certificate_of_delay_date"] == "2022-07-15"
     assert (
         "late at the capture date 2023-12-12. Results submitted 2019-04-27 were returned after QC review on "
         "2019-06-20 and not submitted again. An applicable clinical trial" in message

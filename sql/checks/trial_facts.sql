@@ -208,6 +208,8 @@ final AS (
                                    '(?i)compassionate|expanded access')
             AS tests_a_drug,
         a.applicable_because,
+        -- What the deadline was read from, for the finding's evidence.
+        m.certificate_of_delay_date, m.last_result_event, m.last_result_event_date, m.results_submitted_date,
         strftime(m.certificate_of_delay_date, '%Y-%m-%d') AS certificate_of_delay_shown,
         coalesce(dl.results_under_review, false) AS results_under_review,
         -- Due one year after the primary completion (42 CFR 11.44(a)), or two years after a
