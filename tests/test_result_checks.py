@@ -221,6 +221,23 @@ CASES = {
         ],
         {"results_overdue": "no_results_after_1_year"},
     ),
+    # Returned, submitted again and returned again: the note names the last submission.
+    "results_returned_twice": (
+        [
+            *NO_RESULTS,
+            *NO_CERTIFICATE,
+            (
+                UNPOSTED,
+                [
+                    {"type": "RELEASE", "date": "2019-04-27"},
+                    {"type": "RESET", "date": "2019-05-20"},
+                    {"type": "RELEASE", "date": "2019-05-30"},
+                    {"type": "RESET", "date": "2019-06-20"},
+                ],
+            ),
+        ],
+        {"results_overdue": "no_results_after_1_year"},
+    ),
 }
 RESULT_CHECKS = {
     "flow_started_vs_enrollment",
@@ -326,4 +343,8 @@ def test_results_overdue_says_how_the_certificate_and_the_qc_review_change_the_d
     assert (
         "late at the capture date 2023-12-12. Results submitted 2019-04-27 were returned after QC review on "
         "2019-06-20 and not submitted again. An applicable clinical trial" in message
+    )
+    message, _ = _message(checked, "results_returned_twice", "results_overdue")
+    assert (
+        "Results submitted 2019-05-30 were returned after QC review on 2019-06-20 and not submitted again." in message
     )

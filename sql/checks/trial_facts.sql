@@ -55,10 +55,11 @@ sites AS (
 ),
 result_submission AS (
     -- Results submitted but not posted yet (under QC review): the record's last submission
-    -- event (in the order the record lists them) says where the submission stands.
+    -- event (in the order the record lists them) says where the submission stands, and the
+    -- last RELEASE is the submission it returned or cancelled (not the first of several).
     SELECT version_key, arg_max(event_type, ordinal) AS last_result_event,
            arg_max(event_date, ordinal) AS last_result_event_date,
-           min(event_date) FILTER (WHERE event_type = 'RELEASE') AS results_submitted_date
+           arg_max(event_date, ordinal) FILTER (WHERE event_type = 'RELEASE') AS results_submitted_date
     FROM fct_version_result_event
     WHERE version_key IN (SELECT version_key FROM current_version)
     GROUP BY version_key
