@@ -95,6 +95,17 @@ def _crossover_by_phase(flow: dict) -> None:
     second[:] = [dict(achievement) for achievement in first]
 
 
+def _none_started(group_ids: set[str] | None):
+    # The given flow groups (all when None) STARTED 0 in every period.
+    def change(flow: dict) -> None:
+        for period in flow["periods"]:
+            for achievement in period["milestones"][0]["achievements"]:
+                if group_ids is None or achievement["groupId"] in group_ids:
+                    achievement["numSubjects"] = "0"
+
+    return change
+
+
 def _add_registered_primary(outcomes: list) -> None:
     outcomes.append({"measure": "Change From Baseline in High-sensitivity C-Reactive Protein", "timeFrame": "Week 12"})
 
@@ -162,6 +173,27 @@ CASES = {
             (R + "baselineCharacteristicsModule.denoms", _total_denom("Participants", "634")),
         ],
         {
+            "flow_started_vs_enrollment": "fewer_started_unexplained",
+            "baseline_vs_flow_started": "more_in_baseline_than_started",
+        },
+    ),
+    # Placebo STARTED 0, yet 158 are at risk in it: flagged, not skipped as a division by 0.
+    "at_risk_in_a_group_that_started_none": (
+        [
+            (R + "adverseEventsModule.eventGroups.0", _at_risk(158)),
+            (R + "participantFlowModule", _none_started({"FG000"})),
+        ],
+        {
+            "ae_at_risk_vs_started": "more_at_risk_than_started",
+            "flow_started_vs_enrollment": "fewer_started_unexplained",
+            "baseline_vs_flow_started": "more_in_baseline_than_started",
+        },
+    ),
+    # NCT01996852: every group STARTED 0; the message says the whole flow is empty.
+    "at_risk_in_an_empty_flow": (
+        [(R + "participantFlowModule", _none_started(None))],
+        {
+            "ae_at_risk_vs_started": "more_at_risk_than_started",
             "flow_started_vs_enrollment": "fewer_started_unexplained",
             "baseline_vs_flow_started": "more_in_baseline_than_started",
         },
@@ -347,4 +379,18 @@ def test_results_overdue_says_how_the_certificate_and_the_qc_review_change_the_d
     message, _ = _message(checked, "results_returned_twice", "results_overdue")
     assert (
         "Results submitted 2019-05-30 were returned after QC review on 2019-06-20 and not submitted again." in message
+    )
+
+
+def test_adverse_events_against_a_flow_that_started_none(checked):
+    message, _ = _message(checked, "at_risk_in_a_group_that_started_none", "ae_at_risk_vs_started")
+    assert message == (
+        '158 participants are at risk of adverse events in group "Placebo", more than the 0 who STARTED '
+        "the flow group of that title."
+    )
+    message, _ = _message(checked, "at_risk_in_an_empty_flow", "ae_at_risk_vs_started")
+    assert message == (
+        '243 participants are at risk of adverse events in group "SFE OL CZP 200 mg Q2W (SS)", more than the 0 who '
+        "STARTED the whole trial (no flow group has that title). Every STARTED count in the participant flow is 0: "
+        "the flow, not this group, is what is missing."
     )

@@ -247,9 +247,11 @@ SELECT *,
            || '\bnot (be )?(randomi|assign|allocat|treat|dos|vaccinat|start|enter|receiv|includ|proceed|analy)|'
            || '\bnever\b|prior to (randomi|assign|allocat|treat|dos|start)|before (randomi|assign|allocat|treat|dos|start)|'
            || 'removed|declin|cancel|did not|were randomi[sz]ed|registered|consent|lost|\breceiv')
-           -- or they give the count that explains it ("Of 234 participants enrolled, 209 received").
+           -- or they give the count that explains it ("Of 234 participants enrolled, 209 received");
+           -- a flow that started no one is not explained by any "0" ("Week 0").
            OR regexp_matches(coalesce(pre_assignment_details, '') || ' ' || coalesce(recruitment_details, ''),
-               '\b(' || enrollment_count || '|' || flow_started || ')\b'), false) AS flow_gap_explained,
+               '\b(' || enrollment_count || CASE WHEN flow_started > 0 THEN '|' || flow_started ELSE '' END || ')\b'),
+           false) AS flow_gap_explained,
        baseline_overall - baseline_flow_started AS baseline_minus_started,
        100.0 * abs(baseline_overall - baseline_flow_started) / nullif(baseline_flow_started, 0)
            AS baseline_started_gap_percent,
@@ -260,6 +262,11 @@ SELECT *,
            || 'available|missing|without|withdr|discontinu|did not|not (receive|dosed|treated|included|have|analy)|'
            || 'who (had|received|were|took)|with (data|a |at least|baseline|valid|complete)|only|subset|subgroup'), false)
            AS baseline_gap_explained,
-       100.0 * ae_at_risk_minus_started / nullif(ae_group_started, 0) AS ae_excess_percent
+       -- A group that STARTED 0 has no percentage; the rule flags it by its count alone.
+       100.0 * ae_at_risk_minus_started / nullif(ae_group_started, 0) AS ae_excess_percent,
+       -- When no one STARTED anywhere, the flow is what is missing, not one group's count.
+       CASE WHEN list_sum(started_per_period) = 0
+            THEN ' Every STARTED count in the participant flow is 0: the flow, not this group, is what is missing.'
+            ELSE '' END AS ae_flow_note
 FROM final
 ORDER BY nct_id;
