@@ -8,14 +8,19 @@ WITH current_version AS (
     WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM dq_scope)
       AND v.version_key IN (SELECT version_key FROM fct_version_result)
 ),
-flow_group AS (
-    SELECT g.version_key, g.group_id, g.title,
-           -- An overall column beside the arms ("Total", "All Participants") repeats them.
+result_group AS (
+    -- The groups of flow, baseline and adverse events. An overall column beside the arms
+    -- repeats them: "Total", "Total Title", "Overall Study", "All Participants", "All Arms";
+    -- not an arm named "All-2" or "Total Knee Arthroplasty". One definition for every part.
+    SELECT g.version_key, g.result_part, g.group_id, g.title, g.serious_at_risk, g.other_at_risk, g.deaths_at_risk,
            regexp_matches(coalesce(g.title, ''),
-               '(?i)^\s*(total|overall( study| population)?|all (participants|subjects|patients|randomi[sz]ed|enrolled))\s*$')
-               AS is_overall
+               '(?i)^\s*(total|overall)( (title|study|population|participants|subjects|patients|group|sample))?\s*$'
+               || '|^\s*all (participants|subjects|patients|randomi[sz]ed|enrolled|groups|arms)\s*$') AS is_overall
     FROM fct_version_result_group AS g
-    WHERE g.result_part = 'FLOW' AND g.version_key IN (SELECT version_key FROM current_version)
+    WHERE g.version_key IN (SELECT version_key FROM current_version)
+),
+flow_group AS (
+    SELECT version_key, group_id, title, is_overall FROM result_group WHERE result_part = 'FLOW'
 ),
 started AS (
     -- STARTED counts participants (num_subjects) even when the flow also counts units such as eyes.
@@ -99,12 +104,9 @@ trial_started AS (
 baseline_denom AS (
     -- The baseline's overall count of participants: its "Total" column, else the sum of its
     -- groups. A baseline that counts only units (eyes, lesions) has no participant total.
-    SELECT d.version_key, d.group_id, d.value, g.title,
-           -- "Total", "Total Title", "Overall", "All Participants"; not an arm named "All-2".
-           regexp_matches(coalesce(g.title, ''),
-               '(?i)^\s*(total|overall)\b|^\s*all (participants|subjects|patients|groups|arms)\s*$') AS is_total
+    SELECT d.version_key, d.group_id, d.value, g.title, coalesce(g.is_overall, false) AS is_total
     FROM fct_version_result_denom AS d
-    LEFT JOIN fct_version_result_group AS g
+    LEFT JOIN result_group AS g
            ON g.version_key = d.version_key AND g.result_part = 'BASELINE' AND g.group_id = d.group_id
     WHERE d.result_part = 'BASELINE' AND d.denom_level = 'PART'
       AND (d.units IS NULL OR regexp_matches(d.units, '(?i)^\s*(participants?|subjects?|patients?)\s*$'))
@@ -130,7 +132,7 @@ ae_group AS (
            -- ("Of the 41 pts, 3 were ineligible").
            coalesce(regexp_matches(m.started_comments, '(?i)ineligib|not eligible|exclu|\b'
                || greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) || '\b'), false) AS explained
-    FROM fct_version_result_group AS a
+    FROM result_group AS a
     LEFT JOIN (
         -- Titles compared without case, spaces or punctuation, but "S+" is not "S-" and
         -- "<66 Years" is not ">= 66 Years".
@@ -142,8 +144,7 @@ ae_group AS (
     ) AS m ON m.version_key = a.version_key
           AND m.title_key = regexp_replace(lower(a.title), '[\s.,;:()''"_]+', '', 'g')
     LEFT JOIN trial_started AS t ON t.version_key = a.version_key
-    WHERE a.result_part = 'ADVERSE_EVENTS' AND a.version_key IN (SELECT version_key FROM current_version)
-      AND NOT regexp_matches(coalesce(a.title, ''), '(?i)^\s*(total|overall|all (participants|subjects|patients))\s*$')
+    WHERE a.result_part = 'ADVERSE_EVENTS' AND NOT a.is_overall
 ),
 ae_vs_flow AS (
     -- The group with the most participants at risk beyond those who started it (its own flow
@@ -158,25 +159,25 @@ ae_vs_flow AS (
     WHERE a.at_risk IS NOT NULL AND a.compared_started IS NOT NULL AND NOT a.explained
     GROUP BY a.version_key
 ),
-outcome_words AS (
-    -- An outcome title as a curator compares it: words, without case, punctuation, stop words
-    -- or the time frame ("at Week 12", "after 6 months"), which a rewording may move about.
-    SELECT version_key, 'REPORTED' AS side, title,
-           list_distinct(list_filter(string_split_regex(lower(title), '[^a-z0-9]+'), lambda w: w <> ''
-               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
-                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
-                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$'))) AS words
+outcome_title AS (
+    SELECT version_key, 'REPORTED' AS side, title
     FROM fct_version_result_measure
     WHERE result_part = 'OUTCOME' AND outcome_type = 'PRIMARY'
       AND version_key IN (SELECT version_key FROM current_version)
     UNION ALL
-    SELECT version_key, 'REGISTERED', measure,
-           list_distinct(list_filter(string_split_regex(lower(measure), '[^a-z0-9]+'), lambda w: w <> ''
-               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
-                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
-                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$')))
+    SELECT version_key, 'REGISTERED', measure
     FROM fct_version_outcome
     WHERE outcome_kind = 'PRIMARY' AND version_key IN (SELECT version_key FROM current_version)
+),
+outcome_words AS (
+    -- An outcome title as a curator compares it: words, without case, punctuation, stop words
+    -- or the time frame ("at Week 12", "after 6 months"), which a rewording may move about.
+    SELECT version_key, side, title,
+           list_distinct(list_filter(string_split_regex(lower(title), '[^a-z0-9]+'), lambda w: w <> ''
+               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
+                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
+                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$'))) AS words
+    FROM outcome_title
 ),
 unmatched_outcome AS (
     -- A title on one side whose words no title on the other side holds (or is held by).
