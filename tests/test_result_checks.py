@@ -198,6 +198,15 @@ CASES = {
             "baseline_vs_flow_started": "more_in_baseline_than_started",
         },
     ),
+    # An arm titled "Total Knee Arthroplasty" is an arm, not the baseline's total column.
+    "baseline_arm_titled_total_something": (
+        [
+            (R + "baselineCharacteristicsModule.groups.0.title", "Total Knee Arthroplasty"),
+            (R + "baselineCharacteristicsModule.populationDescription", None),
+            (R + "participantFlowModule.preAssignmentDetails", None),
+        ],
+        {},
+    ),
     "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (
         [(R + "outcomeMeasuresModule.outcomeMeasures.0.title", "Time to First Flare of Anterior Uveitis")],
