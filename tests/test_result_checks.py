@@ -106,6 +106,12 @@ def _none_started(group_ids: set[str] | None):
     return change
 
 
+def _first_period_of_ten_each(achievements: list) -> None:
+    for achievement in achievements:
+        if achievement["groupId"] in {"FG000", "FG001"}:
+            achievement["numSubjects"] = "10"
+
+
 def _add_registered_primary(outcomes: list) -> None:
     outcomes.append({"measure": "Change From Baseline in High-sensitivity C-Reactive Protein", "timeFrame": "Week 12"})
 
@@ -206,6 +212,15 @@ CASES = {
             (R + "participantFlowModule.preAssignmentDetails", None),
         ],
         {},
+    ),
+    # A part that enrols its own cohort later (NCT00498433): 243 at risk in the extension's
+    # group are no more than its own period STARTED, though the first period started 20.
+    "at_risk_in_a_later_larger_period": (
+        [(R + "participantFlowModule.periods.0.milestones.0.achievements", _first_period_of_ten_each)],
+        {
+            "flow_started_vs_enrollment": "fewer_started_unexplained",
+            "baseline_vs_flow_started": "more_in_baseline_than_started",
+        },
     ),
     "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (

@@ -98,7 +98,12 @@ flow_reading AS (
     LEFT JOIN crossover AS x USING (version_key)
 ),
 trial_started AS (
-    SELECT version_key, CASE WHEN is_crossover THEN started_first_period ELSE flow_started END AS trial_started
+    -- The whole trial started at least the reading that fits the enrollment and at least its
+    -- largest period (a part that enrols its own cohort later: NCT00498433's Part 2 is 36 of 46,
+    -- its first period 10); never all periods added up, which counts the same people again.
+    SELECT version_key,
+           CASE WHEN is_crossover THEN started_first_period
+                ELSE greatest(flow_started, CAST(list_max(started_per_period) AS BIGINT)) END AS trial_started
     FROM flow_reading
 ),
 baseline_denom AS (
