@@ -33,6 +33,7 @@ NO_CERTIFICATE = [
     (S + "dispFirstPostDateStruct", None),
 ]
 UNPOSTED = "annotationSection.annotationModule.unpostedAnnotation.unpostedEvents"
+RETURNED_TWICE = ["2019-04-27", "2019-05-20", "2019-05-30", "2019-06-20"]
 
 
 def _set(study: dict, path: str, value) -> None:
@@ -89,27 +90,20 @@ def _crossover(flow: dict) -> None:
 def _crossover_by_phase(flow: dict) -> None:
     # NCT00460993's design: crossover periods titled "Phase 1"/"Phase 2", each started by all
     # 317; only the design (interventionModel CROSSOVER) says they are the same people.
-    flow["periods"][0]["title"] = "Phase 1"
-    flow["periods"][1]["title"] = "Phase 2"
+    flow["periods"][0]["title"], flow["periods"][1]["title"] = "Phase 1", "Phase 2"
     first, second = (period["milestones"][0]["achievements"] for period in flow["periods"])
     second[:] = [dict(achievement) for achievement in first]
 
 
-def _none_started(group_ids: set[str] | None):
-    # The given flow groups (all when None) STARTED 0 in every period.
+def _started(count: str, group_ids: set[str] | None = None, periods: set[int] | None = None):
+    # The given flow groups (all when None) STARTED `count` in the given periods (all when None).
     def change(flow: dict) -> None:
-        for period in flow["periods"]:
+        for index, period in enumerate(flow["periods"]):
             for achievement in period["milestones"][0]["achievements"]:
-                if group_ids is None or achievement["groupId"] in group_ids:
-                    achievement["numSubjects"] = "0"
+                if (periods is None or index in periods) and (group_ids is None or achievement["groupId"] in group_ids):
+                    achievement["numSubjects"] = count
 
     return change
-
-
-def _first_period_of_ten_each(achievements: list) -> None:
-    for achievement in achievements:
-        if achievement["groupId"] in {"FG000", "FG001"}:
-            achievement["numSubjects"] = "10"
 
 
 def _add_registered_primary(outcomes: list) -> None:
@@ -125,6 +119,11 @@ def _reword_registered_primary(outcomes: list) -> None:
 
 
 OUTCOMES = "protocolSection.outcomesModule.primaryOutcomes"
+# Fewer STARTED than enrolled, and a baseline above the flow period closest to it.
+FEWER_STARTED = {
+    "flow_started_vs_enrollment": "fewer_started_unexplained",
+    "baseline_vs_flow_started": "more_in_baseline_than_started",
+}
 # case -> (changes as (path, value) or (path, function), the findings it must raise: check -> rule)
 CASES = {
     "clean": ([], {}),
@@ -178,31 +177,20 @@ CASES = {
             ("protocolSection.designModule.enrollmentInfo", {"count": 634, "type": "ACTUAL"}),
             (R + "baselineCharacteristicsModule.denoms", _total_denom("Participants", "634")),
         ],
-        {
-            "flow_started_vs_enrollment": "fewer_started_unexplained",
-            "baseline_vs_flow_started": "more_in_baseline_than_started",
-        },
+        FEWER_STARTED,
     ),
     # Placebo STARTED 0, yet 158 are at risk in it: flagged, not skipped as a division by 0.
     "at_risk_in_a_group_that_started_none": (
         [
             (R + "adverseEventsModule.eventGroups.0", _at_risk(158)),
-            (R + "participantFlowModule", _none_started({"FG000"})),
+            (R + "participantFlowModule", _started("0", {"FG000"})),
         ],
-        {
-            "ae_at_risk_vs_started": "more_at_risk_than_started",
-            "flow_started_vs_enrollment": "fewer_started_unexplained",
-            "baseline_vs_flow_started": "more_in_baseline_than_started",
-        },
+        {**FEWER_STARTED, "ae_at_risk_vs_started": "more_at_risk_than_started"},
     ),
     # NCT01996852: every group STARTED 0; the message says the whole flow is empty.
     "at_risk_in_an_empty_flow": (
-        [(R + "participantFlowModule", _none_started(None))],
-        {
-            "ae_at_risk_vs_started": "more_at_risk_than_started",
-            "flow_started_vs_enrollment": "fewer_started_unexplained",
-            "baseline_vs_flow_started": "more_in_baseline_than_started",
-        },
+        [(R + "participantFlowModule", _started("0"))],
+        {**FEWER_STARTED, "ae_at_risk_vs_started": "more_at_risk_than_started"},
     ),
     # An arm titled "Total Knee Arthroplasty" is an arm, not the baseline's total column.
     "baseline_arm_titled_total_something": (
@@ -216,11 +204,8 @@ CASES = {
     # A part that enrols its own cohort later (NCT00498433): 243 at risk in the extension's
     # group are no more than its own period STARTED, though the first period started 20.
     "at_risk_in_a_later_larger_period": (
-        [(R + "participantFlowModule.periods.0.milestones.0.achievements", _first_period_of_ten_each)],
-        {
-            "flow_started_vs_enrollment": "fewer_started_unexplained",
-            "baseline_vs_flow_started": "more_in_baseline_than_started",
-        },
+        [(R + "participantFlowModule", _started("10", {"FG000", "FG001"}, {0}))],
+        FEWER_STARTED,
     ),
     "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (
@@ -282,15 +267,7 @@ CASES = {
         [
             *NO_RESULTS,
             *NO_CERTIFICATE,
-            (
-                UNPOSTED,
-                [
-                    {"type": "RELEASE", "date": "2019-04-27"},
-                    {"type": "RESET", "date": "2019-05-20"},
-                    {"type": "RELEASE", "date": "2019-05-30"},
-                    {"type": "RESET", "date": "2019-06-20"},
-                ],
-            ),
+            (UNPOSTED, [{"type": t, "date": d} for t, d in zip(["RELEASE", "RESET"] * 2, RETURNED_TWICE, strict=True)]),
         ],
         {"results_overdue": "no_results_after_1_year"},
     ),
