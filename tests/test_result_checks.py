@@ -33,6 +33,7 @@ NO_CERTIFICATE = [
     (S + "dispFirstPostDateStruct", None),
 ]
 UNPOSTED = "annotationSection.annotationModule.unpostedAnnotation.unpostedEvents"
+RETURNED_TWICE = ["2019-04-27", "2019-05-20", "2019-05-30", "2019-06-20"]
 
 
 def _set(study: dict, path: str, value) -> None:
@@ -86,6 +87,25 @@ def _crossover(flow: dict) -> None:
     flow["periods"][0]["title"] = "First Intervention Period (before crossover)"
 
 
+def _crossover_by_phase(flow: dict) -> None:
+    # NCT00460993's design: crossover periods titled "Phase 1"/"Phase 2", each started by all
+    # 317; only the design (interventionModel CROSSOVER) says they are the same people.
+    flow["periods"][0]["title"], flow["periods"][1]["title"] = "Phase 1", "Phase 2"
+    first, second = (period["milestones"][0]["achievements"] for period in flow["periods"])
+    second[:] = [dict(achievement) for achievement in first]
+
+
+def _started(count: str, group_ids: set[str] | None = None, periods: set[int] | None = None):
+    # The given flow groups (all when None) STARTED `count` in the given periods (all when None).
+    def change(flow: dict) -> None:
+        for index, period in enumerate(flow["periods"]):
+            for achievement in period["milestones"][0]["achievements"]:
+                if (periods is None or index in periods) and (group_ids is None or achievement["groupId"] in group_ids):
+                    achievement["numSubjects"] = count
+
+    return change
+
+
 def _add_registered_primary(outcomes: list) -> None:
     outcomes.append({"measure": "Change From Baseline in High-sensitivity C-Reactive Protein", "timeFrame": "Week 12"})
 
@@ -99,6 +119,11 @@ def _reword_registered_primary(outcomes: list) -> None:
 
 
 OUTCOMES = "protocolSection.outcomesModule.primaryOutcomes"
+# Fewer STARTED than enrolled, and a baseline above the flow period closest to it.
+FEWER_STARTED = {
+    "flow_started_vs_enrollment": "fewer_started_unexplained",
+    "baseline_vs_flow_started": "more_in_baseline_than_started",
+}
 # case -> (changes as (path, value) or (path, function), the findings it must raise: check -> rule)
 CASES = {
     "clean": ([], {}),
@@ -137,6 +162,51 @@ CASES = {
         [(R + "adverseEventsModule.eventGroups.0", _at_risk(170)), (R + "participantFlowModule", _crossover)],
         {},
     ),
+    # ... but with its first period (317), not with all periods added up (560): a crossover's
+    # periods hold the same people.
+    "crossover_more_at_risk_than_started": (
+        [(R + "adverseEventsModule.eventGroups.0", _at_risk(400)), (R + "participantFlowModule", _crossover)],
+        {"ae_at_risk_vs_started": "more_at_risk_than_started"},
+    ),
+    # Enrollment 634 and a baseline of 634 are the 317 counted in both periods: a crossover's
+    # periods are never cohorts to add up.
+    "crossover_periods_are_not_cohorts": (
+        [
+            ("protocolSection.designModule.designInfo.interventionModel", "CROSSOVER"),
+            (R + "participantFlowModule", _crossover_by_phase),
+            ("protocolSection.designModule.enrollmentInfo", {"count": 634, "type": "ACTUAL"}),
+            (R + "baselineCharacteristicsModule.denoms", _total_denom("Participants", "634")),
+        ],
+        FEWER_STARTED,
+    ),
+    # Placebo STARTED 0, yet 158 are at risk in it: flagged, not skipped as a division by 0.
+    "at_risk_in_a_group_that_started_none": (
+        [
+            (R + "adverseEventsModule.eventGroups.0", _at_risk(158)),
+            (R + "participantFlowModule", _started("0", {"FG000"})),
+        ],
+        {**FEWER_STARTED, "ae_at_risk_vs_started": "more_at_risk_than_started"},
+    ),
+    # NCT01996852: every group STARTED 0; the message says the whole flow is empty.
+    "at_risk_in_an_empty_flow": (
+        [(R + "participantFlowModule", _started("0"))],
+        {**FEWER_STARTED, "ae_at_risk_vs_started": "more_at_risk_than_started"},
+    ),
+    # An arm titled "Total Knee Arthroplasty" is an arm, not the baseline's total column.
+    "baseline_arm_titled_total_something": (
+        [
+            (R + "baselineCharacteristicsModule.groups.0.title", "Total Knee Arthroplasty"),
+            (R + "baselineCharacteristicsModule.populationDescription", None),
+            (R + "participantFlowModule.preAssignmentDetails", None),
+        ],
+        {},
+    ),
+    # A part that enrols its own cohort later (NCT00498433): 243 at risk in the extension's
+    # group are no more than its own period STARTED, though the first period started 20.
+    "at_risk_in_a_later_larger_period": (
+        [(R + "participantFlowModule", _started("10", {"FG000", "FG001"}, {0}))],
+        FEWER_STARTED,
+    ),
     "flow_counts_eyes_too": ([(R + "participantFlowModule", _count_eyes_too)], {}),
     "reported_primary_not_registered": (
         [(R + "outcomeMeasuresModule.outcomeMeasures.0.title", "Time to First Flare of Anterior Uveitis")],
@@ -161,6 +231,16 @@ CASES = {
         ],
         {},
     ),
+    # "2021-06" may mean 2021-06-30: a certificate of 2022-06-20 is within a year of it.
+    "certificate_within_a_year_of_the_completion_month": (
+        [
+            *NO_RESULTS,
+            (S + "primaryCompletionDateStruct", {"date": "2021-06", "type": "ACTUAL"}),
+            (S + "dispFirstSubmitDate", "2022-06-20"),
+            (S + "dispFirstSubmitQcDate", "2022-06-20"),
+        ],
+        {},
+    ),
     "certificate_after_the_deadline": (
         [
             *NO_RESULTS,
@@ -179,6 +259,15 @@ CASES = {
             *NO_RESULTS,
             *NO_CERTIFICATE,
             (UNPOSTED, [{"type": "RELEASE", "date": "2019-04-27"}, {"type": "RESET", "date": "2019-06-20"}]),
+        ],
+        {"results_overdue": "no_results_after_1_year"},
+    ),
+    # Returned, submitted again and returned again: the note names the last submission.
+    "results_returned_twice": (
+        [
+            *NO_RESULTS,
+            *NO_CERTIFICATE,
+            (UNPOSTED, [{"type": t, "date": d} for t, d in zip(["RELEASE", "RESET"] * 2, RETURNED_TWICE, strict=True)]),
         ],
         {"results_overdue": "no_results_after_1_year"},
     ),
@@ -257,6 +346,11 @@ def test_baseline_adverse_event_and_outcome_messages(checked):
         "the flow group of that title."
     )
     assert evidence["values"]["ae_group_started"] == 158
+    message, _ = _message(checked, "crossover_more_at_risk_than_started", "ae_at_risk_vs_started")
+    assert message == (
+        '400 participants are at risk of adverse events in group "Placebo", more than the 317 who STARTED '
+        "the first period of the crossover (no flow group has that title)."
+    )
     message, _ = _message(checked, "reported_primary_not_registered", "primary_outcomes_vs_registered")
     assert message == (
         "1 of the 11 primary outcomes reported in the results match none of the 11 registered primary outcomes, "
@@ -272,8 +366,32 @@ def test_results_overdue_says_how_the_certificate_and_the_qc_review_change_the_d
         "No results posted: they were due 2022-06-01, one year after the primary completion 2021-06 (the certificate "
         "of delay of 2022-07-15 came after that and defers nothing), and are 18 months late at the capture date 2023-12-12."
     )
-    message, _ = _message(checked, "results_returned_after_qc_review", "results_overdue")
+    message, evidence = _message(checked, "results_returned_after_qc_review", "results_overdue")
+    # The evidence holds the dates the deadline was read from, each named in its fields.
+    submission = ["certificate_of_delay_date", "last_result_event", "last_result_event_date", "results_submitted_date"]
+    assert set(submission) <= set(evidence["fields"]) <= set(evidence["values"])
+    assert [evidence["values"][field] for field in submission] == [None, "RESET", "2019-06-20", "2019-04-27"]
+    _, evidence = _message(checked, "certificate_after_the_deadline", "results_overdue")
+    assert evidence["values"]["certificate_of_delay_date"] == "2022-07-15"
     assert (
         "late at the capture date 2023-12-12. Results submitted 2019-04-27 were returned after QC review on "
         "2019-06-20 and not submitted again. An applicable clinical trial" in message
+    )
+    message, _ = _message(checked, "results_returned_twice", "results_overdue")
+    assert (
+        "Results submitted 2019-05-30 were returned after QC review on 2019-06-20 and not submitted again." in message
+    )
+
+
+def test_adverse_events_against_a_flow_that_started_none(checked):
+    message, _ = _message(checked, "at_risk_in_a_group_that_started_none", "ae_at_risk_vs_started")
+    assert message == (
+        '158 participants are at risk of adverse events in group "Placebo", more than the 0 who STARTED '
+        "the flow group of that title."
+    )
+    message, _ = _message(checked, "at_risk_in_an_empty_flow", "ae_at_risk_vs_started")
+    assert message == (
+        '243 participants are at risk of adverse events in group "SFE OL CZP 200 mg Q2W (SS)", more than the 0 who '
+        "STARTED the whole trial (no flow group has that title). Every STARTED count in the participant flow is 0: "
+        "the flow, not this group, is what is missing."
     )

@@ -3,19 +3,24 @@
 -- reported against registered primary outcomes. The rules and tolerances live in
 -- expectations/result_checks.json; SQL reads the counts a curator would read.
 WITH current_version AS (
-    SELECT v.nct_id, v.version_key, v.enrollment_count, v.enrollment_type
+    SELECT v.nct_id, v.version_key, v.enrollment_count, v.enrollment_type, v.intervention_model
     FROM fct_trial_version AS v
     WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM dq_scope)
       AND v.version_key IN (SELECT version_key FROM fct_version_result)
 ),
-flow_group AS (
-    SELECT g.version_key, g.group_id, g.title,
-           -- An overall column beside the arms ("Total", "All Participants") repeats them.
+result_group AS (
+    -- The groups of flow, baseline and adverse events. An overall column beside the arms
+    -- repeats them: "Total", "Total Title", "Overall Study", "All Participants", "All Arms";
+    -- not an arm named "All-2" or "Total Knee Arthroplasty". One definition for every part.
+    SELECT g.version_key, g.result_part, g.group_id, g.title, g.serious_at_risk, g.other_at_risk, g.deaths_at_risk,
            regexp_matches(coalesce(g.title, ''),
-               '(?i)^\s*(total|overall( study| population)?|all (participants|subjects|patients|randomi[sz]ed|enrolled))\s*$')
-               AS is_overall
+               '(?i)^\s*(total|overall)( (title|study|population|participants|subjects|patients|group|sample))?\s*$'
+               || '|^\s*all (participants|subjects|patients|randomi[sz]ed|enrolled|groups|arms)\s*$') AS is_overall
     FROM fct_version_result_group AS g
-    WHERE g.result_part = 'FLOW' AND g.version_key IN (SELECT version_key FROM current_version)
+    WHERE g.version_key IN (SELECT version_key FROM current_version)
+),
+flow_group AS (
+    SELECT version_key, group_id, title, is_overall FROM result_group WHERE result_part = 'FLOW'
 ),
 started AS (
     -- STARTED counts participants (num_subjects) even when the flow also counts units such as eyes.
@@ -53,8 +58,12 @@ group_started AS (
 ),
 crossover AS (
     -- Participants of a crossover move between groups: an adverse-event group (a treatment)
-    -- is then compared with the whole trial, not with one flow group (a sequence).
-    SELECT DISTINCT version_key
+    -- is then compared with the whole trial, not with one flow group (a sequence), and its
+    -- periods are the same people again, never cohorts to add up. The design says so, or,
+    -- when it does not, the flow's titles ("Phase 1"/"Phase 2" periods say nothing).
+    SELECT version_key FROM current_version WHERE intervention_model = 'CROSSOVER'
+    UNION
+    SELECT version_key
     FROM started
     WHERE regexp_matches(coalesce(period_title, '') || ' ' || coalesce(title, '') || ' ' || coalesce(comment, ''),
                          '(?i)cross-?over|switch')
@@ -71,15 +80,38 @@ flow AS (
                AS started_per_period
     FROM first_started AS f
 ),
+flow_reading AS (
+    -- The flow's first period, unless another reading fits the enrollment (within the
+    -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
+    -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
+    -- A crossover's periods are the same people: never added up. A whole-trial comparison
+    -- takes the same reading, and a crossover its first period.
+    SELECT f.*, x.version_key IS NOT NULL AS is_crossover,
+           CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+                THEN f.started_on_entry
+                WHEN x.version_key IS NULL
+                     AND abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
+                THEN CAST(list_sum(f.started_per_period) AS BIGINT)
+                ELSE f.started_first_period END AS flow_started
+    FROM flow AS f
+    JOIN current_version AS c USING (version_key)
+    LEFT JOIN crossover AS x USING (version_key)
+),
+trial_started AS (
+    -- The whole trial started at least the reading that fits the enrollment and at least its
+    -- largest period (a part that enrols its own cohort later: NCT00498433's Part 2 is 36 of 46,
+    -- its first period 10); never all periods added up, which counts the same people again.
+    SELECT version_key,
+           CASE WHEN is_crossover THEN started_first_period
+                ELSE greatest(flow_started, CAST(list_max(started_per_period) AS BIGINT)) END AS trial_started
+    FROM flow_reading
+),
 baseline_denom AS (
     -- The baseline's overall count of participants: its "Total" column, else the sum of its
     -- groups. A baseline that counts only units (eyes, lesions) has no participant total.
-    SELECT d.version_key, d.group_id, d.value, g.title,
-           -- "Total", "Total Title", "Overall", "All Participants"; not an arm named "All-2".
-           regexp_matches(coalesce(g.title, ''),
-               '(?i)^\s*(total|overall)\b|^\s*all (participants|subjects|patients|groups|arms)\s*$') AS is_total
+    SELECT d.version_key, d.group_id, d.value, g.title, coalesce(g.is_overall, false) AS is_total
     FROM fct_version_result_denom AS d
-    LEFT JOIN fct_version_result_group AS g
+    LEFT JOIN result_group AS g
            ON g.version_key = d.version_key AND g.result_part = 'BASELINE' AND g.group_id = d.group_id
     WHERE d.result_part = 'BASELINE' AND d.denom_level = 'PART'
       AND (d.units IS NULL OR regexp_matches(d.units, '(?i)^\s*(participants?|subjects?|patients?)\s*$'))
@@ -98,12 +130,14 @@ ae_group AS (
     -- the group gives), matched to the flow group of the same title.
     SELECT a.version_key, a.title AS ae_group_title,
            greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) AS at_risk,
-           m.group_started AS same_group_started,
+           m.group_started IS NOT NULL AS matched,
+           -- Its flow group's STARTED, else the whole trial's.
+           coalesce(m.group_started, t.trial_started) AS compared_started,
            -- The flow's own comment on that group's STARTED may account for the difference
            -- ("Of the 41 pts, 3 were ineligible").
            coalesce(regexp_matches(m.started_comments, '(?i)ineligib|not eligible|exclu|\b'
                || greatest(a.serious_at_risk, a.other_at_risk, a.deaths_at_risk) || '\b'), false) AS explained
-    FROM fct_version_result_group AS a
+    FROM result_group AS a
     LEFT JOIN (
         -- Titles compared without case, spaces or punctuation, but "S+" is not "S-" and
         -- "<66 Years" is not ">= 66 Years".
@@ -114,49 +148,41 @@ ae_group AS (
         GROUP BY ALL
     ) AS m ON m.version_key = a.version_key
           AND m.title_key = regexp_replace(lower(a.title), '[\s.,;:()''"_]+', '', 'g')
-    WHERE a.result_part = 'ADVERSE_EVENTS' AND a.version_key IN (SELECT version_key FROM current_version)
-      AND NOT regexp_matches(coalesce(a.title, ''), '(?i)^\s*(total|overall|all (participants|subjects|patients))\s*$')
+    LEFT JOIN trial_started AS t ON t.version_key = a.version_key
+    WHERE a.result_part = 'ADVERSE_EVENTS' AND NOT a.is_overall
 ),
 ae_vs_flow AS (
     -- The group with the most participants at risk beyond those who started it (its own flow
     -- group, or the whole trial when no flow group has its title): one finding per trial.
     SELECT a.version_key,
-           arg_max(a.ae_group_title, a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_group_title,
-           arg_max(a.at_risk, a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_at_risk,
-           arg_max(coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))),
-                   a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_group_started,
-           arg_max(a.same_group_started IS NOT NULL,
-                   a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_group_matched,
-           max(a.at_risk - coalesce(a.same_group_started, greatest(f.started_first_period, f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT))))
-               AS ae_at_risk_minus_started
+           arg_max(a.ae_group_title, a.at_risk - a.compared_started) AS ae_group_title,
+           arg_max(a.at_risk, a.at_risk - a.compared_started) AS ae_at_risk,
+           arg_max(a.compared_started, a.at_risk - a.compared_started) AS ae_group_started,
+           arg_max(a.matched, a.at_risk - a.compared_started) AS ae_group_matched,
+           max(a.at_risk - a.compared_started) AS ae_at_risk_minus_started
     FROM ae_group AS a
-    JOIN flow AS f USING (version_key)
-    WHERE a.at_risk IS NOT NULL AND NOT a.explained
+    WHERE a.at_risk IS NOT NULL AND a.compared_started IS NOT NULL AND NOT a.explained
     GROUP BY a.version_key
 ),
-outcome_words AS (
-    -- An outcome title as a curator compares it: words, without case, punctuation, stop words
-    -- or the time frame ("at Week 12", "after 6 months"), which a rewording may move about.
-    SELECT version_key, 'REPORTED' AS side, title,
-           list_distinct(list_filter(string_split_regex(lower(title), '[^a-z0-9]+'), lambda w: w <> ''
-               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
-                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
-                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$'))) AS words
+outcome_title AS (
+    SELECT version_key, 'REPORTED' AS side, title
     FROM fct_version_result_measure
     WHERE result_part = 'OUTCOME' AND outcome_type = 'PRIMARY'
       AND version_key IN (SELECT version_key FROM current_version)
     UNION ALL
-    SELECT version_key, 'REGISTERED', measure,
-           list_distinct(list_filter(string_split_regex(lower(measure), '[^a-z0-9]+'), lambda w: w <> ''
-               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
-                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
-                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$')))
+    SELECT version_key, 'REGISTERED', measure
     FROM fct_version_outcome
     WHERE outcome_kind = 'PRIMARY' AND version_key IN (SELECT version_key FROM current_version)
+),
+outcome_words AS (
+    -- An outcome title as a curator compares it: words, without case, punctuation, stop words
+    -- or the time frame ("at Week 12", "after 6 months"), which a rewording may move about.
+    SELECT version_key, side, title,
+           list_distinct(list_filter(string_split_regex(lower(title), '[^a-z0-9]+'), lambda w: w <> ''
+               AND NOT regexp_matches(w, '^(\d+|a|an|the|of|in|on|at|to|for|and|or|with|by|from|as|over|until|up|'
+                   || 'through|within|between|during|week|weeks|wk|month|months|mo|day|days|year|years|yr|hour|hours|hr|h|'
+                   || 'minute|minutes|min|visit|time|frame|period|endpoint|end|final)$'))) AS words
+    FROM outcome_title
 ),
 unmatched_outcome AS (
     -- A title on one side whose words no title on the other side holds (or is held by).
@@ -190,25 +216,20 @@ final AS (
         r.pre_assignment_details, r.recruitment_details, r.baseline_population_description,
         r.flow_units_analyzed, r.baseline_units_analyzed,
         f.first_period_title, f.periods, f.started_first_period, f.started_on_entry, f.started_per_period,
-        -- The flow's first period, unless another reading fits the enrollment (within the
-        -- suite's tolerance: one participant or 2 %): cohorts that enter later, each group counted
-        -- where it enters; each period a cohort of its own ("Phase 1", "Phase 2"), all periods.
-        CASE WHEN abs(f.started_on_entry - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
-             THEN f.started_on_entry
-             WHEN abs(list_sum(f.started_per_period) - c.enrollment_count) <= greatest(1, 0.02 * c.enrollment_count)
-             THEN CAST(list_sum(f.started_per_period) AS BIGINT)
-             ELSE f.started_first_period END AS flow_started,
+        f.is_crossover, f.flow_started,
         b.baseline_overall,
         -- The period whose STARTED is closest to the baseline count (after a run-in, the
-        -- baseline describes those randomized in the next period).
-        list_sort(list_transform(list_concat(f.started_per_period, [f.started_on_entry, CAST(list_sum(f.started_per_period) AS BIGINT)]),
+        -- baseline describes those randomized in the next period); all periods together only
+        -- where they can be cohorts, not in a crossover.
+        list_sort(list_transform(list_concat(f.started_per_period, [f.started_on_entry],
+                                             CASE WHEN NOT f.is_crossover THEN [CAST(list_sum(f.started_per_period) AS BIGINT)] END),
                   lambda n: [abs(n - b.baseline_overall), n]))[1][2] AS baseline_flow_started,
         a.ae_group_title, a.ae_at_risk, a.ae_group_started, a.ae_group_matched, a.ae_at_risk_minus_started,
         o.reported_primary_outcomes, o.registered_primary_outcomes, o.reported_primary_not_registered,
         o.reported_primary_example, o.registered_primary_not_reported, o.registered_primary_example
     FROM current_version AS c
     JOIN fct_version_result AS r ON r.version_key = c.version_key AND r.ordinal = 0
-    LEFT JOIN flow AS f ON f.version_key = c.version_key
+    LEFT JOIN flow_reading AS f ON f.version_key = c.version_key
     LEFT JOIN baseline AS b ON b.version_key = c.version_key
     LEFT JOIN ae_vs_flow AS a ON a.version_key = c.version_key
     LEFT JOIN outcomes AS o ON o.version_key = c.version_key
@@ -217,7 +238,9 @@ SELECT *,
        CASE flow_started WHEN started_first_period THEN 'its first period, "' || coalesce(first_period_title, 'untitled') || '"'
             WHEN started_on_entry THEN 'each group counted in the period it enters'
             ELSE 'its ' || periods || ' periods together, each a cohort of its own' END AS flow_started_reading,
-       CASE WHEN ae_group_matched THEN 'the flow group of that title' ELSE 'the whole trial (no flow group has that title)' END
+       CASE WHEN ae_group_matched THEN 'the flow group of that title'
+            WHEN is_crossover THEN 'the first period of the crossover (no flow group has that title)'
+            ELSE 'the whole trial (no flow group has that title)' END
            AS ae_compared_with,
        flow_started - enrollment_count AS started_minus_enrolled,
        abs(flow_started - enrollment_count) AS started_enrolled_gap,
@@ -230,9 +253,11 @@ SELECT *,
            || '\bnot (be )?(randomi|assign|allocat|treat|dos|vaccinat|start|enter|receiv|includ|proceed|analy)|'
            || '\bnever\b|prior to (randomi|assign|allocat|treat|dos|start)|before (randomi|assign|allocat|treat|dos|start)|'
            || 'removed|declin|cancel|did not|were randomi[sz]ed|registered|consent|lost|\breceiv')
-           -- or they give the count that explains it ("Of 234 participants enrolled, 209 received").
+           -- or they give the count that explains it ("Of 234 participants enrolled, 209 received");
+           -- a flow that started no one is not explained by any "0" ("Week 0").
            OR regexp_matches(coalesce(pre_assignment_details, '') || ' ' || coalesce(recruitment_details, ''),
-               '\b(' || enrollment_count || '|' || flow_started || ')\b'), false) AS flow_gap_explained,
+               '\b(' || enrollment_count || CASE WHEN flow_started > 0 THEN '|' || flow_started ELSE '' END || ')\b'),
+           false) AS flow_gap_explained,
        baseline_overall - baseline_flow_started AS baseline_minus_started,
        100.0 * abs(baseline_overall - baseline_flow_started) / nullif(baseline_flow_started, 0)
            AS baseline_started_gap_percent,
@@ -243,6 +268,11 @@ SELECT *,
            || 'available|missing|without|withdr|discontinu|did not|not (receive|dosed|treated|included|have|analy)|'
            || 'who (had|received|were|took)|with (data|a |at least|baseline|valid|complete)|only|subset|subgroup'), false)
            AS baseline_gap_explained,
-       100.0 * ae_at_risk_minus_started / nullif(ae_group_started, 0) AS ae_excess_percent
+       -- A group that STARTED 0 has no percentage; the rule flags it by its count alone.
+       100.0 * ae_at_risk_minus_started / nullif(ae_group_started, 0) AS ae_excess_percent,
+       -- When no one STARTED anywhere, the flow is what is missing, not one group's count.
+       CASE WHEN list_sum(started_per_period) = 0
+            THEN ' Every STARTED count in the participant flow is 0: the flow, not this group, is what is missing.'
+            ELSE '' END AS ae_flow_note
 FROM final
 ORDER BY nct_id;

@@ -55,10 +55,11 @@ sites AS (
 ),
 result_submission AS (
     -- Results submitted but not posted yet (under QC review): the record's last submission
-    -- event (in the order the record lists them) says where the submission stands.
+    -- event (in the order the record lists them) says where the submission stands, and the
+    -- last RELEASE is the submission it returned or cancelled (not the first of several).
     SELECT version_key, arg_max(event_type, ordinal) AS last_result_event,
            arg_max(event_date, ordinal) AS last_result_event_date,
-           min(event_date) FILTER (WHERE event_type = 'RELEASE') AS results_submitted_date
+           arg_max(event_date, ordinal) FILTER (WHERE event_type = 'RELEASE') AS results_submitted_date
     FROM fct_version_result_event
     WHERE version_key IN (SELECT version_key FROM current_version)
     GROUP BY version_key
@@ -100,7 +101,9 @@ measured AS (
 ),
 deadline AS (
     SELECT nct_id,
-           certificate_of_delay_date <= primary_completion_date + INTERVAL 1 YEAR AS certificate_defers,
+           -- A month date ("2021-06") may mean its last day: the certificate is before the
+           -- deadline when it is before one year after the latest day the completion can mean.
+           certificate_of_delay_date <= primary_completion_date_latest + INTERVAL 1 YEAR AS certificate_defers,
            -- Results under QC review were submitted: the deadline is met while the review runs.
            -- Returned results (RESET) must be corrected within 25 days; a cancelled submission
            -- (UNRELEASE) counts as none.
@@ -206,6 +209,8 @@ final AS (
                                    '(?i)compassionate|expanded access')
             AS tests_a_drug,
         a.applicable_because,
+        -- What the deadline was read from, for the finding's evidence.
+        m.certificate_of_delay_date, m.last_result_event, m.last_result_event_date, m.results_submitted_date,
         strftime(m.certificate_of_delay_date, '%Y-%m-%d') AS certificate_of_delay_shown,
         coalesce(dl.results_under_review, false) AS results_under_review,
         -- Due one year after the primary completion (42 CFR 11.44(a)), or two years after a
