@@ -35,6 +35,8 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "parse-raw-file" in result.stderr  # the files were parsed as tasks on the runner
+    # Issue 18: one temporary Prefect server for the run, not one more per worker process.
+    assert result.stderr.count("Starting temporary server") == 1, result.stderr[-3000:]
     assert snapshot(parallel) == snapshot(reference)
 
 
