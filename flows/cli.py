@@ -153,8 +153,14 @@ def run(
 def _open_read_only_or_exit(settings: Settings):
     from trialwarehouse.commands import analyst
 
+    return _open_or_exit(settings, analyst.open_read_only)
+
+
+def _open_or_exit(settings: Settings, opener):
+    from trialwarehouse.commands import analyst
+
     try:
-        return analyst.open_read_only(settings.warehouse)
+        return opener(settings.warehouse)
     except FileNotFoundError as missing:
         click.echo(f"error: {missing}", err=True)
         sys.exit(2)
@@ -418,7 +424,7 @@ def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
     from trialwarehouse.commands import analyst
     from trialwarehouse.resources import resource_dir
 
-    con = _open_read_only_or_exit(_settings(warehouse=warehouse))
+    con = _open_or_exit(_settings(warehouse=warehouse), analyst.open_for_export)
     try:
         written = analyst.export_warehouse(con, target, fmt, resource_dir("docs") / "schema.md")
     finally:
