@@ -104,6 +104,9 @@ def run(
         sys.exit(wrong.exit_code)
     for note in checked.notes:
         click.echo(note, err=True)
+    from flows.prefect_server import start_temporary_server
+
+    server = start_temporary_server()  # comes up while the pipeline is imported below
     from trialwarehouse.logs import configure_logging
 
     configure_logging(settings.warehouse.parent / "logs", settings.log_level)
@@ -122,6 +125,8 @@ def run(
 
     try:
         settings = choose_task_runner(settings)
+        if server is not None:
+            server.ready()
         summary = with_task_runner(settings)(settings, pull_first=pull_first)
     except WarehouseBusy as busy:
         click.echo(f"error: {busy}", err=True)

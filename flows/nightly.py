@@ -5,7 +5,6 @@ No `from __future__ import annotations` here: Prefect validates flow parameters 
 pydantic, which cannot resolve string annotations when a runner loads this file by path.
 """
 
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -15,6 +14,7 @@ from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.prefect_server import start_temporary_server
 from trialwarehouse.logs import configure_logging, forward_to_prefect
 from trialwarehouse.nightly import report, staging
 from trialwarehouse.nightly.results import RunSummary
@@ -80,28 +80,14 @@ def scheduled_nightly() -> None:
     with_task_runner(settings)(settings)
 
 
-def share_the_temporary_server() -> None:
-    """Without an API URL, Prefect starts a temporary server in every process that needs
-    one: the flow's, and each spawned worker of a process pool or local Dask cluster (they
-    inherit the environment, not the flow's Prefect context), three servers per run, each
-    seconds of start-up and about 200 MB. Start the flow's temporary server now and hand its
-    URL to the workers through the environment; with a server configured, nothing to do."""
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()  # the one instance the flow's own client uses
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-
-
 def with_task_runner(settings: Settings):
     """The nightly flow on the task runner the settings ask for ("auto" resolved first:
     `trialwarehouse.nightly.task_runner`)."""
     if settings.task_runner in ("process", "dask") and not settings.dask_address:
-        share_the_temporary_server()
+        # Its workers must reach the flow's own temporary server: `flows.prefect_server`.
+        server = start_temporary_server()
+        if server is not None:
+            server.ready()
     if settings.task_runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
