@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.ctgov_json import release_parser
 from transforms.extract import Extraction, UnusableInput, api_v2_batch, extract
 from transforms.frames import build_frames, concat_raw, records_to_raw
 from trialwarehouse.nightly.sources import ArchiveTooLarge, RawFile, iter_units
@@ -150,6 +151,10 @@ def parse_raw_file(job: ParseJob) -> ParsedFile:
         pl.exceptions.PolarsError,
     ) as exc:
         return _refused_whole(job, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ArchiveTooLarge) else str(exc))
+    finally:
+        # A parse worker then idles (between files, and until the flow ends) without the
+        # parser's memory: measured 323 -> 197 MB per worker.
+        release_parser()
 
 
 def _refused_whole(job: ParseJob, reason: str) -> ParsedFile:
