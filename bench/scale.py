@@ -9,7 +9,11 @@ copy, its capture date included, moves by the same number of months, so a copy i
 overdue or in order exactly when its real template was, and the findings occur at the
 real records' rate (about one per trial). Enrollment counts vary by up to 15 %, and a
 quarter of the sites of each copy get a site name of their own, so the facility
-dimension grows with N as the registry's does. The nightly increment moves 2,000 trials
+dimension grows with N as the registry's does. About one copy in seven carries a results
+section (as in the registry; the real templates with results are drawn more often than
+their share of ../shared/data), and one copy in 2,000 is a very large trial whose site list
+is its template's sites followed by the real sites of the other templates, 1,000 to 3,000
+in all (the registry's largest records list more than 1,000 sites). The nightly increment moves 2,000 trials
 on by a plausible status transition (with a later last update) and adds 500 new ones.
 Output is cached under bench/cache/ (git-ignored) and reused when N and the seed match.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import random
 import re
 import sys
@@ -30,7 +35,10 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
-CACHE = ROOT / "bench" / "cache"
+# BENCH_CACHE puts the corpora elsewhere (a 570k corpus is about 9 GB); the folder names
+# carry the generator's version, so a changed generator never reuses an old corpus.
+CACHE = Path(os.environ.get("BENCH_CACHE", ROOT / "bench" / "cache"))
+GENERATOR = "v2"
 CHUNK = 2_000  # records per NDJSON file or tar bundle: several files let parsing fan out
 
 
@@ -118,8 +126,42 @@ _OWN_TEXTS = (
 )
 
 
-def vary_json(template: dict, index: int, rng: random.Random) -> dict:
+RESULTS_EVERY = 7  # one copy in seven takes a template with a results section
+LARGE_EVERY = 2_000  # one copy in 2,000 is a trial with 1,000 to 3,000 sites
+
+
+class Templates:
+    """The real API v2 studies, and which one each copy starts from."""
+
+    def __init__(self, studies: list[dict]):
+        self.studies = studies
+        self.with_results = [s for s in studies if "resultsSection" in s] or studies
+        self.sites = [
+            site
+            for s in studies
+            for site in (s["protocolSection"].get("contactsLocationsModule", {}).get("locations") or [])
+            if isinstance(site, dict)
+        ]
+
+    def for_copy(self, index: int) -> dict:
+        if index % RESULTS_EVERY == RESULTS_EVERY - 1:
+            return self.with_results[(index // RESULTS_EVERY) % len(self.with_results)]
+        return self.studies[index % len(self.studies)]
+
+    def large_sites(self, index: int, rng: random.Random) -> list[dict] | None:
+        """The site list of a very large trial, or None for an ordinary copy."""
+        if index % LARGE_EVERY != LARGE_EVERY // 2:
+            return None
+        wanted = rng.randrange(1_000, 3_001)
+        start = rng.randrange(len(self.sites))
+        return [copy.deepcopy(self.sites[(start + k) % len(self.sites)]) for k in range(min(wanted, len(self.sites)))]
+
+
+def vary_json(template: dict, index: int, rng: random.Random, large_sites: list[dict] | None = None) -> dict:
     study = copy.deepcopy(template)
+    if large_sites:
+        module = study["protocolSection"].setdefault("contactsLocationsModule", {})
+        module["locations"] = (module.get("locations") or []) + large_sites
     protocol = study["protocolSection"]
     protocol["identificationModule"]["nctId"] = nct(index)
     for module, key in _OWN_TEXTS:
@@ -183,11 +225,12 @@ def _cached(build):
 @_cached
 def build_json(n: int, folder: Path, seed: int = 7) -> None:
     rng = random.Random(seed)
-    templates = json_templates()
+    templates = Templates(json_templates())
     for start in range(0, n, CHUNK):
         with (folder / f"studies-{start // CHUNK:04d}.ndjson").open("wb") as out:
             for index in range(start, min(n, start + CHUNK)):
-                out.write(orjson.dumps(vary_json(templates[index % len(templates)], index, rng)) + b"\n")
+                study = vary_json(templates.for_copy(index), index, rng, templates.large_sites(index, rng))
+                out.write(orjson.dumps(study) + b"\n")
 
 
 @_cached
@@ -195,14 +238,15 @@ def build_increment(n: int, folder: Path, changed: int = 2000, new: int = 500, s
     """A nightly increment on top of the N corpus: `changed` existing trials moved on to a
     plausible next status with a later last update, and `new` trials not seen before."""
     rng = random.Random(seed)
-    templates = json_templates()
+    templates = Templates(json_templates())
     capture = date(2026, 11, 21)
     with (folder / "pull-increment.ndjson").open("wb") as out:
         for index in rng.sample(range(n), min(changed, n)):
-            study = vary_json(templates[index % len(templates)], index, rng)
+            study = vary_json(templates.for_copy(index), index, rng, templates.large_sites(index, rng))
             out.write(orjson.dumps(move_on(study, rng, capture)) + b"\n")
         for index in range(n, n + new):
-            out.write(orjson.dumps(vary_json(templates[index % len(templates)], index, rng)) + b"\n")
+            study = vary_json(templates.for_copy(index), index, rng, templates.large_sites(index, rng))
+            out.write(orjson.dumps(study) + b"\n")
 
 
 @_cached
@@ -220,5 +264,5 @@ def build_xml(n: int, folder: Path, seed: int = 9) -> None:
 
 if __name__ == "__main__":
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    print(build_json(size, CACHE / f"json-{size}"))
-    print(build_increment(size, CACHE / f"increment-{size}"))
+    print(build_json(size, CACHE / f"json-{GENERATOR}-{size}"))
+    print(build_increment(size, CACHE / f"increment-{GENERATOR}-{size}"))

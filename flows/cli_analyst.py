@@ -11,11 +11,12 @@ from flows.cli_options import fail, format_option, settings_from, warehouse_opti
 from trialwarehouse.settings import Settings
 
 
-def _open_read_only_or_exit(settings: Settings):
+def _open_read_only_or_exit(settings: Settings, for_export: bool = False):
     from trialwarehouse.commands import analyst
 
+    opener = analyst.open_for_export if for_export else analyst.open_read_only
     try:
-        return analyst.open_read_only(settings.warehouse)
+        return opener(settings.warehouse)
     except (FileNotFoundError, analyst.NotAWarehouse, IsADirectoryError) as unreadable:
         fail(str(unreadable), 2)
 
@@ -152,7 +153,7 @@ def export_command(warehouse: Path | None, target: Path, fmt: str) -> None:
     from trialwarehouse.commands import analyst
     from trialwarehouse.resources import resource_dir
 
-    con = _open_read_only_or_exit(settings_from(warehouse=warehouse))
+    con = _open_read_only_or_exit(settings_from(warehouse=warehouse), for_export=True)
     try:
         written = analyst.export_warehouse(con, target, fmt, resource_dir("docs") / "schema.md")
     finally:

@@ -14,6 +14,7 @@ from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.prefect_server import start_temporary_server
 from trialwarehouse.logs import forward_to_prefect, live_progress
 from trialwarehouse.nightly import report, staging
 from trialwarehouse.nightly.results import RunSummary
@@ -73,6 +74,11 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
 def with_task_runner(settings: Settings):
     """The nightly flow on the task runner the settings ask for ("auto" resolved first:
     `trialwarehouse.nightly.task_runner`)."""
+    if settings.task_runner in ("process", "dask") and not settings.dask_address:
+        # Its workers must reach the flow's own temporary server: `flows.prefect_server`.
+        server = start_temporary_server()
+        if server is not None:
+            server.ready()
     if settings.task_runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 

@@ -35,6 +35,8 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "parse-raw-file" in result.stderr  # the files were parsed as tasks on the runner
+    # Issue 18: one temporary Prefect server for the run, not one more per worker process.
+    assert result.stderr.count("Starting temporary server") == 1, result.stderr[-3000:]
     assert snapshot(parallel) == snapshot(reference)
 
 
@@ -49,3 +51,34 @@ def test_auto_runner_uses_processes_only_for_big_landing_folders(tmp_path):
     assert choose_task_runner(Settings(raw_dir=tmp_path, task_runner="auto")).task_runner == "process"
     assert choose_task_runner(Settings(raw_dir=tmp_path, task_runner="auto", workers=1)).task_runner == "local"
     assert choose_task_runner(Settings(raw_dir=tmp_path, task_runner="dask")).task_runner == "dask"
+
+
+def test_auto_runner_counts_only_the_files_the_warehouse_has_not_read(tmp_path):
+    """Issue 18: a night's pull beside a registry-sized landing folder was parsed on a pool
+    of processes started for one small file."""
+    import duckdb
+
+    from trialwarehouse import warehouse
+    from trialwarehouse.nightly.sources import FileStat
+    from trialwarehouse.nightly.task_runner import AUTO_PROCESS_BYTES, choose_task_runner
+    from trialwarehouse.settings import Settings
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    with (landing / "registry.ndjson").open("wb") as big:
+        big.truncate(AUTO_PROCESS_BYTES)  # sparse: its size counts, no disk is used
+    (landing / "tonight.ndjson").write_bytes(b"{}\n")
+    wh = tmp_path / "trials.duckdb"
+    settings = Settings(raw_dir=landing, warehouse=wh, task_runner="auto")
+    assert choose_task_runner(settings).task_runner == "process"  # a new warehouse reads it all
+    con = duckdb.connect(str(wh))
+    warehouse.apply_schema(con)
+    stat = FileStat.of(landing / "registry.ndjson")
+    con.execute(
+        "INSERT INTO etl_file_stat VALUES ('registry.ndjson', ?, ?, ?, ?, 'hash', 1)",
+        [stat.size, stat.mtime_ns, stat.ctime_ns, stat.inode],
+    )
+    con.close()
+    assert choose_task_runner(settings).task_runner == "local"
+    (landing / "registry.ndjson").touch()  # rewritten since: read again, by the pool
+    assert choose_task_runner(settings).task_runner == "process"

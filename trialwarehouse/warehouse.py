@@ -264,17 +264,17 @@ def attach_staging(con: duckdb.DuckDBPyConnection, staging_dir: Path, empty: dic
                 con.unregister("stg_empty")
 
 
+def has_staged_versions(con: duckdb.DuckDBPyConnection) -> bool:
+    """Did this run's ingest stage any record (a temp view or table `stg_versions`)?"""
+    views = "SELECT count(*) FROM duckdb_views() WHERE view_name = 'stg_versions' AND temporary"
+    tables = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
+    return bool(con.execute(views).fetchall()[0][0] + con.execute(tables).fetchall()[0][0])
+
+
 def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     """Merge the staged batch into the star schema; returns row counts per step."""
     counts: dict[str, int] = {}
-    has_staged = (
-        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'stg_versions' AND temporary").fetchall()[0][
-            0
-        ]
-        + con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
-        ).fetchall()[0][0]
-    )
+    has_staged = has_staged_versions(con)
     if not has_staged:
         return counts
     progress = Progress("publish", run_id, len(PUBLISH_STEPS), unit="load steps")

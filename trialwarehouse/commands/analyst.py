@@ -24,16 +24,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from trialwarehouse import warehouse
-from trialwarehouse.csvsafe import neutralize_rows
+from trialwarehouse.csvsafe import neutralize_rows, neutralized_query
 
 READ_ONLY_STATEMENTS = {duckdb.StatementType.SELECT}  # DESCRIBE, SHOW, SUMMARIZE and FROM-first parse as SELECT
 # Settings of every analyst connection: no file outside the warehouse, and no way back.
 ANALYST_CONFIG = {"enable_external_access": False}
-EXPORT_BATCH_ROWS = 10_000
 # Exported as files; the facts that grow with the registry are split by a low-cardinality column.
 PARTITIONS = {"fct_trial_version": "overall_status", "v_trial_versions": "overall_status"}
 TABLE_CELL_WIDTH = 60
@@ -202,39 +200,58 @@ def public_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for name in (*warehouse.VIEWS, *warehouse.TABLES) if name in present]
 
 
+def open_for_export(path: Path) -> duckdb.DuckDBPyConnection:
+    """The export's connection: read-only, and allowed to write files, because DuckDB itself
+    writes them (`COPY ... TO`). Only `export_warehouse`'s own statements run on it, never
+    an analyst's SQL (that goes through `open_read_only`)."""
+    if not path.exists():
+        raise FileNotFoundError(f"warehouse not found: {path}")
+    if path.is_dir():
+        raise IsADirectoryError(f"warehouse path is a folder, not a DuckDB file: {path}")
+    try:
+        return warehouse.connect(path, read_only=True)
+    except duckdb.Error as exc:
+        raise NotAWarehouse(f"{path} is not a readable DuckDB warehouse ({_first_line(exc)})") from exc
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND data_type = 'VARCHAR' "
+            "ORDER BY column_index",
+            [name],
+        ).fetchall()
+    ]
+
+
 def export_warehouse(
     con: duckdb.DuckDBPyConnection, target: Path, fmt: str = "parquet", dictionary: Path | None = None
 ) -> list[Path]:
-    """Write every public view and table as files, plus the data dictionary."""
+    """Write every public view and table as files, plus the data dictionary. DuckDB writes
+    them itself (`COPY ... TO`, streaming within its memory limit), so no table passes
+    through Python; CSV text cells are neutralized in the query (`csvsafe.neutralized_query`).
+    Paths are bound as parameters; names come from the schema's allowlist."""
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in public_objects(con):
         query = f"SELECT * FROM {name}"  # name from the allowlist above, never user input
         if fmt == "csv":
             path = target / f"{name}.csv"
-            result = con.execute(query)
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow([d[0] for d in result.description])
-                while rows := result.fetchmany(EXPORT_BATCH_ROWS):
-                    writer.writerows(neutralize_rows(rows))
-            written.append(path)
-            continue
-        table = con.sql(query).to_arrow_table()
-        if name in PARTITIONS and table.num_rows:
+            con.execute(
+                f"COPY ({neutralized_query(query, _text_columns(con, name))}) TO ? (FORMAT csv, HEADER)", [str(path)]
+            )
+        elif name in PARTITIONS and con.execute(f"SELECT EXISTS ({query})").fetchone() == (True,):
             path = target / name
             shutil.rmtree(path, ignore_errors=True)
-            ds.write_dataset(
-                table,
-                path,
-                format="parquet",
-                partitioning=[PARTITIONS[name]],
-                partitioning_flavor="hive",
-                existing_data_behavior="overwrite_or_ignore",
+            # The partition column is the table's own (allowlist above), never record content.
+            con.execute(
+                f"COPY ({query}) TO ? (FORMAT parquet, PARTITION_BY ({PARTITIONS[name]}), OVERWRITE_OR_IGNORE)",
+                [str(path)],
             )
         else:
             path = target / f"{name}.parquet"
-            pq.write_table(table, path)
+            con.execute(f"COPY ({query}) TO ? (FORMAT parquet)", [str(path)])
         written.append(path)
     columns = con.execute(
         """

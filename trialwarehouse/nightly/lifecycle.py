@@ -1,5 +1,6 @@
 """A run's beginning and end: register it in a writable copy of the warehouse, then swap the
-copy in (completed) or discard it (failed). The file mechanics are in `files`."""
+copy in (completed) or discard it (failed). The file mechanics (and why the copy costs
+what the night changes) are in `files`."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
     lock = files.acquire_writer_lock(live)
     try:
         shutil.rmtree(files.staging_root(live), ignore_errors=True)  # a killed run's leftovers: never reused
-        building = files.copy_for_writing(live)
+        copy_started = time.monotonic()
+        building, copied_bytes = files.copy_for_writing(live)
+        copy_seconds = time.monotonic() - copy_started
         con = warehouse.connect(building, memory_limit=settings.duckdb_memory_limit)
         warehouse.apply_schema(con)
         _import_unfinished_runs(con, live)
@@ -79,7 +82,9 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
             run_id,
             warehouse=live,
             raw_dir=raw_dir,
-            copied_bytes=live.stat().st_size if live.exists() else 0,
+            warehouse_bytes=live.stat().st_size if live.exists() else 0,
+            copied_bytes=copied_bytes,
+            copy_seconds=copy_seconds,
         )
         staging_dir = files.staging_root(live) / f"run-{run_id:06d}"
         return RunContext(settings, raw_dir, run_id, time.monotonic(), building, con, lock, quarantine_dir, staging_dir)

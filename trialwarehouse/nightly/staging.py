@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.ctgov_json_reader import release_parser
 from transforms.extract import Extraction, UnusableInput, api_v2_batch, extract
 from transforms.frames import build_frames, concat_raw, records_to_raw
 from trialwarehouse.nightly.sources import ArchiveTooLarge, RawFile, iter_units
@@ -74,7 +75,15 @@ class _Batcher:
 
     def add(self, member: str, extraction: Extraction) -> None:
         if extraction.study_frame is not None:
-            self.study_frames.append(extraction.study_frame.with_columns(pl.lit(member).alias("source_member")))
+            # An NDJSON file arrives as one frame of all its studies (a pull file holds 10,000):
+            # normalized batch_size at a time, so memory follows the batch, not the file.
+            frame = extraction.study_frame.with_columns(pl.lit(member).alias("source_member"))
+            for start in range(0, frame.height, self.batch_size):
+                part = frame.slice(start, self.batch_size)
+                self.study_frames.append(part)
+                self.rows += part.height
+                if self.rows >= self.batch_size:
+                    self.flush()
         self.study_dicts += extraction.study_dicts
         self.study_members += [member] * len(extraction.study_dicts)
         for position, record in enumerate(extraction.records):
@@ -83,7 +92,7 @@ class _Batcher:
             if record.get("record_index") is None:
                 record["record_index"] = position
             self.records.append(record)
-        self.rows += len(extraction)
+        self.rows += len(extraction.study_dicts) + len(extraction.records)
         if self.rows >= self.batch_size:
             self.flush()
 
@@ -142,6 +151,10 @@ def parse_raw_file(job: ParseJob) -> ParsedFile:
         pl.exceptions.PolarsError,
     ) as exc:
         return _refused_whole(job, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ArchiveTooLarge) else str(exc))
+    finally:
+        # A parse worker then idles (between files, and until the flow ends) without the
+        # parser's memory: measured 323 -> 197 MB per worker.
+        release_parser()
 
 
 def _refused_whole(job: ParseJob, reason: str) -> ParsedFile:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from trialwarehouse import warehouse
+from trialwarehouse.checks import gx
 from trialwarehouse.checks import runner as checks
 from trialwarehouse.checks.runner import QualityStats
 from trialwarehouse.logs import event
@@ -48,6 +49,8 @@ class _Overlapped:
 
 def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishStats, QualityStats | None]:
     """Publish the staged batch in one transaction and run the checks; returns both counts."""
+    if checks_on and _records_staged(ctx):
+        gx.warm_up()  # imported while DuckDB publishes, not after
     ctx.con.execute("BEGIN TRANSACTION")
     published = _publish(ctx)
     if not checks_on:
@@ -57,6 +60,13 @@ def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishS
         with _Overlapped(lambda: _commit(ctx)):
             checks.validate(check)
         return published, checks.persist(check)
+
+
+def _records_staged(ctx: RunContext) -> bool:
+    """Did tonight's ingest stage a record? (An empty night stages empty tables.)"""
+    if not warehouse.has_staged_versions(ctx.con):
+        return False
+    return ctx.con.execute("SELECT EXISTS (SELECT 1 FROM stg_versions)").fetchall()[0][0]
 
 
 def _publish(ctx: RunContext) -> PublishStats:
