@@ -12,22 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import SAMPLE_LANDING, run_pipeline, shared_path
+from record_edits import set_path
 
 from trialwarehouse.checks import gx
 from trialwarehouse.checks import runner as quality
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
-
-
-def _set(study: dict, path: str, value) -> None:
-    node = study
-    keys = path.split(".")
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    if value is None:
-        node.pop(keys[-1], None)
-    else:
-        node[keys[-1]] = value
 
 
 S = "protocolSection.statusModule."
@@ -162,11 +152,11 @@ HISTORY_CASES = {
 
 def _variant(base: dict, nct: str, changes, capture: str, last_update: str) -> dict:
     study = copy.deepcopy(base)
-    _set(study, "protocolSection.identificationModule.nctId", nct)
-    _set(study, "derivedSection.miscInfoModule.versionHolder", capture)
-    _set(study, S + "lastUpdatePostDateStruct", {"date": last_update, "type": "ACTUAL"})
+    set_path(study, "protocolSection.identificationModule.nctId", nct)
+    set_path(study, "derivedSection.miscInfoModule.versionHolder", capture)
+    set_path(study, S + "lastUpdatePostDateStruct", {"date": last_update, "type": "ACTUAL"})
     for path, value in changes:
-        _set(study, path, copy.deepcopy(value))
+        set_path(study, path, copy.deepcopy(value))
     return study
 
 

@@ -15,6 +15,7 @@ import json
 import duckdb
 import pytest
 from conftest import run_pipeline, shared_path
+from record_edits import edit_path, set_path
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
 S = "protocolSection.statusModule."
@@ -34,27 +35,6 @@ NO_CERTIFICATE = [
 ]
 UNPOSTED = "annotationSection.annotationModule.unpostedAnnotation.unpostedEvents"
 RETURNED_TWICE = ["2019-04-27", "2019-05-20", "2019-05-30", "2019-06-20"]
-
-
-def _set(study: dict, path: str, value) -> None:
-    node = study
-    keys = path.split(".")
-    for key in keys[:-1]:
-        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
-    if value is None:
-        node.pop(keys[-1], None)
-    elif isinstance(node, list):
-        node[int(keys[-1])] = value
-    else:
-        node[keys[-1]] = value
-
-
-def _edit(study: dict, path: str, function) -> None:
-    """Apply `function` to the node at `path` (lists indexed by number)."""
-    node = study
-    for key in path.split("."):
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    function(node)
 
 
 def _at_risk(count: int):
@@ -282,12 +262,12 @@ RESULT_CHECKS = {
 
 def _variant(base: dict, nct: str, changes) -> dict:
     study = copy.deepcopy(base)
-    _set(study, "protocolSection.identificationModule.nctId", nct)
+    set_path(study, "protocolSection.identificationModule.nctId", nct)
     for path, value in changes:
         if callable(value):
-            _edit(study, path, value)
+            edit_path(study, path, value)
         else:
-            _set(study, path, copy.deepcopy(value))
+            set_path(study, path, copy.deepcopy(value))
     return study
 
 
