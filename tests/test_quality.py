@@ -370,6 +370,23 @@ def test_integrity_failure_stops_publication(tmp_path, monkeypatch):
     assert Path(wh).read_bytes() == before
 
 
+def test_checks_read_the_committed_load(tmp_path, monkeypatch):
+    # Exported inside the open publication, the checks' inputs ran out of memory at registry
+    # scale (DuckDB keeps an uncommitted load pinned in memory), so they read the commit.
+    seen = []
+    export = quality._export_inputs
+
+    def probe_then_export(con, suite, run_id, work):
+        # Outside a transaction every statement gets its own id; inside one they share it.
+        first, second = (con.execute("SELECT txid_current()").fetchall()[0][0] for _ in range(2))
+        seen.append("inside the open publication" if first == second else "after the commit")
+        return export(con, suite, run_id, work)
+
+    monkeypatch.setattr(quality, "_export_inputs", probe_then_export)
+    run_pipeline(SAMPLE_LANDING, tmp_path / "trials.duckdb", checks=True)
+    assert seen and set(seen) == {"after the commit"}
+
+
 def test_every_integrity_rule_flags_a_broken_warehouse(fresh_db):
     fresh_db.execute("INSERT INTO dim_source_file VALUES (1, 'abc', 'f.json', 1, 'x', 'loaded', 2, 1)")
     fresh_db.execute(

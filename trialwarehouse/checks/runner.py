@@ -53,8 +53,7 @@ class QualityStats:
 
 def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, path: Path) -> Path:
     """The rows of one check input, written by DuckDB straight to Parquet: streamed, so a
-    registry-sized input never sits in memory (and, inside the publication's transaction,
-    it sees the load not committed yet)."""
+    registry-sized input never sits in memory."""
     statement = warehouse.single_statement(sql_file)
     params = {"run_id": run_id} if "$run_id" in statement else {}
     # COPY takes no bound file name: the target is our own work folder, quoted.
@@ -138,8 +137,8 @@ class _Checker:
 
 @dataclass
 class CheckRun:
-    """One run's checks between their three phases: inputs exported (inside the publication's
-    transaction, so they see the load), validated (while that transaction commits), persisted."""
+    """One run's checks between their three phases: inputs exported (from the committed load of
+    the building copy), validated, persisted."""
 
     con: duckdb.DuckDBPyConnection
     run_id: int
@@ -175,8 +174,7 @@ def prepared(con: duckdb.DuckDBPyConnection, run_id: int, work_dir: Path | None 
 
 
 def validate(check: CheckRun) -> None:
-    """Integrity first (raises IntegrityError), then the curator checks. GX is plain Python and
-    touches no connection, so it can overlap DuckDB's work on another thread."""
+    """Integrity first (raises IntegrityError), then the curator checks."""
     if check.work is None:
         return
     checker = check.checker = _Checker(gx_context(), f"run-{check.run_id:06d}", check.work)
