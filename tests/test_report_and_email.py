@@ -4,6 +4,7 @@ a mail parser see, a real SMTP server on 127.0.0.1, the outbox, the flow's artif
 Browser tests run Debian's `chromium` package (/usr/bin/chromium) headless, offline."""
 
 import base64
+import csv
 import gzip
 import html
 import json
@@ -522,6 +523,28 @@ def test_a_night_with_nothing_new_sends_a_short_message_with_the_trend(tmp_path)
     assert len(plain) < 1000
     images = [p for p in message.walk() if p.get_content_type() == "image/png"]
     assert [p.get_filename() for p in images] == ["run-000002-trend.png"]
+
+
+def test_new_findings_csv_is_the_full_csvs_new_rows_in_the_same_order(tmp_path):
+    # Issue 18: the NEW-only CSV reads only the trials with a NEW finding (the night's work,
+    # not the warehouse's); it must still be exactly the full CSV's NEW rows, in its order.
+    first, second = tmp_path / "first", tmp_path / "second"
+    shutil.copytree(SAMPLE_LANDING, first)
+    second.mkdir()
+    study = json.loads(
+        shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_text()
+    )
+    study["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"  # completed dates: findings
+    (second / "recruiting.json").write_text(json.dumps(study))
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(first, wh, checks=True)
+    tonight = run_pipeline(second, wh, checks=True)
+    files = report.write_run_report(tonight, tmp_path / "reports", _q(tonight).validation_json)
+    every = list(csv.reader(files.csv.open(encoding="utf-8")))
+    new = list(csv.reader(files.new_csv.open(encoding="utf-8")))
+    states = {row[1] for row in every[1:]}
+    assert states == {"NEW", "OPEN"}  # both kinds of trial tonight
+    assert new == [every[0], *(row for row in every[1:] if row[1] == "NEW")]
 
 
 def test_trend_matches_its_definition_night_after_night(tmp_path):

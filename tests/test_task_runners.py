@@ -37,6 +37,11 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     assert "parse-raw-file" in result.stderr  # the files were parsed as tasks on the runner
     # Issue 18: one temporary Prefect server for the run, not one more per worker process.
     assert result.stderr.count("Starting temporary server") == 1, result.stderr[-3000:]
+    if runner == "process":
+        # Issue 18: the pool's workers are stopped once parsing ends, not kept through the
+        # publication and checks (the full load's peak memory).
+        released = result.stderr.find("step=parse-workers workers=2 running=0")
+        assert -1 < released < result.stderr.find("step=publish "), result.stderr[-3000:]
     assert snapshot(parallel) == snapshot(reference)
 
 

@@ -111,10 +111,15 @@ def _filter(portfolio: Portfolio, fields: tuple[str, ...] = FILTER_FIELDS) -> tu
     return ("".join(f" AND {c}" for c in clauses), params)
 
 
-def _reported(portfolio: Portfolio) -> tuple[str, list]:
-    """CTEs `reported` (open, not accepted, in the portfolio, with weight and triage key)
-    and `trial_order` (each trial's place in triage order); the SQL and its parameters."""
+def _reported(portfolio: Portfolio, trials_with_new: bool = False) -> tuple[str, list]:
+    """CTEs `reported` (open, not accepted, in the portfolio, with weight and triage key),
+    `trial_order` (each trial's place in triage order) and `trial` (each reported trial's
+    title and lead sponsor); the SQL and its parameters.
+    `trials_with_new` keeps only trials with a NEW finding, all their findings kept: their
+    order among themselves is the same, and the work follows the night, not the warehouse."""
     where, params = _filter(portfolio)
+    if trials_with_new:
+        where += " AND f.nct_id IN (SELECT nct_id FROM v_dq_findings WHERE state = 'NEW')"
     # Triage key: severity, then weight (heavier first), then NEW before OPEN. A trial
     # ranks by its most urgent finding, then by how many it has.
     sql = f"""
@@ -129,6 +134,15 @@ def _reported(portfolio: Portfolio) -> tuple[str, list]:
     trial_order AS (
         SELECT nct_id, row_number() OVER (ORDER BY min(triage_key), count(*) DESC, nct_id) AS position
         FROM reported GROUP BY nct_id
+    ),
+    trial AS (
+        -- What the report shows of a trial beside its findings. Not v_trial_current: DuckDB
+        -- would count every version's sites, conditions and interventions for it, which ran
+        -- out of the report's memory at 570k trials.
+        SELECT v.nct_id, v.brief_title, s.organization_name AS lead_sponsor
+        FROM fct_trial_version AS v
+        LEFT JOIN v_trial_sponsors AS s ON s.nct_id = v.nct_id AND s.sponsor_role = 'LEAD'
+        WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM reported)
     )
     """
     return sql, [list(CHECK_WEIGHT), list(CHECK_WEIGHT.values()), *params]
@@ -194,7 +208,7 @@ def _triage_blocks(con: duckdb.DuckDBPyConnection, portfolio: Portfolio) -> list
         + f"""
         SELECT r.finding_key, r.nct_id, r."check", r.rule, r.severity, r.message, r.state, r.weight,
                t.brief_title, t.lead_sponsor
-        FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN v_trial_current AS t USING (nct_id)
+        FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN trial AS t USING (nct_id)
         WHERE o.position <= ? {_TRIAGE_ORDER} LIMIT ?
         """,
         [*params, MAX_TRIALS_IN_PAGE, MAX_FINDINGS_IN_PAGE],
@@ -234,7 +248,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int, portfolio: Por
             SELECT coalesce(t.lead_sponsor, '(no lead sponsor)') AS sponsor, count(DISTINCT r.nct_id) AS trials,
                    count(*) AS findings, count(*) FILTER (WHERE r.severity = 'error') AS errors,
                    count(*) FILTER (WHERE r.state = 'NEW') AS new
-            FROM reported AS r LEFT JOIN v_trial_current AS t USING (nct_id) GROUP BY 1
+            FROM reported AS r LEFT JOIN trial AS t USING (nct_id) GROUP BY 1
         )
         SELECT *, count(*) OVER () FROM per_sponsor ORDER BY errors DESC, findings DESC, trials DESC, sponsor LIMIT ?
         """,
@@ -247,7 +261,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int, portfolio: Por
         + """
         SELECT r.nct_id, any_value(t.brief_title), any_value(t.lead_sponsor), count(*),
                count(*) FILTER (WHERE r.severity = 'error'), count(*) FILTER (WHERE r.state = 'NEW')
-        FROM reported AS r LEFT JOIN v_trial_current AS t USING (nct_id)
+        FROM reported AS r LEFT JOIN trial AS t USING (nct_id)
         GROUP BY r.nct_id ORDER BY 5 DESC, sum(r.weight) DESC, 4 DESC, r.nct_id LIMIT ?
         """,
         [*params, TOP_TRIALS],
@@ -324,7 +338,7 @@ def write_sponsor_counts_csv(con: duckdb.DuckDBPyConnection, path: Path, portfol
                count(*) AS findings, count(*) FILTER (WHERE r.severity = 'error') AS errors,
                count(*) FILTER (WHERE r.severity = 'warning') AS warnings,
                count(*) FILTER (WHERE r.severity = 'info') AS info, count(*) FILTER (WHERE r.state = 'NEW') AS new
-        FROM reported AS r LEFT JOIN v_trial_current AS t USING (nct_id)
+        FROM reported AS r LEFT JOIN trial AS t USING (nct_id)
         GROUP BY 1 ORDER BY errors DESC, findings DESC, trials DESC, lead_sponsor
         """
     )
@@ -337,12 +351,12 @@ def write_findings_csv(
     """Every reported finding of the portfolio (or tonight's NEW ones) as CSV, in triage
     order, written by DuckDB straight from the warehouse: a million findings never pass
     through Python."""
-    sql, params = _reported(portfolio)
+    sql, params = _reported(portfolio, trials_with_new=only_new)
     only = " WHERE r.state = 'NEW'" if only_new else ""
     query = (
         sql + 'SELECT r.finding_key AS finding_id, r.state, r.severity, r."check", r.rule, r.nct_id, r.registry_url, '
         "r.message, r.evidence, r.first_seen_run, r.weight AS check_weight, t.brief_title, t.lead_sponsor "
-        f"FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN v_trial_current AS t USING (nct_id)"
+        f"FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN trial AS t USING (nct_id)"
         f"{only} {_TRIAGE_ORDER}"
     )
     # Curators open it in a spreadsheet: record text must not start a formula there.
