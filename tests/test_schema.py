@@ -77,3 +77,23 @@ def test_sql_files_are_split_by_duckdb_and_bind_only_the_parameters_they_name():
     for path in sorted((warehouse.sql_dir() / "checks").glob("*.sql")):
         statement = warehouse.single_statement(f"checks/{path.name}")
         assert statement.lstrip().upper().startswith(("SELECT", "WITH", "FROM")) and not statement.endswith(";")
+
+
+def test_a_schema_that_fails_half_way_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):
+    # Applied in one transaction (an upgrade whole or not at all, and one commit a night).
+    import duckdb
+    import pytest
+
+    run_sql_file = warehouse.run_sql_file
+
+    def fail_at_the_views(con, relative, params=None):
+        if relative.startswith("views/"):
+            raise duckdb.Error("a broken view")
+        return run_sql_file(con, relative, params)
+
+    monkeypatch.setattr(warehouse, "run_sql_file", fail_at_the_views)
+    con = warehouse.connect(tmp_path / "trials.duckdb")
+    with pytest.raises(duckdb.Error, match="a broken view"):
+        warehouse.apply_schema(con)
+    assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+    con.close()
