@@ -527,23 +527,26 @@ def test_a_night_with_nothing_new_sends_a_short_message_with_the_trend(tmp_path)
 
 def test_new_findings_csv_is_the_full_csvs_new_rows_in_the_same_order(tmp_path):
     # Issue 18: the NEW-only CSV reads only the trials with a NEW finding (the night's work,
-    # not the warehouse's); it must still be exactly the full CSV's NEW rows, in its order.
-    first, second = tmp_path / "first", tmp_path / "second"
-    shutil.copytree(SAMPLE_LANDING, first)
-    second.mkdir()
-    study = json.loads(
-        shared_path("data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json").read_text()
+    # not the warehouse's), each with all its findings: a trial still ranks by its most urgent
+    # one. NCT00000007's OPEN error puts it before NCT00000008, though its NEW finding is info.
+    wh = _findings_db(
+        tmp_path / "t.duckdb",
+        [
+            ("NCT00000007", "integrity_unique_keys", "error", 1, None),  # OPEN
+            ("NCT00000007", "estimated_date_in_past", "info", 2, None),  # NEW
+            ("NCT00000008", "results_overdue", "warning", 2, None),  # NEW
+            ("NCT00000009", "date_order", "warning", 1, None),  # OPEN only: not in the NEW CSV
+        ],
     )
-    study["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"  # completed dates: findings
-    (second / "recruiting.json").write_text(json.dumps(study))
-    wh = tmp_path / "trials.duckdb"
-    run_pipeline(first, wh, checks=True)
-    tonight = run_pipeline(second, wh, checks=True)
-    files = report.write_run_report(tonight, tmp_path / "reports", _q(tonight).validation_json)
-    every = list(csv.reader(files.csv.open(encoding="utf-8")))
-    new = list(csv.reader(files.new_csv.open(encoding="utf-8")))
-    states = {row[1] for row in every[1:]}
-    assert states == {"NEW", "OPEN"}  # both kinds of trial tonight
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        report.write_findings_csv(con, tmp_path / "all.csv")
+        report.write_findings_csv(con, tmp_path / "new.csv", only_new=True)
+    finally:
+        con.close()
+    every = list(csv.reader((tmp_path / "all.csv").open(encoding="utf-8")))
+    new = list(csv.reader((tmp_path / "new.csv").open(encoding="utf-8")))
+    assert [(row[5], row[1]) for row in new[1:]] == [("NCT00000007", "NEW"), ("NCT00000008", "NEW")]
     assert new == [every[0], *(row for row in every[1:] if row[1] == "NEW")]
 
 
