@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from trialwarehouse.nightly.sequence import run_night
-from trialwarehouse.nightly.staging import parse_raw_file
+from trialwarehouse.nightly.staging import parse_raw_files
 from trialwarehouse.nightly.workers import init_parse_worker
 from trialwarehouse.settings import Settings
 
@@ -25,7 +25,7 @@ def parse_in_processes(workers: int):
         ) as pool:
             pending: deque = deque()
             for job in jobs:
-                pending.append(pool.submit(parse_raw_file, job))
+                pending.append(pool.submit(parse_raw_files, job))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().result()
             while pending:

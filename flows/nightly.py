@@ -43,15 +43,15 @@ def announce_in_prefect(settings: Settings, summary: RunSummary, files: report.R
 
 
 STEPS = replace(PLAIN_STEPS.wrapped(as_task), announce_report=as_task(announce_in_prefect, "announce-report"))
-parse_raw_file = as_task(staging.parse_raw_file, "parse-raw-file")
+parse_raw_files = as_task(staging.parse_raw_files, "parse-raw-files")
 
 
-def parse_on_task_runner(jobs: Iterable[staging.ParseJob], in_flight: int) -> Iterator[staging.ParsedFile]:
-    """Parse files as tasks on the flow's task runner, yielding results in file order with
-    at most `in_flight` files parsed ahead, so memory stays bounded."""
+def parse_on_task_runner(jobs: Iterable[staging.ParseJob], in_flight: int) -> Iterator[staging.ParsedJob]:
+    """Parse jobs as tasks on the flow's task runner, yielding results in file order with
+    at most `in_flight` jobs parsed ahead, so memory stays bounded."""
     pending: deque = deque()
     for job in jobs:
-        pending.append(parse_raw_file.submit(job))
+        pending.append(parse_raw_files.submit(job))
         if len(pending) >= in_flight:
             yield pending.popleft().result()
     while pending:

@@ -84,6 +84,6 @@ def test_run_on_a_terminal_shows_one_display_and_prefect_lines_never_cross_it(tm
     assert "run 1: completed in" in output
     assert len(smtp_collector.messages) == 1
     # The worker's task lines went to its console file, not across the display.
-    assert not any("parse-raw-file" in line for line in lines)
+    assert not any("parse-raw-files" in line for line in lines)
     workers = (tmp_path / "wh" / "logs" / "workers-console.log").read_text()
-    assert "Task run 'parse-raw-file-" in workers
+    assert "Task run 'parse-raw-files-" in workers

@@ -102,7 +102,9 @@ def test_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(tmp_path):
     ]
 
 
-def test_a_file_deleted_while_the_run_reads_is_listed_and_the_night_loads(tmp_path):
+def test_a_file_deleted_while_the_run_reads_is_listed_and_the_night_loads(tmp_path, monkeypatch):
+    # One job a file, so the first file is parsed before the last one is hashed.
+    monkeypatch.setattr(ingest, "SMALL_JOB_BYTES", 1)
     landing = _landing(tmp_path)
     doomed = landing / "zz-deleted.json"
     doomed.write_text(json.dumps(_study("NCT09000006")))
@@ -119,6 +121,35 @@ def test_a_file_deleted_while_the_run_reads_is_listed_and_the_night_loads(tmp_pa
         {"path": "zz-deleted.json", "reason": "could not be read: No such file or directory"}
     ]
     assert summary.ingest.files_skipped == 1
+
+
+def test_a_file_deleted_after_it_was_hashed_costs_only_itself_among_the_small_files_parsed_with_it(tmp_path):
+    """Small files are parsed several to a job: one of them failing whole sends each file of
+    the job to be parsed alone, so only that one is refused."""
+    landing = _landing(tmp_path)
+    for nct_id in ("NCT09000007", "NCT09000008"):
+        (landing / f"{nct_id}.json").write_text(json.dumps(_study(nct_id)))
+    doomed = landing / "NCT09000007.json"
+
+    def delete_then_parse(jobs):
+        for job in jobs:
+            assert len(job.raws) == 3  # the three small files are one job
+            doomed.unlink()
+            yield from ingest.parse_sequentially([job])
+
+    settings = Settings(raw_dir=landing, warehouse=tmp_path / "wh" / "trials.duckdb")
+    summary = run_night(settings, parse_files=delete_then_parse, checks=False)
+    assert _loaded_ids(settings.warehouse) == [GOOD, "NCT09000008"]
+    assert [(q["path"], q["reason"].partition(":")[0]) for q in summary.quarantined] == [
+        ("NCT09000007.json", "file refused whole")
+    ]
+    assert "No such file or directory" in summary.quarantined[0]["reason"]
+    # Each version keeps the file it came from, though they were read in one job.
+    assert _query(
+        settings.warehouse,
+        "SELECT v.nct_id, f.first_path FROM fct_trial_version AS v "
+        "JOIN dim_source_file AS f ON f.source_file_key = v.first_source_file_key ORDER BY 1",
+    ) == [(GOOD, "NCT02210780.json"), ("NCT09000008", "NCT09000008.json")]
 
 
 def test_non_ascii_digits_in_an_nct_id_are_refused_and_publication_goes_on(tmp_path):

@@ -1,10 +1,16 @@
-"""Staging a parsed file (trialwarehouse/nightly/staging.py): memory follows the batch size."""
+"""Staging parsed files (trialwarehouse/nightly/staging.py): memory follows the batch size; small
+files share batches."""
+
+from pathlib import Path
 
 from conftest import run_pipeline, snapshot
 
 from bench.scale import build_json
+from trialwarehouse.nightly import ingest
+from trialwarehouse.nightly.sequence import run_night
 from trialwarehouse.nightly.sources import describe_raw_file
-from trialwarehouse.nightly.staging import ParseJob, parse_raw_file
+from trialwarehouse.nightly.staging import ParseJob, parse_raw_files
+from trialwarehouse.settings import Settings
 
 
 def test_an_ndjson_file_of_many_studies_is_normalized_a_batch_at_a_time(tmp_path):
@@ -12,7 +18,7 @@ def test_an_ndjson_file_of_many_studies_is_normalized_a_batch_at_a_time(tmp_path
     TW_BATCH_SIZE said (a worker's memory followed the file); now in batches, same result."""
     corpus = build_json(120, tmp_path / "json")
     path = corpus / "studies-0000.ndjson"
-    parsed = parse_raw_file(ParseJob(describe_raw_file(path, corpus), 0, 50, tmp_path / "staged"))
+    parsed = parse_raw_files(ParseJob((describe_raw_file(path, corpus),), 0, 50, tmp_path / "staged"))
     assert parsed.accepted == 120
     assert sorted(p.name for p in parsed.staged if p.name.startswith("versions-")) == [
         "versions-0000000-00000.parquet",
@@ -23,3 +29,29 @@ def test_an_ndjson_file_of_many_studies_is_normalized_a_batch_at_a_time(tmp_path
     batched = run_pipeline(corpus, tmp_path / "batched.duckdb", batch_size=50)
     assert whole.publish.trials_new == batched.publish.trials_new == 120
     assert snapshot(tmp_path / "whole.duckdb") == snapshot(tmp_path / "batched.duckdb")
+
+
+def test_small_files_parsed_together_give_the_same_warehouse_as_one_job_a_file(tmp_path, monkeypatch):
+    """Small files share a job and its batches (API v2 JSON, legacy XML, page renders and a
+    broken file in the sample landing folder): the warehouse is the same, row for row, as
+    when each file is parsed alone, provenance included."""
+    landing = Path(__file__).resolve().parents[1] / "sample" / "landing"
+    jobs: list[int] = []
+
+    def counting(parse_jobs):
+        for job in parse_jobs:
+            jobs.append(len(job.raws))
+            yield from ingest.parse_sequentially([job])
+
+    together = run_night(
+        Settings(raw_dir=landing, warehouse=tmp_path / "together.duckdb"), parse_files=counting, checks=False
+    )
+    assert len(jobs) < sum(jobs) == together.ingest.files_loaded + together.ingest.files_quarantined
+    monkeypatch.setattr(ingest, "SMALL_JOB_BYTES", 1)
+    jobs.clear()
+    alone = run_night(
+        Settings(raw_dir=landing, warehouse=tmp_path / "alone.duckdb"), parse_files=counting, checks=False
+    )
+    assert set(jobs) == {1}
+    assert together.ingest == alone.ingest
+    assert snapshot(tmp_path / "together.duckdb") == snapshot(tmp_path / "alone.duckdb")

@@ -25,7 +25,15 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
     reference = tmp_path / "reference.duckdb"
     run_pipeline(landing, reference)
     parallel = tmp_path / runner / "trials.duckdb"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "TW_TASK_RUNNER": runner, "TW_WORKERS": "2"}
+    # Batches of 5: the folder's small files make several parse jobs (up to a batch of files
+    # each), spread over both workers, and batches that differ from the reference's.
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "TW_TASK_RUNNER": runner,
+        "TW_WORKERS": "2",
+        "TW_BATCH_SIZE": "5",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(landing), "--warehouse", str(parallel)],
         capture_output=True,
@@ -34,7 +42,7 @@ def test_parallel_parsing_gives_the_same_warehouse(tmp_path, landing, runner):
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "parse-raw-file" in result.stderr  # the files were parsed as tasks on the runner
+    assert "parse-raw-files" in result.stderr  # the files were parsed as tasks on the runner
     # Issue 18: one temporary Prefect server for the run, not one more per worker process.
     assert result.stderr.count("Starting temporary server") == 1, result.stderr[-3000:]
     if runner == "process":
