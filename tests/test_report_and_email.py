@@ -24,6 +24,7 @@ from conftest import SAMPLE_LANDING, run_pipeline, shared_path
 
 from trialwarehouse import warehouse
 from trialwarehouse.checks import runner as quality
+from trialwarehouse.commands.accept import accept_findings
 from trialwarehouse.nightly import mailer, messages, report, results
 from trialwarehouse.settings import Settings
 
@@ -523,6 +524,35 @@ def test_a_night_with_nothing_new_sends_a_short_message_with_the_trend(tmp_path)
     assert len(plain) < 1000
     images = [p for p in message.walk() if p.get_content_type() == "image/png"]
     assert [p.get_filename() for p in images] == ["run-000002-trend.png"]
+
+
+def test_the_full_csv_of_a_quiet_night_after_a_quiet_night_links_the_last_one(tmp_path):
+    """Issue 18: the night's cost follows its changes. A quiet night after a quiet night
+    changes no row of the CSV of every open finding: the report links the last file instead
+    of writing every open finding of the warehouse again. Any change writes it afresh."""
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLE_LANDING, landing)
+    wh = tmp_path / "wh" / "trials.duckdb"
+    reports = tmp_path / "reports"
+
+    def night():
+        summary = run_pipeline(landing, wh, checks=True)
+        return report.write_run_report(summary, reports).csv
+
+    first = night()
+    second = night()  # quiet, but tonight's NEW findings of the first night are OPEN now
+    third = night()  # quiet after quiet: the same rows
+    assert first.read_text() != second.read_text()
+    assert third.read_text() == second.read_text()
+    assert third.stat().st_ino == second.stat().st_ino  # one file, two names
+    finding_id = int(third.read_text().splitlines()[1].split(",")[0])
+    accept_findings(Settings(warehouse=wh), [finding_id], "checked with the sponsor")
+    fourth = night()  # one finding accepted: one row fewer
+    assert fourth.stat().st_ino != third.stat().st_ino
+    assert len(fourth.read_text().splitlines()) == len(third.read_text().splitlines()) - 1
+    assert third.read_text() == second.read_text()  # writing the fourth left the others as they were
+    fifth = night()
+    assert fifth.stat().st_ino == fourth.stat().st_ino
 
 
 def test_new_findings_csv_is_the_full_csvs_new_rows_in_the_same_order(tmp_path):

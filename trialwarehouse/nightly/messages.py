@@ -246,9 +246,10 @@ def compose_messages(
                 continue
             # The portfolio's CSVs sit beside the report: that is where its message says they are.
             prefix = files.csv.parent / f"{stem}-{_slug(portfolio.name)}"
-            data = report.read_report_data(con, summary.run_id, portfolio)
-            csv = report.write_findings_csv(con, Path(f"{prefix}-findings.csv"), portfolio=portfolio)
-            new_csv = report.write_findings_csv(con, Path(f"{prefix}-new-findings.csv"), True, portfolio)
+            with report.ReportedFindings(con, portfolio) as reported:
+                data = report.read_report_data(con, summary.run_id, portfolio, reported)
+                csv = report.write_findings_csv(con, Path(f"{prefix}-findings.csv"), reported=reported)
+                new_csv = report.write_findings_csv(con, Path(f"{prefix}-new-findings.csv"), True, reported=reported)
             by_portfolio[portfolio] = PortfolioFiles(data, csv, new_csv, report.charts(data))
     finally:
         con.close()

@@ -21,6 +21,7 @@ from pathlib import Path
 from trialwarehouse import warehouse
 from trialwarehouse.logs import Progress, event
 from trialwarehouse.nightly.report_charts import charts, data_uri, findings_chart_png, trend_chart_png
+from trialwarehouse.nightly.report_csv import write_findings_csv, write_sponsor_counts_csv
 from trialwarehouse.nightly.report_data import (
     CHECK_WEIGHT,
     EVERYTHING,
@@ -31,9 +32,8 @@ from trialwarehouse.nightly.report_data import (
     SEVERITY_ORDER,
     Portfolio,
     ReportData,
+    ReportedFindings,
     read_report_data,
-    write_findings_csv,
-    write_sponsor_counts_csv,
 )
 from trialwarehouse.nightly.report_render import (
     Rendering,
@@ -58,6 +58,7 @@ __all__ = [
     "Portfolio",
     "Rendering",
     "ReportData",
+    "ReportedFindings",
     "ReportFiles",
     "SEVERITIES",
     "SEVERITY_ORDER",
@@ -127,10 +128,11 @@ def write_run_report(
     progress = Progress("report", summary.run_id, 3, unit="parts")
     con = warehouse.connect(Path(summary.warehouse), read_only=True, memory_limit=memory_limit)
     try:
-        data = read_report_data(con, summary.run_id)
-        write_findings_csv(con, csv_path)
-        write_findings_csv(con, new_csv_path, only_new=True)
-        write_sponsor_counts_csv(con, report_dir / f"{stem}-sponsors.csv")
+        with ReportedFindings(con) as reported:
+            data = read_report_data(con, summary.run_id, reported=reported)
+            write_findings_csv(con, csv_path, reported=reported)
+            write_findings_csv(con, new_csv_path, only_new=True, reported=reported)
+            write_sponsor_counts_csv(con, report_dir / f"{stem}-sponsors.csv", reported=reported)
     finally:
         con.close()
     progress.advance()  # the data and the CSV files

@@ -1,18 +1,17 @@
 """What the curators' report shows, read from the warehouse: the findings of a portfolio in
 triage order (severity, the check's weight, new tonight), grouped by trial, with their
-counts; and the findings CSVs, written by DuckDB. A `Portfolio` narrows everything to the
+counts (the CSVs: `report_csv`). A `Portfolio` narrows everything to the
 trials a curator follows; its values are bound as SQL parameters, its clauses come from an
 allowlist."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
 from trialwarehouse import warehouse
-from trialwarehouse.csvsafe import neutralized_query
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITIES = tuple(SEVERITY_ORDER)
@@ -111,15 +110,11 @@ def _filter(portfolio: Portfolio, fields: tuple[str, ...] = FILTER_FIELDS) -> tu
     return ("".join(f" AND {c}" for c in clauses), params)
 
 
-def _reported(portfolio: Portfolio, trials_with_new: bool = False) -> tuple[str, list]:
-    """CTEs `reported` (open, not accepted, in the portfolio, with weight and triage key),
-    `trial_order` (each trial's place in triage order) and `trial` (each reported trial's
-    title and lead sponsor); the SQL and its parameters.
-    `trials_with_new` keeps only trials with a NEW finding, all their findings kept: their
-    order among themselves is the same, and the work follows the night, not the warehouse."""
+def _reported(portfolio: Portfolio) -> tuple[str, list]:
+    """The query of the reported findings (open, not accepted, in the portfolio), each with
+    its check's weight, its triage key, its trial's place in triage order (`position`), and
+    the trial's title and lead sponsor; and its parameters."""
     where, params = _filter(portfolio)
-    if trials_with_new:
-        where += " AND f.nct_id IN (SELECT nct_id FROM v_dq_findings WHERE state = 'NEW')"
     # Triage key: severity, then weight (heavier first), then NEW before OPEN. A trial
     # ranks by its most urgent finding, then by how many it has.
     sql = f"""
@@ -144,11 +139,38 @@ def _reported(portfolio: Portfolio, trials_with_new: bool = False) -> tuple[str,
         LEFT JOIN v_trial_sponsors AS s ON s.nct_id = v.nct_id AND s.sponsor_role = 'LEAD'
         WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM reported)
     )
+    SELECT r.*, o.position, t.brief_title, t.lead_sponsor
+    FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN trial AS t USING (nct_id)
     """
     return sql, [list(CHECK_WEIGHT), list(CHECK_WEIGHT.values()), *params]
 
 
-_TRIAGE_ORDER = 'ORDER BY o.position, r.triage_key, r."check", r.rule, r.finding_key'
+TRIAGE_ORDER = 'ORDER BY r.position, r.triage_key, r."check", r.rule, r.finding_key'
+_TABLES = itertools.count(1)
+
+
+class ReportedFindings:
+    """A portfolio's reported findings, derived once into a temporary table of the
+    connection: every count, list and CSV of its report reads that table. Derived for each
+    of them instead (ten times a report), they cost a third of a night's report at 570k
+    trials. Use it as a context manager: the table is dropped on leaving."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, portfolio: Portfolio = EVERYTHING):
+        self.con, self.portfolio = con, portfolio
+        # Our own counter names the table, never record text.
+        self.table = f"reported_findings_{next(_TABLES)}"
+        sql, params = _reported(portfolio)
+        con.execute(f"CREATE TEMP TABLE {self.table} AS {sql}", params)
+
+    def __enter__(self) -> ReportedFindings:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        """`sql` with `{r}` standing for the table."""
+        return self.con.execute(sql.format(r=self.table), params or []).fetchall()
 
 
 @dataclass
@@ -201,18 +223,15 @@ class ReportData:
 _FINDING_COLUMNS = ["finding_key", "nct_id", "check", "rule", "severity", "message", "state", "weight"]
 
 
-def _triage_blocks(con: duckdb.DuckDBPyConnection, portfolio: Portfolio) -> list[TrialBlock]:
-    sql, params = _reported(portfolio)
-    rows = con.execute(
-        sql
-        + f"""
+def _triage_blocks(reported: ReportedFindings) -> list[TrialBlock]:
+    rows = reported.rows(
+        f"""
         SELECT r.finding_key, r.nct_id, r."check", r.rule, r.severity, r.message, r.state, r.weight,
-               t.brief_title, t.lead_sponsor
-        FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN trial AS t USING (nct_id)
-        WHERE o.position <= ? {_TRIAGE_ORDER} LIMIT ?
+               r.brief_title, r.lead_sponsor
+        FROM {{r}} AS r WHERE r.position <= ? {TRIAGE_ORDER} LIMIT ?
         """,
-        [*params, MAX_TRIALS_IN_PAGE, MAX_FINDINGS_IN_PAGE],
-    ).fetchall()
+        [MAX_TRIALS_IN_PAGE, MAX_FINDINGS_IN_PAGE],
+    )
     blocks: list[TrialBlock] = []
     for row in rows:
         finding = dict(zip(_FINDING_COLUMNS, row[:8], strict=True))
@@ -222,67 +241,69 @@ def _triage_blocks(con: duckdb.DuckDBPyConnection, portfolio: Portfolio) -> list
     return blocks
 
 
-def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int, portfolio: Portfolio = EVERYTHING) -> ReportData:
+def read_report_data(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    portfolio: Portfolio = EVERYTHING,
+    reported: ReportedFindings | None = None,
+) -> ReportData:
+    """What the report of `portfolio` shows after run `run_id`. `reported`: the portfolio's
+    findings already derived (the report's CSVs read them too)."""
+    if reported is None:
+        with ReportedFindings(con, portfolio) as derived:
+            return read_report_data(con, run_id, portfolio, derived)
     data = ReportData(portfolio=portfolio)
-    sql, params = _reported(portfolio)
-    data.total_open, data.total_new, data.trials_affected = con.execute(
-        sql + "SELECT count(*), count(*) FILTER (WHERE state = 'NEW'), count(DISTINCT nct_id) FROM reported",
-        params,
-    ).fetchall()[0]
-    data.counts = con.execute(
-        sql
-        + """
+    data.total_open, data.total_new, data.trials_affected = reported.rows(
+        "SELECT count(*), count(*) FILTER (WHERE state = 'NEW'), count(DISTINCT nct_id) FROM {r}"
+    )[0]
+    data.counts = reported.rows(
+        """
         SELECT "check", severity, any_value(weight), count(*) FILTER (WHERE state = 'NEW'), count(*)
-        FROM reported GROUP BY "check", severity
+        FROM {r} GROUP BY "check", severity
         ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, 3 DESC, 5 DESC, 1
-        """,
-        params,
-    ).fetchall()
+        """
+    )
     data.by_severity = {}
     for _, severity, _, _, total in data.counts:
         data.by_severity[severity] = data.by_severity.get(severity, 0) + total
-    sponsor_rows = con.execute(
-        sql
-        + """
-        , per_sponsor AS (
-            SELECT coalesce(t.lead_sponsor, '(no lead sponsor)') AS sponsor, count(DISTINCT r.nct_id) AS trials,
-                   count(*) AS findings, count(*) FILTER (WHERE r.severity = 'error') AS errors,
-                   count(*) FILTER (WHERE r.state = 'NEW') AS new
-            FROM reported AS r LEFT JOIN trial AS t USING (nct_id) GROUP BY 1
+    sponsor_rows = reported.rows(
+        """
+        WITH per_sponsor AS (
+            SELECT coalesce(lead_sponsor, '(no lead sponsor)') AS sponsor, count(DISTINCT nct_id) AS trials,
+                   count(*) AS findings, count(*) FILTER (WHERE severity = 'error') AS errors,
+                   count(*) FILTER (WHERE state = 'NEW') AS new
+            FROM {r} GROUP BY 1
         )
         SELECT *, count(*) OVER () FROM per_sponsor ORDER BY errors DESC, findings DESC, trials DESC, sponsor LIMIT ?
         """,
-        [*params, TOP_SPONSORS],
-    ).fetchall()
+        [TOP_SPONSORS],
+    )
     data.sponsors = [r[:5] for r in sponsor_rows]
     data.sponsors_affected = sponsor_rows[0][5] if sponsor_rows else 0
-    data.top_trials = con.execute(
-        sql
-        + """
-        SELECT r.nct_id, any_value(t.brief_title), any_value(t.lead_sponsor), count(*),
-               count(*) FILTER (WHERE r.severity = 'error'), count(*) FILTER (WHERE r.state = 'NEW')
-        FROM reported AS r LEFT JOIN trial AS t USING (nct_id)
-        GROUP BY r.nct_id ORDER BY 5 DESC, sum(r.weight) DESC, 4 DESC, r.nct_id LIMIT ?
+    data.top_trials = reported.rows(
+        """
+        SELECT nct_id, any_value(brief_title), any_value(lead_sponsor), count(*),
+               count(*) FILTER (WHERE severity = 'error'), count(*) FILTER (WHERE state = 'NEW')
+        FROM {r} GROUP BY nct_id ORDER BY 5 DESC, sum(weight) DESC, 4 DESC, nct_id LIMIT ?
         """,
-        [*params, TOP_TRIALS],
-    ).fetchall()
-    examples = con.execute(
-        sql
-        + """
-        , numbered AS (
-            SELECT r.*, row_number() OVER (PARTITION BY r."check" ORDER BY o.position, r.triage_key, r.finding_key) AS n
-            FROM reported AS r JOIN trial_order AS o USING (nct_id)
+        [TOP_TRIALS],
+    )
+    examples = reported.rows(
+        """
+        WITH numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY "check" ORDER BY position, triage_key, finding_key) AS n
+            FROM {r}
         )
         SELECT finding_key, nct_id, "check", rule, severity, message, state, weight FROM numbered
         WHERE n <= ? ORDER BY "check", n
         """,
-        [*params, EXAMPLES_PER_CHECK],
-    ).fetchall()
+        [EXAMPLES_PER_CHECK],
+    )
     data.examples = {}
     for row in examples:
         finding = dict(zip(_FINDING_COLUMNS, row, strict=True))
         data.examples.setdefault(finding["check"], []).append(finding)
-    data.blocks = _triage_blocks(con, portfolio)
+    data.blocks = _triage_blocks(reported)
 
     where, finding_params = _filter(portfolio)
     findings_ever = (
@@ -325,48 +346,3 @@ def read_report_data(con: duckdb.DuckDBPyConnection, run_id: int, portfolio: Por
     data.explanations = dict(con.execute("SELECT check_name, explanation FROM dq_check").fetchall())
     data.freshness = warehouse.read_freshness(con)
     return data
-
-
-def write_sponsor_counts_csv(con: duckdb.DuckDBPyConnection, path: Path, portfolio: Portfolio = EVERYTHING) -> Path:
-    """Open findings per lead sponsor (all of them; the page shows the most affected), by
-    severity, most errors first."""
-    sql, params = _reported(portfolio)
-    query = (
-        sql
-        + """
-        SELECT coalesce(t.lead_sponsor, '(no lead sponsor)') AS lead_sponsor, count(DISTINCT r.nct_id) AS trials,
-               count(*) AS findings, count(*) FILTER (WHERE r.severity = 'error') AS errors,
-               count(*) FILTER (WHERE r.severity = 'warning') AS warnings,
-               count(*) FILTER (WHERE r.severity = 'info') AS info, count(*) FILTER (WHERE r.state = 'NEW') AS new
-        FROM reported AS r LEFT JOIN trial AS t USING (nct_id)
-        GROUP BY 1 ORDER BY errors DESC, findings DESC, trials DESC, lead_sponsor
-        """
-    )
-    return _copy_csv(con, neutralized_query(query, ["lead_sponsor"]), params, path)
-
-
-def write_findings_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, only_new: bool = False, portfolio: Portfolio = EVERYTHING
-) -> Path:
-    """Every reported finding of the portfolio (or tonight's NEW ones) as CSV, in triage
-    order, written by DuckDB straight from the warehouse: a million findings never pass
-    through Python."""
-    sql, params = _reported(portfolio, trials_with_new=only_new)
-    only = " WHERE r.state = 'NEW'" if only_new else ""
-    query = (
-        sql + 'SELECT r.finding_key AS finding_id, r.state, r.severity, r."check", r.rule, r.nct_id, r.registry_url, '
-        "r.message, r.evidence, r.first_seen_run, r.weight AS check_weight, t.brief_title, t.lead_sponsor "
-        f"FROM reported AS r JOIN trial_order AS o USING (nct_id) LEFT JOIN trial AS t USING (nct_id)"
-        f"{only} {_TRIAGE_ORDER}"
-    )
-    # Curators open it in a spreadsheet: record text must not start a formula there.
-    text_columns = ["state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence"]
-    return _copy_csv(con, neutralized_query(query, [*text_columns, "brief_title", "lead_sponsor"]), params, path)
-
-
-def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: Path) -> Path:
-    # COPY binds no parameters in its target: the target is our own report path, quoted;
-    # the portfolio's values are bound in the query.
-    target = "'" + str(path).replace("'", "''") + "'"
-    con.execute(f"COPY ({query}) TO {target} (FORMAT csv, HEADER)", params).fetchall()
-    return path

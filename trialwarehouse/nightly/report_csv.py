@@ -1,0 +1,121 @@
+"""The report's CSV files, written by DuckDB straight from the warehouse: every reported
+finding of a portfolio in triage order, tonight's NEW ones, and the counts per lead sponsor.
+Record text is neutralized for spreadsheets (`trialwarehouse.csvsafe`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import duckdb
+
+from trialwarehouse.atomic import write_bytes_atomically
+from trialwarehouse.csvsafe import neutralized_query
+from trialwarehouse.nightly.report_data import EVERYTHING, TRIAGE_ORDER, Portfolio, ReportedFindings
+
+
+def write_sponsor_counts_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    portfolio: Portfolio = EVERYTHING,
+    reported: ReportedFindings | None = None,
+) -> Path:
+    """Open findings per lead sponsor (all of them; the page shows the most affected), by
+    severity, most errors first."""
+    if reported is None:
+        with ReportedFindings(con, portfolio) as derived:
+            return write_sponsor_counts_csv(con, path, portfolio, derived)
+    query = f"""
+        SELECT coalesce(lead_sponsor, '(no lead sponsor)') AS lead_sponsor, count(DISTINCT nct_id) AS trials,
+               count(*) AS findings, count(*) FILTER (WHERE severity = 'error') AS errors,
+               count(*) FILTER (WHERE severity = 'warning') AS warnings,
+               count(*) FILTER (WHERE severity = 'info') AS info, count(*) FILTER (WHERE state = 'NEW') AS new
+        FROM {reported.table} GROUP BY 1 ORDER BY errors DESC, findings DESC, trials DESC, lead_sponsor
+        """
+    return _copy_csv(con, neutralized_query(query, ["lead_sponsor"]), [], path)
+
+
+def write_findings_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    only_new: bool = False,
+    portfolio: Portfolio = EVERYTHING,
+    reported: ReportedFindings | None = None,
+) -> Path:
+    """Every reported finding of the portfolio (or tonight's NEW ones) as CSV, in triage
+    order, written by DuckDB straight from the warehouse: a million findings never pass
+    through Python. NEW ones keep the order they have among all (a trial's place is its
+    place among every trial)."""
+    if reported is None:
+        with ReportedFindings(con, portfolio) as derived:
+            return write_findings_csv(con, path, only_new, portfolio, derived)
+    only = " WHERE r.state = 'NEW'" if only_new else ""
+    query = (
+        'SELECT r.finding_key AS finding_id, r.state, r.severity, r."check", r.rule, r.nct_id, r.registry_url, '
+        "r.message, r.evidence, r.first_seen_run, r.weight AS check_weight, r.brief_title, r.lead_sponsor "
+        f"FROM {reported.table} AS r{only} {TRIAGE_ORDER}"
+    )
+    # Curators open it in a spreadsheet: record text must not start a formula there.
+    text_columns = ["state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence"]
+    query = neutralized_query(query, [*text_columns, "brief_title", "lead_sponsor"])
+    if only_new:
+        return _copy_csv(con, query, [], path)
+    return _copy_csv_unless_unchanged(con, query, reported, path)
+
+
+# What makes a row of the findings CSV and its place: equal fingerprints, equal files.
+_CSV_CONTENT = (
+    'finding_key, state, severity, "check", rule, nct_id, registry_url, message, evidence, first_seen_run, '
+    "weight, brief_title, lead_sponsor, position, triage_key"
+)
+_RUN_PREFIX = re.compile(r"^run-\d+-")
+
+
+def _copy_csv_unless_unchanged(
+    con: duckdb.DuckDBPyConnection, query: str, reported: ReportedFindings, path: Path
+) -> Path:
+    """Write the CSV of every reported finding, unless the last report's is the same file:
+    then link to it. On a quiet night after a quiet night nothing is opened, resolved,
+    accepted or turns from NEW to OPEN, and rewriting every open finding of the warehouse
+    (380 MB at 570k trials, 3 s) is what made the night grow with the warehouse. The
+    fingerprint hashes every value of every row and the query's own text (a new version's
+    CSV layout is written afresh); it is kept beside the reports, one per kind of CSV."""
+    kind = _RUN_PREFIX.sub("", path.name)
+    if kind == path.name:  # not a run's report file: nothing to compare with
+        return _copy_csv(con, query, [], path)
+    rows, digest = reported.rows(f"SELECT count(*), bit_xor(hash({_CSV_CONTENT})) FROM {{r}}")[0]
+    layout = hashlib.sha256(query.replace(reported.table, "{r}").encode()).hexdigest()[:16]
+    fingerprint = f"{layout}-{rows}-{digest}"
+    sidecar = path.parent / f".{kind}.last"
+    last = sidecar.read_text(encoding="utf-8").split("\n") if sidecar.is_file() else []
+    previous = path.parent / last[0] if len(last) == 3 else None
+    # The last file is linked only as it was written (same size and modification time).
+    if previous is not None and last[1] == fingerprint and previous != path and _stamp(previous) == last[2]:
+        try:
+            path.unlink(missing_ok=True)
+            os.link(previous, path)
+            return path
+        except OSError:  # a file system without links: write it
+            pass
+    _copy_csv(con, query, [], path)
+    write_bytes_atomically(sidecar, f"{path.name}\n{fingerprint}\n{_stamp(path)}".encode())
+    return path
+
+
+def _stamp(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: Path) -> Path:
+    # COPY binds no parameters in its target: the target is our own report path, quoted;
+    # the portfolio's values are bound in the query.
+    target = "'" + str(path).replace("'", "''") + "'"
+    path.unlink(missing_ok=True)  # it may be a link to an earlier report's file: never write through it
+    con.execute(f"COPY ({query}) TO {target} (FORMAT csv, HEADER)", params).fetchall()
+    return path
