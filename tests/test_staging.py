@@ -1,9 +1,13 @@
 """Staging parsed files (trialwarehouse/nightly/staging.py): memory follows the batch size; small
 files share batches."""
 
+import shutil
+import zipfile
 from pathlib import Path
 
-from conftest import run_pipeline, snapshot
+import duckdb
+import pytest
+from conftest import SAMPLE_LANDING, run_pipeline, snapshot
 
 from bench.scale import build_json
 from trialwarehouse.nightly import ingest
@@ -55,3 +59,32 @@ def test_small_files_parsed_together_give_the_same_warehouse_as_one_job_a_file(t
     assert set(jobs) == {1}
     assert together.ingest == alone.ingest
     assert snapshot(tmp_path / "together.duckdb") == snapshot(tmp_path / "alone.duckdb")
+
+
+@pytest.mark.parametrize("layout", ["files in one job", "members of one archive"])
+def test_an_ndjson_file_longer_than_a_batch_then_an_xml_record_loses_nothing(tmp_path, layout):
+    """Review of issue 18's batching: the NDJSON slices left after a batch filled were
+    dropped when an XML record came next, and the XML trial was credited to the NDJSON file."""
+    corpus = build_json(12, tmp_path / "json")
+    xml = SAMPLE_LANDING / "legacy_xml" / "NCT09900017.xml"
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    if layout == "files in one job":
+        shutil.copy(corpus / "studies-0000.ndjson", landing / "a.ndjson")
+        shutil.copy(xml, landing / "b.xml")
+    else:
+        with zipfile.ZipFile(landing / "mixed.zip", "w") as archive:
+            archive.write(corpus / "studies-0000.ndjson", "a.ndjson")
+            archive.write(xml, "b.xml")
+    summary = run_pipeline(landing, tmp_path / "trials.duckdb", batch_size=5)
+    assert summary.ingest.records_loaded == summary.publish.trials_new == 13
+    con = duckdb.connect(str(tmp_path / "trials.duckdb"), read_only=True)
+    try:
+        sources = con.execute(
+            "SELECT f.first_path, count(*) FROM fct_trial_version AS v "
+            "JOIN dim_source_file AS f ON f.source_file_key = v.first_source_file_key GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    expected = [("a.ndjson", 12), ("b.xml", 1)] if layout == "files in one job" else [("mixed.zip", 13)]
+    assert sources == expected

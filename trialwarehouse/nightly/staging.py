@@ -105,10 +105,10 @@ class _Batcher:
         if extraction.study_frame is not None:
             # An NDJSON file arrives as one frame of all its studies (a pull file holds 10,000):
             # normalized batch_size at a time, so memory follows the batch, not the file.
-            self._enter(_FRAMES)
             frame = extraction.study_frame.with_columns(pl.lit(member).alias("source_member"))
             for start in range(0, frame.height, self.job.batch_size):
                 part = frame.slice(start, self.job.batch_size)
+                self._enter(_FRAMES)  # again after each flush: the slices left are pending frames
                 self.study_frames.append(part)
                 self.row_files += [parsed] * part.height
                 if self.rows >= self.job.batch_size:
@@ -139,6 +139,10 @@ class _Batcher:
         if not self.rows:
             return
         first_seq = self.first_seq + self.accepted
+        # One stream a batch (`_enter`). Were records ever pending beside frames or dicts, one
+        # kind would be lost: refuse instead, and the job's files are parsed again one by one.
+        if self.records and (self.study_frames or self.study_dicts):
+            raise ValueError("a batch holds records of two kinds of input")
         if self.records:
             for offset, record in enumerate(self.records):
                 record["record_seq"] = first_seq + offset
