@@ -18,18 +18,16 @@ def run_guarded(settings: Settings, pull_first: bool | None = None, say: Callabl
     """The checks and the catch-up of an unreported night (`nightly.entry`), then the nightly
     flow; any failure comes out as `entry.NightFailed`, with its one line and exit status."""
     checked = entry.before_the_night(settings, pull_first, say)
-    from flows.prefect_server import start_temporary_server
+    from flows.prefect_server import serving, start_temporary_server
 
-    server = start_temporary_server()  # comes up on a thread while the pipeline is imported below
+    server = start_temporary_server()  # comes up in its own process while the pipeline is imported below
     from flows.nightly import with_task_runner
     from trialwarehouse.logs import workers_console_aside
     from trialwarehouse.nightly.task_runner import choose_task_runner
 
     try:
         settings = choose_task_runner(settings)
-        if server is not None:
-            server.ready()
-        with workers_console_aside():
+        with serving(server), workers_console_aside():
             return with_task_runner(settings)(settings, pull_first=pull_first)
     except Exception as error:
         raise entry.failure_of(error, settings, checked) from error

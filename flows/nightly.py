@@ -17,7 +17,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 
-from flows.prefect_server import start_temporary_server
 from trialwarehouse.logs import event, forward_to_prefect, live_progress
 from trialwarehouse.nightly import report, staging
 from trialwarehouse.nightly.results import RunSummary
@@ -91,11 +90,8 @@ def nightly(settings: Settings, raw_dir: Path | None = None, pull_first: bool | 
 def with_task_runner(settings: Settings):
     """The nightly flow on the task runner the settings ask for ("auto" resolved first:
     `trialwarehouse.nightly.task_runner`)."""
-    if settings.task_runner in ("process", "dask") and not settings.dask_address:
-        # Its workers must reach the flow's own temporary server: `flows.prefect_server`.
-        server = start_temporary_server()
-        if server is not None:
-            server.ready()
+    # Spawned workers reach the run's one temporary server through the environment, set by
+    # the entry that calls this (`flows.prefect_server.serving`).
     if settings.task_runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 

@@ -4,50 +4,118 @@ Without an API URL, Prefect starts a temporary server in every process that need
 flow's, and each spawned worker of a process pool or local Dask cluster (they inherit the
 environment, not the flow's Prefect context), three servers per run, each seconds of
 start-up and about 200 MB. So the flow's process starts the one server itself and hands its
-URL to the workers through the environment.
+URL to every process through the environment, before Prefect is imported here at all.
 
-Early: the server is a process of its own that takes seconds to start; started on a thread
-as soon as the arguments are checked, it comes up on the other core while this process
-imports the pipeline and reads the warehouse, instead of after. With a server configured
-(`trialwarehouse serve`, PREFECT_API_URL), nothing is started.
+Early and without Prefect: the server is the same command Prefect runs for its temporary
+server (uvicorn serving `prefect.server.api.server:create_app`, ephemeral, no UI), spawned
+here directly. Asking Prefect to start it meant importing its server (FastAPI, SQLAlchemy,
+every model: about 5 s of this process's time) only to launch a process that imports it
+again; spawned as soon as the arguments are checked, the server imports on the other core
+while this process imports the pipeline. With a server configured (`trialwarehouse serve`,
+PREFECT_API_URL), nothing is started.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
-import threading
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.util import find_spec
+from pathlib import Path
+
+import requests
+
+from trialwarehouse.logs import event
+
+PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind its port
+STARTUP_TIMEOUT = 180.0
+
+
+class ServerDidNotStart(RuntimeError):
+    """The temporary Prefect server exited or did not answer in time."""
+
+
+def _free_port() -> int:
+    # The kernel's choice of a free port; another process may take it before uvicorn binds
+    # it, which uvicorn reports with PORT_IN_USE and `ready()` answers with another port.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _prefect_package_dir() -> Path:
+    spec = find_spec("prefect")  # located, not imported
+    if spec is None or spec.origin is None:
+        raise ServerDidNotStart("the prefect package is not installed")
+    return Path(spec.origin).parent
 
 
 class TemporaryServer:
-    """The start of Prefect's temporary server, on a thread; `ready()` waits for it."""
+    """Prefect's temporary API server as a child process of this run; `ready()` waits for it
+    and `stop()` (also at exit) ends it."""
 
-    def __init__(self) -> None:
-        self.api_url: str | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._start, name="prefect-temporary-server", daemon=True)
-        self.thread.start()
+    def __init__(self, timeout: float | None = None) -> None:
+        # Generous: a new Prefect home creates its database first (30 to 50 s measured here).
+        self.timeout = timeout or STARTUP_TIMEOUT
+        self.started = time.monotonic()
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self._spawn()
+        atexit.register(self.stop)  # after Prefect's own exit handlers, which flush to it
 
-    def _start(self) -> None:
-        try:
-            from prefect.settings import PREFECT_API_URL
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
 
-            if PREFECT_API_URL.value():
-                return  # a configured server (a profile, the environment): Prefect talks to it
-            from prefect.server.api.server import SubprocessASGIServer
-
-            server = SubprocessASGIServer()  # the one instance the flow's own client reuses
-            server.start()
-            self.api_url = server.api_url
-        except BaseException as exc:  # handed to ready()
-            self.error = exc
+    def _spawn(self) -> None:
+        self.port = _free_port()
+        package = _prefect_package_dir()
+        command = [sys.executable, "-m", "uvicorn", "--app-dir", str(package.parent), "--factory"]
+        command += ["prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--log-level", "error", "--lifespan", "on"]
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        env.pop("PREFECT_API_URL", None)  # the server itself talks to no other API
+        self.process = subprocess.Popen(command, env=env)
+        event("prefect-server", state="starting", url=self.api_url)
 
     def ready(self) -> None:
-        """Wait until the server answers, then give its URL to every process started after."""
-        self.thread.join()
-        if self.error:
-            raise self.error
-        if self.api_url:
-            os.environ["PREFECT_API_URL"] = self.api_url
+        """Wait until the server answers its health check."""
+        deadline = self.started + self.timeout
+        with requests.Session() as session:
+            while time.monotonic() < deadline:
+                status = self.process.poll() if self.process else None
+                if status == PORT_IN_USE:
+                    self._spawn()
+                    continue
+                if status is not None:
+                    raise ServerDidNotStart(f"the temporary Prefect server exited with status {status}")
+                try:
+                    if session.get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                        event(
+                            "prefect-server", state="ready", url=self.api_url, seconds=time.monotonic() - self.started
+                        )
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(0.05)
+        self.stop()
+        raise ServerDidNotStart(f"the temporary Prefect server did not answer within {self.timeout:.0f} s")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def start_temporary_server() -> TemporaryServer | None:
@@ -55,3 +123,30 @@ def start_temporary_server() -> TemporaryServer | None:
     if os.environ.get("PREFECT_API_URL"):
         return None
     return TemporaryServer()
+
+
+@contextmanager
+def serving(server: TemporaryServer | None) -> Iterator[None]:
+    """Prefect pointed at the temporary server from here on: this process's
+    settings (Prefect read them when imported, before the server's URL existed; its own
+    threads, such as the process pool's message forwarding, read the process-wide ones) and
+    every process started within (through the environment). A server named by Prefect's own
+    settings (a profile, prefect.toml) wins, and the temporary one is stopped unused."""
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if server is None:
+        yield
+        return
+    if PREFECT_API_URL.value():
+        server.stop()
+        yield
+        return
+    server.ready()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    refresh_global_settings_context()
+    # Not undone after the block: the server lives until this process exits, and Prefect's
+    # log and event workers send their last batches from their exit handlers; a worker that
+    # found no URL then would start a server of its own.
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield

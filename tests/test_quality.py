@@ -448,3 +448,22 @@ def test_chunked_validation_gives_the_same_findings_and_counts(tmp_path, monkeyp
     chunked = findings("chunked")
     assert chunked == whole
     assert any(unexpected for rules in whole[2].values() for _, _, unexpected in rules)
+
+
+def test_the_check_registry_follows_the_suites_and_flags_only_changed_definitions(fresh_db):
+    from trialwarehouse.checks.suites import SUITES, load_suite, register_checks
+
+    suites = {name: load_suite(name) for name in SUITES}
+    assert register_checks(fresh_db, suites)  # an empty registry: every definition is new
+    registered = fresh_db.execute("SELECT * FROM dq_check ORDER BY check_name").fetchall()
+    assert len(registered) == sum(len(s["meta"]["checks"]) for s in suites.values())
+    assert not register_checks(fresh_db, suites)  # the same suites again: nothing to re-check
+    # A reworded explanation is written back without re-checking every trial.
+    first = registered[0][0]
+    fresh_db.execute("UPDATE dq_check SET explanation = 'stale words' WHERE check_name = ?", [first])
+    assert not register_checks(fresh_db, suites)
+    assert fresh_db.execute("SELECT * FROM dq_check ORDER BY check_name").fetchall() == registered
+    # A changed rule (its hash) is a definition change.
+    fresh_db.execute("UPDATE dq_check SET definition_hash = 'older rule' WHERE check_name = ?", [first])
+    assert register_checks(fresh_db, suites)
+    assert fresh_db.execute("SELECT * FROM dq_check ORDER BY check_name").fetchall() == registered

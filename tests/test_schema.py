@@ -97,3 +97,27 @@ def test_a_schema_that_fails_half_way_leaves_the_warehouse_as_it_was(tmp_path, m
         warehouse.apply_schema(con)
     assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
     con.close()
+
+
+def test_the_schema_is_applied_again_only_when_it_changed_or_an_object_is_missing(tmp_path, monkeypatch):
+    from conftest import SAMPLE_LANDING, run_pipeline
+
+    path = tmp_path / "trials.duckdb"
+    run_pipeline(SAMPLE_LANDING, path)
+    applied = []
+    apply_schema = warehouse.apply_schema
+    monkeypatch.setattr(warehouse, "apply_schema", lambda con: (applied.append(1), apply_schema(con)))
+    con = warehouse.connect(path)
+    recorded = con.execute("SELECT schema_fingerprint FROM etl_run ORDER BY run_id").fetchall()
+    assert recorded == [(warehouse.schema_fingerprint(),)]  # the run recorded what it applied
+    assert warehouse.ensure_schema(con) == warehouse.schema_fingerprint() and applied == []
+    # A view dropped by hand comes back, whatever the fingerprint says.
+    con.execute("DROP VIEW v_trial_changes")
+    warehouse.ensure_schema(con)
+    assert applied == [1]
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'v_trial_changes'").fetchall() == [(1,)]
+    # Another schema (a new release, an edited file) is applied.
+    con.execute("UPDATE etl_run SET schema_fingerprint = 'an older schema'")
+    warehouse.ensure_schema(con)
+    assert applied == [1, 1]
+    con.close()

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS etl_run (
     error               VARCHAR,
     software_version    VARCHAR
 );
+-- Added after the first release: one path for new and existing warehouses alike.
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS schema_fingerprint VARCHAR;
 COMMENT ON TABLE etl_run IS 'One row per pipeline run (nightly or ad hoc): timing, outcome and counts. A failed run is recorded here after its changes were discarded.';
 COMMENT ON COLUMN etl_run.run_id IS 'Run identifier, increasing with each run.';
 COMMENT ON COLUMN etl_run.started_at IS 'When the run started (UTC).';
@@ -38,3 +40,4 @@ COMMENT ON COLUMN etl_run.trials_changed IS 'Known trials that received at least
 COMMENT ON COLUMN etl_run.trials_unchanged IS 'Known trials seen again with content already stored.';
 COMMENT ON COLUMN etl_run.error IS 'Why the run failed; NULL for a completed run.';
 COMMENT ON COLUMN etl_run.software_version IS 'trialwarehouse version that ran.';
+COMMENT ON COLUMN etl_run.schema_fingerprint IS 'SHA-256 of the schema files (and software version) the run applied; a run with the same fingerprint as the last one skips re-applying the schema. NULL for failed runs.';

@@ -66,15 +66,16 @@ def open_run(settings: Settings, raw_dir: Path) -> RunContext:
         building, copied_bytes = files.copy_for_writing(live)
         copy_seconds = time.monotonic() - copy_started
         con = warehouse.connect(building, memory_limit=settings.duckdb_memory_limit)
-        warehouse.apply_schema(con)
+        schema = warehouse.ensure_schema(con)
         _import_unfinished_runs(con, live)
         # Single writer (lock above), so max + 1 is safe; failed and killed runs were
         # imported just above, so their ids are never reused.
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_run").fetchall()[0][0]
         runlog.log_event(live, "started", run_id, raw_dir=str(raw_dir), version=software_version())
         con.execute(
-            "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version) VALUES (?, now(), 'running', ?, ?)",
-            [run_id, str(raw_dir), software_version()],
+            "INSERT INTO etl_run (run_id, started_at, status, raw_dir, software_version, schema_fingerprint) "
+            "VALUES (?, now(), 'running', ?, ?, ?)",
+            [run_id, str(raw_dir), software_version(), schema],
         )
         quarantine_dir = fresh_run_folder(settings.resolved_quarantine_dir(), run_id)
         event(
