@@ -20,12 +20,12 @@ def run_guarded(settings: Settings, pull_first: bool | None = None, say: Callabl
     checked = entry.before_the_night(settings, pull_first, say)
     from flows.prefect_server import serving, start_temporary_server
 
-    server = start_temporary_server()  # comes up in its own process while the pipeline is imported below
-    from flows.nightly import with_task_runner
-    from trialwarehouse.logs import workers_console_aside
-    from trialwarehouse.nightly.task_runner import choose_task_runner
-
     try:
+        server = start_temporary_server()  # comes up in its own process while the pipeline is imported
+        from flows.nightly import with_task_runner
+        from trialwarehouse.logs import workers_console_aside
+        from trialwarehouse.nightly.task_runner import choose_task_runner
+
         settings = choose_task_runner(settings)
         with serving(server), workers_console_aside():
             return with_task_runner(settings)(settings, pull_first=pull_first)

@@ -11,8 +11,10 @@ server (uvicorn serving `prefect.server.api.server:create_app`, ephemeral, no UI
 here directly. Asking Prefect to start it meant importing its server (FastAPI, SQLAlchemy,
 every model: about 5 s of this process's time) only to launch a process that imports it
 again; spawned as soon as the arguments are checked, the server imports on the other core
-while this process imports the pipeline. With a server configured (`trialwarehouse serve`,
-PREFECT_API_URL), nothing is started.
+while this process imports the pipeline. With PREFECT_API_URL in the environment
+(`trialwarehouse serve` sets it for its runs), nothing is started; a server named only in a
+Prefect profile or prefect.toml is known once Prefect is imported, and then the temporary
+one is stopped unused (`serving`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def _prefect_package_dir() -> Path:
     spec = find_spec("prefect")  # located, not imported
     if spec is None or spec.origin is None:
@@ -65,6 +76,7 @@ class TemporaryServer:
         self.started = time.monotonic()
         self.process: subprocess.Popen | None = None
         self.port = 0
+        self.respawns = 0
         self._spawn()
         atexit.register(self.stop)  # after Prefect's own exit handlers, which flush to it
 
@@ -89,7 +101,10 @@ class TemporaryServer:
         with requests.Session() as session:
             while time.monotonic() < deadline:
                 status = self.process.poll() if self.process else None
-                if status == PORT_IN_USE:
+                # uvicorn exits 3 for any failed start-up; only a port taken since it was
+                # chosen earns another port (a few times), the rest is the server's failure.
+                if status == PORT_IN_USE and not _port_is_free(self.port) and self.respawns < 5:
+                    self.respawns += 1
                     self._spawn()
                     continue
                 if status is not None:

@@ -450,6 +450,21 @@ def test_chunked_validation_gives_the_same_findings_and_counts(tmp_path, monkeyp
     assert any(unexpected for rules in whole[2].values() for _, _, unexpected in rules)
 
 
+def test_unchanged_suites_write_nothing_to_the_check_registry(tmp_path):
+    from trialwarehouse import warehouse
+    from trialwarehouse.checks.suites import SUITES, load_suite, register_checks
+
+    suites = {name: load_suite(name) for name in SUITES}
+    path = tmp_path / "trials.duckdb"
+    con = warehouse.connect(path)
+    warehouse.apply_schema(con)
+    register_checks(con, suites)
+    con.close()
+    reader = warehouse.connect(path, read_only=True)  # any write would raise
+    assert not register_checks(reader, suites)
+    reader.close()
+
+
 def test_the_check_registry_follows_the_suites_and_flags_only_changed_definitions(fresh_db):
     from trialwarehouse.checks.suites import SUITES, load_suite, register_checks
 

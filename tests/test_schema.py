@@ -106,7 +106,12 @@ def test_the_schema_is_applied_again_only_when_it_changed_or_an_object_is_missin
     run_pipeline(SAMPLE_LANDING, path)
     applied = []
     apply_schema = warehouse.apply_schema
-    monkeypatch.setattr(warehouse, "apply_schema", lambda con: (applied.append(1), apply_schema(con)))
+
+    def counted(con):
+        applied.append(1)
+        apply_schema(con)
+
+    monkeypatch.setattr(warehouse, "apply_schema", counted)
     con = warehouse.connect(path)
     recorded = con.execute("SELECT schema_fingerprint FROM etl_run ORDER BY run_id").fetchall()
     assert recorded == [(warehouse.schema_fingerprint(),)]  # the run recorded what it applied
@@ -120,4 +125,8 @@ def test_the_schema_is_applied_again_only_when_it_changed_or_an_object_is_missin
     con.execute("UPDATE etl_run SET schema_fingerprint = 'an older schema'")
     warehouse.ensure_schema(con)
     assert applied == [1, 1]
+    # So is ours after an older release's run, which recorded none (and applied its own).
+    con.execute("UPDATE etl_run SET schema_fingerprint = NULL")
+    warehouse.ensure_schema(con)
+    assert applied == [1, 1, 1]
     con.close()

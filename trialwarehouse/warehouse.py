@@ -228,18 +228,16 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def schema_fingerprint() -> str:
-    """SHA-256 of every schema file, in the order `apply_schema` runs them, and of the
-    software version (whose code comments the views' columns)."""
-    from trialwarehouse.version import software_version
-
-    digest = hashlib.sha256(software_version().encode())
+    """SHA-256 of every schema file, in the order `apply_schema` runs them, of this module
+    (whose code comments the views' columns) and of DuckDB's version."""
+    digest = hashlib.sha256(duckdb.__version__.encode() + b"\0" + Path(__file__).read_bytes())
     for relative in [f"tables/{t}.sql" for t in TABLES] + [f"views/{v}.sql" for v in VIEWS + MACROS]:
         digest.update(b"\0" + relative.encode() + b"\0" + read_sql(relative).encode())
     return digest.hexdigest()
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> str:
-    """Apply the schema unless the last run that applied it recorded this very fingerprint
+    """Apply the schema unless the last completed run recorded this very fingerprint
     (`etl_run.schema_fingerprint`) and every table and view is there; returns the fingerprint,
     for the new run to record. Nearly every night runs the same schema: skipping its thousand
     statements saves 0.7 s of an unchanged night (measured on the sample warehouse)."""
@@ -257,8 +255,9 @@ def _recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     """
     if not con.execute(column).fetchall()[0][0]:
         return None  # a new warehouse, or one from before the column
+    # The last completed run's: one of an older release (NULL) re-applied its own schema.
     row = con.execute(
-        "SELECT schema_fingerprint FROM etl_run WHERE schema_fingerprint IS NOT NULL ORDER BY run_id DESC LIMIT 1"
+        "SELECT schema_fingerprint FROM etl_run WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
     ).fetchall()
     return row[0][0] if row else None
 
