@@ -35,7 +35,7 @@ import requests
 from trialwarehouse.logs import event
 
 PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind its port
-STARTUP_TIMEOUT = 180.0
+STARTUP_TIMEOUT = 120.0
 
 
 class ServerDidNotStart(RuntimeError):
@@ -71,8 +71,10 @@ class TemporaryServer:
     and `stop()` (also at exit) ends it."""
 
     def __init__(self, timeout: float | None = None) -> None:
-        # Generous: a new Prefect home creates its database first (30 to 50 s measured here).
-        self.timeout = timeout or STARTUP_TIMEOUT
+        # Prefect's own setting for its temporary server, which the program sets (120 s,
+        # `OFFLINE_DEFAULTS`): a new Prefect home creates its database first.
+        configured = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+        self.timeout = timeout or float(configured or STARTUP_TIMEOUT)
         self.started = time.monotonic()
         self.process: subprocess.Popen | None = None
         self.port = 0
