@@ -9,6 +9,7 @@ import click
 
 from flows.cli_analyst import accept_command, export_command, sql_command, status_command
 from flows.cli_night import pull_command, run, serve_command
+from flows.process_exit import run_then_end
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +22,10 @@ for command in (run, pull_command, serve_command, status_command, accept_command
     main.add_command(command)
 
 
+def entry() -> None:
+    """The installed `trialwarehouse` script: the commands, and the process's quick end."""
+    run_then_end(main)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

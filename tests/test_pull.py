@@ -155,6 +155,10 @@ def test_full_sync_flags_trials_the_registry_no_longer_returns(tmp_path, real_st
         removed = con.execute("SELECT nct_id FROM dim_trial WHERE removed_from_source_run_id IS NOT NULL").fetchall()
         assert removed == [(gone,)]
         assert con.execute("SELECT count(*) FROM fct_trial_version WHERE nct_id = ?", [gone]).fetchone()[0] == 1
+        # The second pull delivered the same bytes: that night staged no record, and the
+        # listing alone flagged the trial (publication runs its pull steps on such a night).
+        second_night = con.execute("SELECT DISTINCT action FROM etl_run_file WHERE run_id = 2").fetchall()
+        assert second_night == [("unchanged",)]
     finally:
         con.close()
 

@@ -49,7 +49,7 @@ def test_the_wheel_holds_the_packages_and_their_resources_not_the_dev_tools(whee
     assert "trialwarehouse/sample/landing/api_v2/page-1.json" in names
     assert not [n for n in names if n.startswith("trialwarehouse/devtools/")]
     entry_points = zipfile.ZipFile(wheel).read("trialwarehouse-0.1.0.dist-info/entry_points.txt").decode()
-    assert "trialwarehouse = flows.cli:main" in entry_points
+    assert "trialwarehouse = flows.cli:entry" in entry_points
 
 
 # Run from the unpacked wheel only: the checkout is neither the working folder nor first on the path.

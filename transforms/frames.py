@@ -54,6 +54,8 @@ def raw_child_frame(kind: str, records: list[dict]) -> pl.DataFrame:
 
 def sha256_hex(texts: pl.Series) -> pl.Series:
     """SHA-256 of each UTF-8 text, read straight from the Arrow buffers (no Python copies)."""
+    if texts.is_empty():  # an empty night's staging shape: no need to load pyarrow's compute kernels
+        return pl.Series(texts.name, [], dtype=pl.String)
     array = texts.cast(pl.String).to_arrow()
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()

@@ -25,7 +25,7 @@ from trialwarehouse.nightly.results import PublishStats
 
 def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishStats, QualityStats | None]:
     """Publish the staged batch in one transaction, then run the checks; returns both counts."""
-    if checks_on and _records_staged(ctx):
+    if checks_on and warehouse.has_staged_records(ctx.con):
         gx.warm_up()  # imported while DuckDB publishes, not after
     ctx.con.execute("BEGIN TRANSACTION")
     published = _publish(ctx)
@@ -35,13 +35,6 @@ def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishS
     with checks.prepared(ctx.con, ctx.run_id, work_dir=ctx.staging_dir) as check:
         checks.validate(check)
         return published, checks.persist(check)
-
-
-def _records_staged(ctx: RunContext) -> bool:
-    """Did tonight's ingest stage a record? (An empty night stages empty tables.)"""
-    if not warehouse.has_staged_versions(ctx.con):
-        return False
-    return ctx.con.execute("SELECT EXISTS (SELECT 1 FROM stg_versions)").fetchall()[0][0]
 
 
 def _publish(ctx: RunContext) -> PublishStats:
