@@ -25,12 +25,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.client import HTTPException
 from importlib.util import find_spec
 from pathlib import Path
-
-import requests
 
 from trialwarehouse.logs import event
 
@@ -57,6 +57,34 @@ def _port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+# The health check goes to a server on this machine, never through a proxy; urllib rather
+# than requests, which a quiet night would import for these few calls alone (0.1 s).
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def answers_health(api_url: str) -> bool:
+    """Does the Prefect API at `api_url` answer its health check?"""
+    try:
+        with _LOOPBACK.open(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except (OSError, HTTPException):  # refused, reset, timed out, an HTTP error status
+        return False
+
+
+def wait_for_health(
+    api_url: Callable[[], str], deadline: float, still_starting: Callable[[], None], pause: float
+) -> bool:
+    """Poll the server's health check until it answers (True) or `deadline` (monotonic
+    clock) passes (False); `still_starting` runs before each poll and raises once the server
+    has exited. The URL is asked for each time: a restarted server has a new port."""
+    while time.monotonic() < deadline:
+        still_starting()
+        if answers_health(api_url()):
+            return True
+        time.sleep(pause)
+    return False
 
 
 def _prefect_package_dir() -> Path:
@@ -99,29 +127,21 @@ class TemporaryServer:
 
     def ready(self) -> None:
         """Wait until the server answers its health check."""
-        deadline = self.started + self.timeout
-        with requests.Session() as session:
-            while time.monotonic() < deadline:
-                status = self.process.poll() if self.process else None
-                # uvicorn exits 3 for any failed start-up; only a port taken since it was
-                # chosen earns another port (a few times), the rest is the server's failure.
-                if status == PORT_IN_USE and not _port_is_free(self.port) and self.respawns < 5:
-                    self.respawns += 1
-                    self._spawn()
-                    continue
-                if status is not None:
-                    raise ServerDidNotStart(f"the temporary Prefect server exited with status {status}")
-                try:
-                    if session.get(f"{self.api_url}/health", timeout=2).status_code == 200:
-                        event(
-                            "prefect-server", state="ready", url=self.api_url, seconds=time.monotonic() - self.started
-                        )
-                        return
-                except requests.RequestException:
-                    pass
-                time.sleep(0.05)
+        if wait_for_health(lambda: self.api_url, self.started + self.timeout, self._still_starting, pause=0.05):
+            event("prefect-server", state="ready", url=self.api_url, seconds=time.monotonic() - self.started)
+            return
         self.stop()
         raise ServerDidNotStart(f"the temporary Prefect server did not answer within {self.timeout:.0f} s")
+
+    def _still_starting(self) -> None:
+        status = self.process.poll() if self.process else None
+        # uvicorn exits 3 for any failed start-up; only a port taken since it was chosen
+        # earns another port (a few times), the rest is the server's failure.
+        if status == PORT_IN_USE and not _port_is_free(self.port) and self.respawns < 5:
+            self.respawns += 1
+            self._spawn()
+        elif status is not None:
+            raise ServerDidNotStart(f"the temporary Prefect server exited with status {status}")
 
     def stop(self) -> None:
         process, self.process = self.process, None

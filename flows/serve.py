@@ -15,8 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
+from flows.prefect_server import wait_for_health
 from trialwarehouse.settings import OFFLINE_DEFAULTS, Settings
 
 DEPLOYMENT_NAME = "nightly"
@@ -52,17 +51,12 @@ def start_server(settings: Settings, log_file: Path) -> subprocess.Popen:
 
 
 def wait_until_ready(api_url: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def still_starting() -> None:
         if server.poll() is not None:
             raise ServerNotReady(f"the Prefect server exited with status {server.returncode} (see its log)")
-        try:
-            if requests.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise ServerNotReady(f"the Prefect server at {api_url} did not answer within {timeout:.0f} s")
+
+    if not wait_for_health(lambda: api_url, time.monotonic() + timeout, still_starting, pause=0.5):
+        raise ServerNotReady(f"the Prefect server at {api_url} did not answer within {timeout:.0f} s")
 
 
 def stop_server(server: subprocess.Popen) -> None:
