@@ -19,7 +19,10 @@ from flows.process_exit import run_then_end
 out = Path(sys.argv[1])
 
 def command():
-    atexit.register(lambda: (out / "atexit").write_text("ran"))
+    def at_exit():  # after the threads and the pool, as in a normal exit
+        done = (out / "thread").exists() and (out / "pool").exists()
+        (out / "atexit").write_text("ran after the threads" if done else "ran before the threads")
+    atexit.register(at_exit)
     def late():
         time.sleep(0.3)
         (out / "thread").write_text("finished")
@@ -55,9 +58,15 @@ def test_quick_end_runs_what_a_normal_exit_runs(tmp_path, ending, code, stderr):
     assert result.returncode == code, result.stderr
     assert result.stdout == "buffered line\n"
     assert result.stderr.strip() == stderr
-    assert (tmp_path / "atexit").read_text() == "ran"
+    assert (tmp_path / "atexit").read_text() == "ran after the threads"
     assert (tmp_path / "thread").read_text() == "finished"  # a thread that is not a daemon is waited for
     assert (tmp_path / "pool").read_text() == "finished"  # and a pool's queued work
+
+
+def test_a_closed_standard_stream_keeps_the_status(tmp_path):
+    result = _run(tmp_path, "sys.stdout.close(); return None")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and (tmp_path / "atexit").read_text() == "ran after the threads"
 
 
 TEARDOWN_PROBE = """

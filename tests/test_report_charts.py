@@ -8,6 +8,8 @@ import pytest
 from PIL import Image, ImageColor
 
 from trialwarehouse.nightly.report_charts import (
+    FINDINGS_FRAME,
+    FINDINGS_ROW,
     NEW_COLOUR,
     OPEN_COLOUR,
     RESOLVED_COLOUR,
@@ -42,12 +44,23 @@ def test_findings_chart_one_bar_a_check_in_severity_colours_the_rest_summed():
     counts = [("status_changed", "info", None, None, 4), ("results_overdue", "warning", None, None, 3)]
     counts += [("orphan_version", "error", None, None, 2), ("results_overdue", "error", None, None, 1)]
     image = _image(findings_chart_png(counts))
-    assert image.width == WIDTH and image.height == 90 + 32 * 3
+    assert image.width == WIDTH and image.height == FINDINGS_FRAME + FINDINGS_ROW * 3
     for severity in ("error", "warning", "info"):
         assert _has_colour(image, SEVERITY_COLOUR[severity]), severity
     many = [(f"check_{n:02d}", "warning", None, None, n + 1) for n in range(20)]
-    assert _image(findings_chart_png(many, top=12)).height == 90 + 32 * 12  # 11 checks and "9 other checks"
+    assert (
+        _image(findings_chart_png(many, top=12)).height == FINDINGS_FRAME + FINDINGS_ROW * 12
+    )  # 11 checks and "9 other checks"
     assert findings_chart_png([]) is None
+
+
+def test_findings_chart_takes_long_check_names_and_big_counts():
+    counts = [("a_check_name_far_longer_than_any_the_checks_have_" * 3, "error", None, None, 150_000)]
+    counts += [("results_overdue", "warning", None, None, 3), ("status_changed", "info", None, None, 1)]
+    image = _image(findings_chart_png(counts))
+    assert image.width == WIDTH
+    for severity in ("error", "warning", "info"):
+        assert _has_colour(image, SEVERITY_COLOUR[severity]), severity
 
 
 def test_trend_chart_from_the_second_run_with_its_line_and_bars():

@@ -101,6 +101,29 @@ def _legend_entry(canvas: _Canvas, x: float, y: float, label: str, colour: str, 
     return 28 + canvas.text_width(label)
 
 
+def _legend_row(canvas: _Canvas, entries: list[tuple[str, str, bool]], y: float) -> None:
+    """The legend as one centred row at height `y`, below the plot, where it hides no bar:
+    (label, colour, drawn as a line) per entry."""
+    gap = 24
+    total = sum(28 + canvas.text_width(label) for label, _, _ in entries) + gap * (len(entries) - 1)
+    x = (canvas.width - total) / 2
+    for label, colour, is_line in entries:
+        x += _legend_entry(canvas, x, y, label, colour, is_line) + gap
+
+
+def _fitted(canvas: _Canvas, text: str, width: float) -> str:
+    """`text`, cut short with an ellipsis to fit `width` px."""
+    if canvas.text_width(text) <= width:
+        return text
+    while text and canvas.text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+FINDINGS_ROW = 32  # px a check's bar takes
+FINDINGS_FRAME = 112  # px above and below the bars: title, axis, its title and the legend
+
+
 def findings_chart_png(counts: list[tuple], top: int = 12) -> bytes | None:
     """Open findings per check, one bar per check split by severity; the checks beyond
     `top` are summed into one bar."""
@@ -117,13 +140,17 @@ def findings_chart_png(counts: list[tuple], top: int = 12) -> bytes | None:
             for severity, n in by_sev.items():
                 rest[severity] = rest.get(severity, 0) + n
         ranked = ranked[: top - 1] + [(f"{len(per_check) - top + 1} other checks", rest)]
-    row = 32
-    canvas = _Canvas(WIDTH, 90 + row * len(ranked))
-    left = 34 + max(canvas.text_width(check) for check, _ in ranked) + 8
-    plot_top, plot_bottom, right = 40, canvas.height - 48, WIDTH - 16
+    row = FINDINGS_ROW
+    canvas = _Canvas(WIDTH, FINDINGS_FRAME + row * len(ranked))
+    # Check names take at most 40 % of the width; a longer one is cut short.
+    labels = [_fitted(canvas, check, WIDTH * 0.4) for check, _ in ranked]
+    left = 34 + max(canvas.text_width(label) for label in labels) + 8
     totals = [sum(by_sev.values()) for _, by_sev in ranked]
     ticks = nice_ticks(max(totals) * 1.15)
-    span = ticks[-1] or 1
+    # The last tick's number is centred on the frame's right edge: room for its half.
+    right = WIDTH - 8 - canvas.text_width(f"{ticks[-1]:,}") / 2
+    plot_top, plot_bottom = 40, canvas.height - 72
+    span = ticks[-1]
 
     def x_of(value: float) -> float:
         return left + (right - left) * value / span
@@ -134,8 +161,8 @@ def findings_chart_png(counts: list[tuple], top: int = 12) -> bytes | None:
         canvas.line([(x_of(tick), plot_bottom), (x_of(tick), plot_bottom + 4)], FRAME)
         canvas.text(x_of(tick), plot_bottom + 7, f"{tick:,}", anchor="mt")
     shown = [s for s in SEVERITIES if any(by_sev.get(s) for _, by_sev in ranked)]
-    for index, ((check, by_sev), total) in enumerate(zip(ranked, totals, strict=True)):
-        middle = plot_top + row * (index + 0.5) + (plot_bottom - plot_top - row * len(ranked)) / 2
+    for index, ((_, by_sev), label, total) in enumerate(zip(ranked, labels, totals, strict=True)):
+        middle = plot_top + row * (index + 0.5)
         start = 0
         for severity in shown:
             if by_sev.get(severity):
@@ -144,17 +171,12 @@ def findings_chart_png(counts: list[tuple], top: int = 12) -> bytes | None:
                     x_of(start), middle - row * 0.4, x_of(end), middle + row * 0.4, SEVERITY_COLOUR[severity]
                 )
                 start = end
-        canvas.text(left - 6, middle, check, anchor="rm")
+        canvas.text(left - 6, middle, label, anchor="rm")
         canvas.text(x_of(total) + 4, middle, f"{total:,}", anchor="lm")
     canvas.rectangle(left, plot_top, right, plot_bottom, outline=FRAME)
-    canvas.text((left + right) / 2, canvas.height - 6, "open findings", LABEL, anchor="md")
+    canvas.text((left + right) / 2, plot_bottom + 24, "open findings", LABEL, anchor="mt")
     canvas.vertical_text(12, (plot_top + plot_bottom) / 2, "check")
-    # The legend in the lower right corner, where the shortest bars leave room.
-    widths = [28 + canvas.text_width(s) for s in shown]
-    key_x, key_y = right - 10 - max(widths), plot_bottom - 10 - 18 * len(shown)
-    canvas.rectangle(key_x - 6, key_y - 4, right - 4, plot_bottom - 6, fill="white", outline=GRID)
-    for number, severity in enumerate(shown):
-        _legend_entry(canvas, key_x, key_y + 18 * number + 9, severity, SEVERITY_COLOUR[severity])
+    _legend_row(canvas, [(severity, SEVERITY_COLOUR[severity], False) for severity in shown], canvas.height - 14)
     return canvas.png()
 
 
@@ -201,16 +223,12 @@ def trend_chart_png(trend: list[tuple]) -> bytes | None:
     canvas.rectangle(left, plot_top, right, plot_bottom, outline=FRAME)
     canvas.text((left + right) / 2, plot_bottom + 24, "run", LABEL, anchor="mt")
     canvas.vertical_text(12, (plot_top + plot_bottom) / 2, "findings")
-    # Below the plot, where it hides no bar.
     entries = [
         ("open after the run", OPEN_COLOUR, True),
         ("new in the run", NEW_COLOUR, False),
         ("resolved in the run", RESOLVED_COLOUR, False),
     ]
-    total = sum(28 + canvas.text_width(label) for label, _, _ in entries) + 24 * (len(entries) - 1)
-    x = (WIDTH - total) / 2
-    for label, colour, is_line in entries:
-        x += _legend_entry(canvas, x, 292, label, colour, is_line) + 24
+    _legend_row(canvas, entries, 292)
     return canvas.png()
 
 
