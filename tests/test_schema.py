@@ -130,3 +130,29 @@ def test_the_schema_is_applied_again_only_when_it_changed_or_an_object_is_missin
     warehouse.ensure_schema(con)
     assert applied == [1, 1, 1]
     con.close()
+
+
+def test_a_warehouse_from_before_the_fingerprint_is_upgraded_by_the_next_night(tmp_path):
+    """A release before `etl_run.schema_fingerprint` left its warehouse without the column:
+    the next night adds it, applies the schema and records its fingerprint; its history stays."""
+    import duckdb
+    from conftest import SAMPLE_LANDING, run_pipeline
+
+    path = tmp_path / "trials.duckdb"
+    run_pipeline(SAMPLE_LANDING, path)
+    con = warehouse.connect(path)
+    before = con.execute("SELECT count(*) FROM fct_trial_version").fetchall()
+    con.execute("ALTER TABLE etl_run DROP COLUMN schema_fingerprint")  # as the older release made it
+    con.execute("DROP VIEW v_trial_changes")  # and a view it did not have
+    con.close()
+    run_pipeline(SAMPLE_LANDING, path)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        runs = con.execute("SELECT run_id, status, schema_fingerprint FROM etl_run ORDER BY run_id").fetchall()
+        assert runs == [(1, "completed", None), (2, "completed", warehouse.schema_fingerprint())]
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'v_trial_changes'").fetchall() == [
+            (1,)
+        ]
+        assert con.execute("SELECT count(*) FROM fct_trial_version").fetchall() == before
+    finally:
+        con.close()
