@@ -114,7 +114,8 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
     run_files.insert(ctx)
     _remember_file_stats(ctx, seen)
     stats.files_skipped = len(stats.skipped)
-    # An empty night still gets (empty) staging tables, so publication steps always run.
+    # An empty night still gets (empty) staging tables: the checks' scope and publication's
+    # pull steps read them.
     warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
     progress.done()
     event(
@@ -191,7 +192,7 @@ def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats, run_f
 
 class RunFiles:
     """What the run did with each file it saw, written to etl_run_file in one statement at the
-    end of ingest (one INSERT a file took 15 ms, most of a quiet night's ingest)."""
+    end of ingest (an INSERT a file took 0.22 s of the sample's quiet night, 15 files)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[int, str, int]] = {}

@@ -14,13 +14,21 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from trialwarehouse.nightly import ingest, lifecycle, mailer, messages, pull, quarantine, report, runlog, transaction
+from trialwarehouse.nightly import ingest, lifecycle, mailer, messages, quarantine, report, runlog, transaction
 from trialwarehouse.nightly.ingest import ParseFiles
 from trialwarehouse.nightly.outbox import MailOutcome
 from trialwarehouse.nightly.results import RunSummary
 from trialwarehouse.settings import Settings
 
 Step = Callable[..., Any]
+
+
+def pull_changed_studies(settings: Settings, raw_dir: Path) -> Any:
+    """The optional pull. Its module (the API client, requests) is imported by a night that
+    pulls, not by every night (0.1 s)."""
+    from trialwarehouse.nightly.pull import pull
+
+    return pull(settings, raw_dir)
 
 
 def no_announcement(settings: Settings, summary: RunSummary, files: report.ReportFiles) -> None:
@@ -31,7 +39,7 @@ def no_announcement(settings: Settings, summary: RunSummary, files: report.Repor
 class Steps:
     """The steps `run_night` calls, each a plain function unless wrapped (`wrapped`)."""
 
-    pull: Step = pull.pull
+    pull: Step = pull_changed_studies
     open_run: Step = lifecycle.open_run
     ingest: Step = ingest.ingest
     publish_and_check: Step = transaction.publish_and_check
