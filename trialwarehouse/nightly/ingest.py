@@ -154,11 +154,16 @@ def _remember_file_stats(ctx: RunContext, seen: list[RawFile]) -> None:
         },
         orient="row",
     )
-    ctx.con.register("seen_files", frame)
+    _insert_rows(ctx, frame, "INSERT OR REPLACE INTO etl_file_stat SELECT *, ? FROM rows")
+
+
+def _insert_rows(ctx: RunContext, frame: pl.DataFrame, insert: str) -> None:
+    """Run `insert` (run id bound to its one `?`) reading `frame` as the view `rows`."""
+    ctx.con.register("rows", frame)
     try:
-        ctx.con.execute("INSERT OR REPLACE INTO etl_file_stat SELECT *, ? FROM seen_files", [ctx.run_id]).fetchall()
+        ctx.con.execute(insert, [ctx.run_id]).fetchall()
     finally:
-        ctx.con.unregister("seen_files")
+        ctx.con.unregister("rows")
 
 
 def _stage_parsed(ctx: RunContext, parsed: ParsedFile, stats: IngestStats, run_files: RunFiles) -> None:
@@ -206,12 +211,7 @@ class RunFiles:
             schema={"path": pl.String, "source_file_key": pl.Int64, "action": pl.String, "records": pl.Int32},
             orient="row",
         )
-        ctx.con.register("run_files", frame)
-        try:
-            ctx.con.execute(
-                "INSERT INTO etl_run_file SELECT ?, path, source_file_key, action, records FROM run_files "
-                "ON CONFLICT DO NOTHING",
-                [ctx.run_id],
-            ).fetchall()
-        finally:
-            ctx.con.unregister("run_files")
+        insert = (
+            "INSERT INTO etl_run_file SELECT ?, path, source_file_key, action, records FROM rows ON CONFLICT DO NOTHING"
+        )
+        _insert_rows(ctx, frame, insert)
