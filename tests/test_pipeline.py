@@ -63,6 +63,37 @@ def test_second_run_on_same_input_changes_nothing(landing, tmp_path):
     assert snapshot(wh) == first
 
 
+def test_a_night_that_staged_nothing_attaches_no_staging_and_publishes_nothing(landing, tmp_path):
+    wh = tmp_path / "trials.duckdb"
+    run_pipeline(landing, wh)
+    con = warehouse.connect(wh)
+    flagged = "SELECT count(*) FROM dim_trial WHERE removed_from_source_run_id IS NOT NULL"
+    try:
+        # A view left from an earlier attach on the same connection goes too.
+        con.execute("CREATE TEMP VIEW stg_versions AS SELECT 'NCT00000000' AS nct_id")
+        con.execute("CREATE TEMP TABLE stg_full_sync (pull_id VARCHAR, query VARCHAR)")
+        con.execute("CREATE TEMP TABLE stg_listed_ids (pull_id VARCHAR, nct_id VARCHAR)")
+
+        def empty_batch():
+            raise AssertionError("a night that staged nothing builds no empty frames")
+
+        warehouse.attach_staging(con, tmp_path / "no-staging", empty_batch)
+        staged = "SELECT count(*) FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'stg_')"
+        assert con.execute(staged).fetchone()[0] == 0
+        assert not warehouse.has_staged_records(con)
+        # No record and no full-sync listing: not even the pull steps run.
+        assert warehouse.publish(con, 99) == {}
+        assert con.execute(flagged).fetchone()[0] == 0
+        # A full sync that listed no trial still runs them: every trial is flagged.
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO stg_full_sync VALUES ('pull-1', NULL)")
+        assert warehouse.publish(con, 99) == {"mark_removed_trials": 6}
+        assert con.execute(flagged).fetchone()[0] == 6
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
 def test_same_content_under_another_name_is_stored_once(landing, tmp_path, read_warehouse):
     shutil.copy(landing / "NCT02552212.json", landing / "copy-of-NCT02552212.json")
     wh = tmp_path / "trials.duckdb"

@@ -238,6 +238,23 @@ def test_findings_csv_lists_every_open_finding_in_triage_order(run_with_findings
     assert len(rows) - 1 == _q(summary).findings_open
     trials_in_csv_order = list(dict.fromkeys(r.split(",")[5] for r in rows[1:]))
     assert trials_in_csv_order == _expected_block_order(tmp_path / "wh" / "trials.duckdb")
+    # Each row's record text and registry page are its finding's (joined back to the derived
+    # findings, which leave the text out).
+    con = duckdb.connect(str(tmp_path / "wh" / "trials.duckdb"), read_only=True)
+    try:
+        expected = {
+            str(key): (url or "", message or "", evidence or "")
+            for key, url, message, evidence in con.execute(
+                "SELECT finding_key, registry_url, message, evidence FROM v_dq_findings"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    with files.csv.open(encoding="utf-8", newline="") as handle:
+        written = list(csv.DictReader(handle))
+    assert written and all(r["message"] for r in written)
+    for row in written:
+        assert (row["registry_url"], row["message"], row["evidence"]) == expected[row["finding_id"]]
 
 
 # ---------------------------------------------------------------- portfolios

@@ -82,6 +82,8 @@ def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -
 def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
     if everything:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT nct_id FROM dim_trial")
+    elif not warehouse.has_staged_versions(con):  # a night that staged no record
+        con.execute("CREATE OR REPLACE TEMP TABLE dq_scope (nct_id VARCHAR)")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT DISTINCT nct_id FROM stg_versions")
     return con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]  # drained: DuckDB 2 refuses new work otherwise

@@ -114,9 +114,8 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
     run_files.insert(ctx)
     _remember_file_stats(ctx, seen)
     stats.files_skipped = len(stats.skipped)
-    # An empty night still gets (empty) staging tables: the checks' scope and publication's
-    # pull steps read them.
-    warehouse.attach_staging(ctx.con, ctx.staging_dir, build_frames([]))
+    # The frames of an empty batch give the shape of a table no staged file holds.
+    warehouse.attach_staging(ctx.con, ctx.staging_dir, lambda: build_frames([]))
     progress.done()
     event(
         "ingest",

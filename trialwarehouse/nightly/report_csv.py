@@ -13,7 +13,7 @@ import duckdb
 
 from trialwarehouse.atomic import write_bytes_atomically
 from trialwarehouse.csvsafe import neutralized_query
-from trialwarehouse.nightly.report_data import EVERYTHING, TRIAGE_ORDER, Portfolio, ReportedFindings
+from trialwarehouse.nightly.report_data import EVERYTHING, TRIAGE_ORDER, WITH_TEXT, Portfolio, ReportedFindings
 
 
 def write_sponsor_counts_csv(
@@ -53,9 +53,9 @@ def write_findings_csv(
             return write_findings_csv(con, path, only_new, portfolio, derived)
     only = " WHERE r.state = 'NEW'" if only_new else ""
     query = (
-        'SELECT r.finding_key AS finding_id, r.state, r.severity, r."check", r.rule, r.nct_id, r.registry_url, '
-        "r.message, r.evidence, r.first_seen_run, r.weight AS check_weight, r.brief_title, r.lead_sponsor "
-        f"FROM {reported.table} AS r{only} {TRIAGE_ORDER}"
+        'SELECT r.finding_key AS finding_id, r.state, r.severity, r."check", r.rule, r.nct_id, t.registry_url, '
+        "d.message, d.evidence, r.first_seen_run, r.weight AS check_weight, r.brief_title, r.lead_sponsor "
+        f"FROM {WITH_TEXT.format(r=reported.table)}{only} {TRIAGE_ORDER}"
     )
     # Curators open it in a spreadsheet: record text must not start a formula there.
     text_columns = ["state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence"]
@@ -67,8 +67,8 @@ def write_findings_csv(
 
 # What makes a row of the findings CSV and its place: equal fingerprints, equal files.
 _CSV_CONTENT = (
-    'finding_key, state, severity, "check", rule, nct_id, registry_url, message, evidence, first_seen_run, '
-    "weight, brief_title, lead_sponsor, position, triage_key"
+    'r.finding_key, r.state, r.severity, r."check", r.rule, r.nct_id, t.registry_url, d.message, d.evidence, '
+    "r.first_seen_run, r.weight, r.brief_title, r.lead_sponsor, r.position, r.triage_key"
 )
 _RUN_PREFIX = re.compile(r"^run-\d+-")
 
@@ -85,7 +85,7 @@ def _copy_csv_unless_unchanged(
     kind = _RUN_PREFIX.sub("", path.name)
     if kind == path.name:  # not a run's report file: nothing to compare with
         return _copy_csv(con, query, [], path)
-    rows, digest = reported.rows(f"SELECT count(*), bit_xor(hash({_CSV_CONTENT})) FROM {{r}}")[0]
+    rows, digest = reported.rows(f"SELECT count(*), bit_xor(hash({_CSV_CONTENT})) FROM {WITH_TEXT}")[0]
     layout = hashlib.sha256(query.replace(reported.table, "{r}").encode()).hexdigest()[:16]
     fingerprint = f"{layout}-{rows}-{digest}"
     sidecar = path.parent / f".{kind}.last"
