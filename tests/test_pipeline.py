@@ -4,9 +4,11 @@ import hashlib
 import shutil
 from datetime import date
 
+import duckdb
 import pytest
 from conftest import run_pipeline, shared_path, snapshot
 
+from transforms.frames import build_frames
 from trialwarehouse import warehouse
 from trialwarehouse.nightly import files, lifecycle
 from trialwarehouse.settings import Settings
@@ -69,8 +71,9 @@ def test_a_night_that_staged_nothing_attaches_no_staging_and_publishes_nothing(l
     con = warehouse.connect(wh)
     flagged = "SELECT count(*) FROM dim_trial WHERE removed_from_source_run_id IS NOT NULL"
     try:
-        # A view left from an earlier attach on the same connection goes too.
+        # Views and tables left from an earlier attach on the same connection go too.
         con.execute("CREATE TEMP VIEW stg_versions AS SELECT 'NCT00000000' AS nct_id")
+        con.execute("CREATE TEMP TABLE stg_conditions AS SELECT 1 AS x")
         con.execute("CREATE TEMP TABLE stg_full_sync (pull_id VARCHAR, query VARCHAR)")
         con.execute("CREATE TEMP TABLE stg_listed_ids (pull_id VARCHAR, nct_id VARCHAR)")
 
@@ -78,8 +81,12 @@ def test_a_night_that_staged_nothing_attaches_no_staging_and_publishes_nothing(l
             raise AssertionError("a night that staged nothing builds no empty frames")
 
         warehouse.attach_staging(con, tmp_path / "no-staging", empty_batch)
-        staged = "SELECT count(*) FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'stg_')"
-        assert con.execute(staged).fetchone()[0] == 0
+        staged = {f"stg_{name}" for name in warehouse.STAGING_TABLES}
+        left = con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE temporary "
+            "UNION ALL SELECT table_name FROM duckdb_tables() WHERE temporary"
+        ).fetchall()
+        assert not staged & {name for (name,) in left}
         assert not warehouse.has_staged_records(con)
         # No record and no full-sync listing: not even the pull steps run.
         assert warehouse.publish(con, 99) == {}
@@ -90,6 +97,29 @@ def test_a_night_that_staged_nothing_attaches_no_staging_and_publishes_nothing(l
         assert warehouse.publish(con, 99) == {"mark_removed_trials": 6}
         assert con.execute(flagged).fetchone()[0] == 6
         con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+def test_tables_a_batch_did_not_stage_get_their_shape_from_one_empty_batch(tmp_path):
+    frames = build_frames([])
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    frames["versions"].write_parquet(staging / "versions-00000.parquet")
+    built = []
+
+    def empty_batch():
+        built.append(1)
+        return frames
+
+    con = duckdb.connect()
+    try:
+        warehouse.attach_staging(con, staging, empty_batch)
+        assert built == [1]  # once for every table without a file, only because one lacks it
+        assert warehouse.has_staged_versions(con) and not warehouse.has_staged_records(con)
+        for name in warehouse.STAGING_TABLES:
+            columns = [c[0] for c in con.execute(f"DESCRIBE stg_{name}").fetchall()]
+            assert columns == frames[name].columns, name
     finally:
         con.close()
 

@@ -315,9 +315,9 @@ def attach_staging(
     """Expose the run's staged Parquet files as `stg_<table>` views, read by the publication
     SQL (projection pushdown: each step reads only the columns it uses). A table with no
     staged file gets an empty temp table of the right shape (`empty()`, the frames of an
-    empty batch). A night that staged no record attaches nothing: publication and the checks
-    read that as an empty night (`has_staged_records`), and building and registering thirty
-    empty frames took 0.8 s of a quiet night."""
+    empty batch). A night that staged no record attaches nothing: publication
+    (`has_staged_records`) and the checks' scope (`has_staged_versions`) read that as an empty
+    night, and building and registering thirty empty frames took 0.8 s of a quiet night."""
     existing = con.execute(
         "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'stg_') "
         "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'stg_')"
@@ -354,7 +354,8 @@ def has_staged_versions(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def has_staged_records(con: duckdb.DuckDBPyConnection) -> bool:
-    """Did this run's ingest stage at least one record? (An empty night stages empty tables.)"""
+    """Did this run's ingest stage at least one record? (A night that staged none attaches
+    no `stg_versions`; a batch whose every record was refused may stage an empty one.)"""
     if not has_staged_versions(con):
         return False
     return con.execute("SELECT EXISTS (SELECT 1 FROM stg_versions)").fetchall()[0][0]
