@@ -318,12 +318,8 @@ def attach_staging(
     empty batch). A night that staged no record attaches nothing: publication
     (`has_staged_records`) and the checks' scope (`has_staged_versions`) read that as an empty
     night, and building and registering thirty empty frames took 0.8 s of a quiet night."""
-    existing = con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'stg_') "
-        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'stg_')"
-    ).fetchall()
     staged = {f"stg_{name}" for name in STAGING_TABLES}
-    for relation, kind in existing:
+    for relation, kind in _temporary_relations(con).items():
         if relation in staged:  # our own names, from STAGING_TABLES
             con.execute(f"DROP {kind} {relation}")
     files = {
@@ -346,11 +342,18 @@ def attach_staging(
                 con.unregister("stg_empty")
 
 
+def _temporary_relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """This connection's temporary tables and views: name -> 'TABLE' or 'VIEW'."""
+    rows = con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary"
+    ).fetchall()
+    return dict(rows)
+
+
 def has_staged_versions(con: duckdb.DuckDBPyConnection) -> bool:
     """Did this run's ingest stage any record (a temp view or table `stg_versions`)?"""
-    views = "SELECT count(*) FROM duckdb_views() WHERE view_name = 'stg_versions' AND temporary"
-    tables = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_versions' AND temporary"
-    return bool(con.execute(views).fetchall()[0][0] + con.execute(tables).fetchall()[0][0])
+    return "stg_versions" in _temporary_relations(con)
 
 
 def has_staged_records(con: duckdb.DuckDBPyConnection) -> bool:
@@ -363,8 +366,7 @@ def has_staged_records(con: duckdb.DuckDBPyConnection) -> bool:
 
 def has_full_sync_listing(con: duckdb.DuckDBPyConnection) -> bool:
     """Did a pull of this run stage a full-sync listing (`stg_full_sync`, see nightly.pulls)?"""
-    exists = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_full_sync' AND temporary"
-    if not con.execute(exists).fetchall()[0][0]:
+    if "stg_full_sync" not in _temporary_relations(con):
         return False
     return con.execute("SELECT EXISTS (SELECT 1 FROM stg_full_sync)").fetchall()[0][0]
 
