@@ -117,3 +117,31 @@ def test_long_text_is_kept_whole(field):
     row = _frames(study)["versions"].row(0, named=True)
     key = "brief_summary" if field == "briefSummary" else "detailed_description"
     assert len(row[key]) == 99_999
+
+
+def test_protocol_lists_give_a_row_per_element_and_none_for_a_missing_or_empty_list():
+    import polars as pl
+
+    from transforms.ctgov_json_lists import CHILD_BUILDERS
+    from transforms.ctgov_json_reader import read_studies
+
+    def study(nct: str, locations: object) -> bytes:
+        module = {} if locations is None else {"locations": locations}
+        return orjson.dumps(
+            {"protocolSection": {"identificationModule": {"nctId": nct}, "contactsLocationsModule": module}}
+        )
+
+    lines = [
+        study("NCT00000001", [{"city": " Oslo "}, None, {"city": "Bergen"}]),
+        study("NCT00000002", []),
+        study("NCT00000003", None),
+        study("NCT00000004", [{"city": "Lund", "facility": " "}]),
+    ]
+    studies = read_studies(b"\n".join(lines)).with_row_index("record_seq").cast({"record_seq": pl.Int64})
+    sites = CHILD_BUILDERS["sites"](studies)
+    assert sites.select("record_seq", "ordinal", "city", "facility").rows() == [
+        (0, 0, "Oslo", None),
+        (0, 1, None, None),  # a null element keeps its place, as the record lists it
+        (0, 2, "Bergen", None),
+        (3, 0, "Lund", None),
+    ]

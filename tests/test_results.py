@@ -360,3 +360,22 @@ def test_every_results_table_and_column_is_documented(fresh_db):
     ).fetchall()
     assert missing == []
     assert isinstance(fresh_db, duckdb.DuckDBPyConnection)
+
+
+def test_explode_items_gives_a_row_per_element_and_none_for_a_missing_or_empty_list():
+    import polars as pl
+
+    from transforms.results_json import explode_items
+
+    frame = pl.DataFrame(
+        {"record_seq": [0, 1, 2, 3], "things": [[{"id": "a"}, None, {"id": "c"}], [], None, [{"id": "d"}]]}
+    )
+    rows = explode_items(frame, pl.col("things"), "position")
+    assert rows.select("record_seq", "position", pl.col("item").struct.field("id")).rows() == [
+        (0, 0, "a"),
+        (0, 1, None),  # a null element is still an element, in its place
+        (0, 2, "c"),
+        (3, 0, "d"),
+    ]
+    kept = explode_items(frame, pl.col("things"), "position", keep_empty=True)
+    assert kept.filter(pl.col("record_seq") == 2).select("position", "item").rows() == [(None, None)]

@@ -23,8 +23,7 @@ def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFram
             items.alias("item"),
             pl.int_ranges(0, items.list.len()).alias("_pos"),
         )
-        .explode("item", "_pos")
-        .filter(pl.col("_pos").is_not_null())
+        .explode("item", "_pos", keep_nulls=False)  # see `results_json.explode_items`
         .with_columns(pl.lit(group).alias("_group"))
     )
 
@@ -180,17 +179,13 @@ def _contacts(studies: pl.DataFrame) -> pl.DataFrame:
 
 def _site_contacts(sites: pl.DataFrame) -> pl.DataFrame:
     """Contacts listed under each site, ordered by site then by contact."""
-    rows = (
-        sites.select(
-            "record_seq",
-            "_site",
-            "facility",
-            pl.col("site_contacts").alias("item"),
-            pl.int_ranges(0, pl.col("site_contacts").list.len()).alias("_contact"),
-        )
-        .explode("item", "_contact")
-        .filter(pl.col("_contact").is_not_null())
-    )
+    rows = sites.select(
+        "record_seq",
+        "_site",
+        "facility",
+        pl.col("site_contacts").alias("item"),
+        pl.int_ranges(0, pl.col("site_contacts").list.len()).alias("_contact"),
+    ).explode("item", "_contact", keep_nulls=False)
     # One sortable position across sites: sites hold far fewer than 2**20 contacts.
     return rows.with_columns(
         pl.lit(1).alias("_group"),

@@ -110,7 +110,7 @@ _AGE_UNIT_YEARS = {
 def upper_snake(expr: pl.Expr) -> pl.Expr:
     """ "Active, not recruiting" -> "ACTIVE_NOT_RECRUITING"; blank -> null."""
     code = expr.str.strip_chars().str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", "_").str.strip_chars("_")
-    return pl.when(code.str.len_chars() > 0).then(code).otherwise(None)
+    return code.replace({"": None})  # one reference: see `struct_paths.clean`
 
 
 def enum(expr: pl.Expr, kind: str) -> pl.Expr:
@@ -160,15 +160,12 @@ def masking(raw: pl.Expr, who_count: pl.Expr) -> pl.Expr:
     return level
 
 
+_YES_NO = {"YES": True, "TRUE": True, "ACCEPTS_HEALTHY_VOLUNTEERS": True, "NO": False, "FALSE": False}
+
+
 def yes_no(expr: pl.Expr) -> pl.Expr:
-    code = upper_snake(expr)
-    return (
-        pl.when(code.is_in(["YES", "TRUE", "ACCEPTS_HEALTHY_VOLUNTEERS"]))
-        .then(True)
-        .when(code.is_in(["NO", "FALSE"]))
-        .then(False)
-        .otherwise(None)
-    )
+    # A mapping reads the code once; two `is_in` tests computed it twice.
+    return upper_snake(expr).replace_strict(_YES_NO, default=None, return_dtype=pl.Boolean)
 
 
 _DAY_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y")

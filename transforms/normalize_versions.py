@@ -114,6 +114,10 @@ def normalize_versions(raw: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().filter(pl.element().is_in(list(MASKED_ROLES))))
         .list.unique(maintain_order=True)
     )
+    # Both lists feed two columns each: computed once, then read (an expression used twice
+    # in one select is evaluated twice).
+    raw = raw.with_columns(phases.alias("_phase_list"), who_masked.alias("_who_masked"))
+    phases, who_masked = pl.col("_phase_list"), pl.col("_who_masked")
     columns: list[pl.Expr] = [
         pl.col("nct_id").str.strip_chars().str.to_uppercase(),
         pl.col("org_study_id"),

@@ -30,10 +30,15 @@ def explode_items(
     """One row per element of the list `items`, as struct column `item`, its 0-based position
     in `index`; the `keep` columns ride along. Null and empty lists give no row, unless
     `keep_empty`: then they give one row with a null item and position."""
-    exploded = frame.select(
+    selected = frame.select(
         "record_seq", *keep, items.alias("item"), pl.int_ranges(0, items.list.len(), dtype=pl.Int64).alias(index)
-    ).explode("item", index)
-    return exploded if keep_empty else exploded.filter(pl.col(index).is_not_null())
+    )
+    if keep_empty:
+        return selected.explode("item", index)
+    # Null lists dropped by the explode itself, not by a filter after it: filtering copies
+    # every nested field of the exploded elements (a whole outcome measure, its classes,
+    # categories and measurements), three times the explode's own cost on outcome measures.
+    return selected.explode("item", index, keep_nulls=False)
 
 
 def item_field(name: str) -> pl.Expr:

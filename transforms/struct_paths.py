@@ -15,8 +15,9 @@ def at(*path: str) -> pl.Expr:
 
 def clean(expr: pl.Expr) -> pl.Expr:
     """Trimmed text; blank becomes null. Never truncates."""
-    text = expr.str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
+    # One reference to the trimmed text: `when(text...).then(text)` trims every cell twice
+    # (polars does not share the two), and this runs on every field a study is read into.
+    return expr.str.strip_chars().replace({"": None})
 
 
 def clean_list(expr: pl.Expr) -> pl.Expr:
@@ -26,5 +27,6 @@ def clean_list(expr: pl.Expr) -> pl.Expr:
 
 def joined(expr: pl.Expr) -> pl.Expr:
     """Cleaned, non-blank texts of a list joined by "; "; none: null."""
-    texts = clean_list(expr)
-    return pl.when(texts.list.len() > 0).then(texts.list.join("; "))
+    # Only an empty list joins to "" (no text left is blank), and one reference to the
+    # cleaned list cleans it once.
+    return clean_list(expr).list.join("; ").replace({"": None})
