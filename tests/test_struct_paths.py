@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from transforms.struct_paths import clean, clean_list, joined
+from transforms.struct_paths import clean, clean_list, joined, ordinal_in_runs
 
 
 def _texts(expr, values, dtype=pl.String):
@@ -26,3 +26,12 @@ def test_joined_lists_the_non_blank_texts_and_gives_null_for_none():
     lists = [[" a ", "", "b"], [], None, ["  ", None], ["only"]]
     assert _texts(joined, lists, pl.List(pl.String)) == ["a; b", None, None, None, "only"]
     assert _texts(clean_list, lists, pl.List(pl.String)) == [["a", "b"], [], [], [], ["only"]]
+
+
+def test_ordinal_in_runs_numbers_each_records_rows_from_zero():
+    frame = pl.DataFrame({"record_seq": [4, 4, 4, 7, 9, 9]}, schema={"record_seq": pl.Int64})
+    ordinals = frame.select(ordinal_in_runs("record_seq").alias("ordinal"))["ordinal"]
+    assert ordinals.to_list() == [0, 1, 2, 0, 0, 1]
+    assert ordinals.dtype == pl.Int32
+    assert frame.head(0).select(ordinal_in_runs("record_seq")).height == 0
+    assert frame.head(1).select(ordinal_in_runs("record_seq").alias("o"))["o"].to_list() == [0]

@@ -11,6 +11,7 @@ from transforms.struct_paths import at as _at
 from transforms.struct_paths import clean as _clean
 from transforms.struct_paths import clean_list as _clean_list
 from transforms.struct_paths import joined as _joined
+from transforms.struct_paths import ordinal_in_runs
 
 
 def _items(studies: pl.DataFrame, items: pl.Expr, group: int = 0) -> pl.DataFrame:
@@ -55,7 +56,7 @@ def _child(kind: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
     stacked = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
     return (
         stacked.sort("record_seq", "_group", "_pos", maintain_order=True)
-        .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over("record_seq").alias("ordinal"))
+        .with_columns(ordinal_in_runs("record_seq").alias("ordinal"))
         .select("record_seq", "ordinal", *keys)
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.normalize import count, enum, number, parse_date, yes_no
+from transforms.struct_paths import ordinal_in_runs
 
 # Results kinds: (raw column, normalized column, rule); every other column passes as is.
 # Positions are 0-based texts in the canonical record and integers in the warehouse.
@@ -116,7 +117,7 @@ def normalize_children(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
         return (
             raw.sort("record_seq", *order, nulls_last=True, maintain_order=True)
             .with_columns(
-                pl.int_range(pl.len(), dtype=pl.Int32).over("record_seq").alias("ordinal"),
+                ordinal_in_runs("record_seq").alias("ordinal"),
                 enum(pl.col("relevance_raw"), "plain").alias("relevance"),
             )
             .drop("relevance_raw")

@@ -15,6 +15,7 @@ import polars as pl
 from transforms.canonical import child_schema
 from transforms.struct_paths import at as _at
 from transforms.struct_paths import clean as _clean
+from transforms.struct_paths import ordinal_in_runs
 
 _R = ("resultsSection",)
 _FLOW = (*_R, "participantFlowModule")
@@ -53,7 +54,7 @@ def finish_kind(kind: str, frame: pl.DataFrame, order: tuple[str, ...]) -> pl.Da
     frame = frame.sort("record_seq", *order, maintain_order=True)
     return frame.select(
         "record_seq",
-        pl.int_range(pl.len(), dtype=pl.Int32).over("record_seq").alias("ordinal"),
+        ordinal_in_runs("record_seq").alias("ordinal"),
         *[
             (pl.col(key).cast(dtype) if key in frame.columns else pl.lit(None, dtype)).alias(key)
             for key, dtype in schema.items()

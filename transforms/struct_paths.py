@@ -30,3 +30,13 @@ def joined(expr: pl.Expr) -> pl.Expr:
     # Only an empty list joins to "" (no text left is blank), and one reference to the
     # cleaned list cleans it once.
     return clean_list(expr).list.join("; ").replace({"": None})
+
+
+def ordinal_in_runs(key: str) -> pl.Expr:
+    """0-based position of each row among the consecutive rows with the same `key`: a
+    child's ordinal within its record, on a frame sorted by record first. The same numbers
+    as `int_range(len()).over(key)` on such a frame, without its grouping by hash (four to
+    seven times the cost, on every child table of every batch)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int32)
+    run_start = pl.when(pl.col(key) != pl.col(key).shift(1)).then(row).fill_null(strategy="forward").fill_null(0)
+    return row - run_start
