@@ -378,4 +378,6 @@ def test_explode_items_gives_a_row_per_element_and_none_for_a_missing_or_empty_l
         (3, 0, "d"),
     ]
     kept = explode_items(frame, pl.col("things"), "position", keep_empty=True)
-    assert kept.filter(pl.col("record_seq") == 2).select("position", "item").rows() == [(None, None)]
+    for missing_or_empty in (1, 2):  # a class without categories, a category without measurements
+        assert kept.filter(pl.col("record_seq") == missing_or_empty).select("position", "item").rows() == [(None, None)]
+    assert kept.height == 6

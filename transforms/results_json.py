@@ -35,7 +35,8 @@ def explode_items(
         "record_seq", *keep, items.alias("item"), pl.int_ranges(0, items.list.len(), dtype=pl.Int64).alias(index)
     )
     if keep_empty:
-        return selected.explode("item", index)
+        # Explicitly: polars 2 gives an empty list no row unless asked.
+        return selected.explode("item", index, empty_as_null=True)
     # Null lists dropped by the explode itself, not by a filter after it: filtering copies
     # every nested field of the exploded elements (a whole outcome measure, its classes,
     # categories and measurements), three times the explode's own cost on outcome measures.

@@ -33,8 +33,8 @@ def joined(expr: pl.Expr) -> pl.Expr:
 
 
 def ordinal_in_runs(key: str) -> pl.Expr:
-    """0-based position of each row among the consecutive rows with the same `key`: a
-    child's ordinal within its record, on a frame sorted by record first. The same numbers
+    """0-based position of each row among the consecutive rows with the same `key` (never
+    null): a child's ordinal within its record, on a frame sorted by record first. The same numbers
     as `int_range(len()).over(key)` on such a frame, without its grouping by hash (four to
     seven times the cost, on every child table of every batch)."""
     row = pl.int_range(pl.len(), dtype=pl.Int32)
