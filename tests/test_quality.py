@@ -88,8 +88,17 @@ CASES = {
     "retrospective_registration": [(S + "studyFirstSubmitDate", "2016-01-05")],
     "site_status_conflict": [("protocolSection.contactsLocationsModule.locations", RECRUITING_SITE)],
 }
+# The same site listed twice, its country spelled two ways: one site, so one finding.
+SITE_LISTED_TWICE = [
+    {"facility": "Site K", "city": "Seongnam", "country": country, "status": "RECRUITING"}
+    for country in ("South Korea", "Korea, Republic of")
+]
 # One problem, one finding (issue 16): changes that must raise exactly the findings listed.
 ONE_FINDING_CASES = {
+    "site_listed_twice_with_two_country_spellings": (
+        [("protocolSection.contactsLocationsModule.locations", SITE_LISTED_TWICE)],
+        {"site_status_conflict"},
+    ),
     # An UNKNOWN trial's site statuses and estimates are frozen last-known values.
     "unknown_with_frozen_site_and_estimate": (
         [
@@ -245,6 +254,15 @@ def test_messages_quote_source_values_as_written_and_never_print_null(checked):
 def test_one_problem_raises_one_finding(checked, case):
     ids, findings, _ = checked
     assert {c for n, c, *_ in findings if n == ids[case]} == ONE_FINDING_CASES[case][1]
+
+
+def test_a_site_listed_twice_gets_the_same_finding_text_on_every_run(checked):
+    # The site's two rows tie on the finding's identity (facility and city): the one the
+    # finding quotes is the first in the check input's order, which must not be left to
+    # the sort (a 20k load gave "South Korea" in one run and "Korea, Republic of" in another).
+    ids, findings, _ = checked
+    [message] = [m for n, c, *_, m, _ in findings if n == ids["site_listed_twice_with_two_country_spellings"]]
+    assert message == "Site Site K (Seongnam, Korea, Republic of) is still RECRUITING while the trial is COMPLETED."
 
 
 @pytest.fixture(scope="module")

@@ -6,4 +6,7 @@ WITH final AS (
     JOIN dim_facility AS f USING (facility_key)
     WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM dq_scope)
 )
-SELECT * FROM final ORDER BY nct_id, facility_name;
+-- A total order: a finding is identified by trial, facility and city, and quotes the first
+-- of its rows; the same site listed twice (its country spelled two ways) must give the
+-- same finding text on every run, not whichever row the sort put first.
+SELECT * FROM final ORDER BY nct_id, facility_name, city, country, site_status, overall_status, version_key;
