@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     quarantine_dir: Path | None = Field(
         None, description="Where copies of refused inputs go; default: 'quarantine' beside the warehouse."
     )
-    batch_size: int = Field(1000, ge=1, description="Records normalized and staged per batch (bounds memory).")
+    batch_size: int = Field(2000, ge=1, description="Records normalized and staged per batch (bounds memory).")
     duckdb_memory_limit: str = Field(
         "1536MB", description="Memory DuckDB may use while loading; beyond it, it spills to '<warehouse>.tmp'."
     )
