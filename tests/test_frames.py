@@ -5,7 +5,6 @@ of the document (or of how polars writes JSON) would make every re-read trial a 
 import hashlib
 import zipfile
 
-import orjson
 import polars as pl
 import pytest
 from conftest import shared_path

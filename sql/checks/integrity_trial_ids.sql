@@ -1,2 +1,3 @@
--- Integrity input: every trial identifier (must be NCT followed by 8 digits).
-SELECT nct_id FROM dim_trial ORDER BY nct_id;
+-- Integrity input: the identifier of every trial in dq_scope (must be NCT followed by 8
+-- digits): a run adds or renames no trial it does not load.
+SELECT nct_id FROM dim_trial WHERE nct_id IN (SELECT nct_id FROM dq_scope) ORDER BY nct_id;

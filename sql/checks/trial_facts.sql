@@ -1,10 +1,16 @@
 -- Check input: one row per current version of the trials in dq_scope, with the measures
 -- the expectations compare (the rules and thresholds themselves live in expectations/).
 -- Every "now" is the record's own capture date (reference_date), never the wall clock.
-WITH current_version AS (
+WITH scoped_version AS (
+    -- Found on narrow columns first: the wide rows (long texts) are then read for these
+    -- versions alone, and a night's versions, keyed last, let DuckDB skip every row group
+    -- before them (reading every current version's texts took 0.8 s a night at 570k trials).
+    SELECT version_key FROM fct_trial_version WHERE is_current AND nct_id IN (SELECT nct_id FROM dq_scope)
+),
+current_version AS (
     SELECT v.*, coalesce(v.last_capture_date, v.last_update_posted_date) AS reference_date
     FROM fct_trial_version AS v
-    WHERE v.is_current AND v.nct_id IN (SELECT nct_id FROM dq_scope)
+    WHERE v.version_key IN (SELECT version_key FROM scoped_version)
 ),
 previous_version AS (
     SELECT p.trial_key, p.overall_status AS previous_status

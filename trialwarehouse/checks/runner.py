@@ -51,11 +51,12 @@ class QualityStats:
     validated: bool = True  # False when the run had nothing to check and GX was not started
 
 
-def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, path: Path) -> Path:
+def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, scope: CheckScope, path: Path) -> Path:
     """The rows of one check input, written by DuckDB straight to Parquet: streamed, so a
     registry-sized input never sits in memory."""
     statement = warehouse.single_statement(sql_file)
-    params = {"run_id": run_id} if "$run_id" in statement else {}
+    named = warehouse.statements(sql_file)[0].named_parameters
+    params = {k: v for k, v in scope.parameters().items() if k in named}
     # COPY takes no bound file name: the target is our own work folder, quoted.
     target = "'" + str(path).replace("'", "''") + "'"
     # The new line ends a comment the statement may close with.
@@ -63,30 +64,68 @@ def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, run_id: int, pa
     return path
 
 
-def _export_inputs(con: duckdb.DuckDBPyConnection, suite: dict, run_id: int, work: Path) -> dict[str, Path]:
+def _export_inputs(con: duckdb.DuckDBPyConnection, suite: dict, scope: CheckScope, work: Path) -> dict[str, Path]:
     return {
-        sql: _export_input(con, sql, run_id, work / f"{suite['name']}-{number}.parquet")
+        sql: _export_input(con, sql, scope, work / f"{suite['name']}-{number}.parquet")
         for number, sql in enumerate(sorted(by_input(suite)))
     }
 
 
 def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -> dict:
-    """The integrity suite alone (raises IntegrityError); returns its GX results."""
+    """The integrity suite alone, over the whole warehouse (raises IntegrityError); returns
+    its GX results."""
     suite = load_suite("warehouse_integrity")
+    scope = _define_scope(con, run_id, everything=True)
     with tempfile.TemporaryDirectory(prefix="tw-integrity-") as folder:
-        inputs = _export_inputs(con, suite, run_id, Path(folder))
+        inputs = _export_inputs(con, suite, scope, Path(folder))
         checker = _Checker(session or gx_context(), f"run-{run_id:06d}", Path(folder))
         return checker.integrity(suite, inputs)
 
 
-def _define_scope(con: duckdb.DuckDBPyConnection, everything: bool) -> int:
+# Below every key and run id: "from the first row on".
+_EVERY_ROW = -(2**63)
+
+
+@dataclass(frozen=True)
+class CheckScope:
+    """What a run's checks read. The curator checks read the trials in the temporary table
+    dq_scope; the integrity checks read those trials and the rows the run wrote: the rows of
+    versions keyed `first_version_key` or later (a run writes rows for its new versions only,
+    keyed after every stored one) and the sightings of runs from `first_sighting_run_id` on.
+    Over the whole warehouse both start at the first row."""
+
+    run_id: int
+    trials: int
+    first_version_key: int
+    first_sighting_run_id: int
+
+    def parameters(self) -> dict[str, int]:
+        return {
+            "run_id": self.run_id,
+            "first_version_key": self.first_version_key,
+            "first_sighting_run_id": self.first_sighting_run_id,
+        }
+
+
+def _define_scope(con: duckdb.DuckDBPyConnection, run_id: int, everything: bool) -> CheckScope:
     if everything:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT nct_id FROM dim_trial")
     elif not warehouse.has_staged_versions(con):  # a night that staged no record
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope (nct_id VARCHAR)")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT DISTINCT nct_id FROM stg_versions")
-    return con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]  # drained: DuckDB 2 refuses new work otherwise
+    trials = con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][
+        0
+    ]  # drained: DuckDB 2 refuses new work otherwise
+    if everything:
+        return CheckScope(run_id, trials, _EVERY_ROW, _EVERY_ROW)
+    # The run's first new version; without one, past the last stored version: no row.
+    first_new = con.execute(
+        "SELECT coalesce(min(version_key) FILTER (WHERE first_seen_run_id = ?), max(version_key) + 1, 1) "
+        "FROM fct_trial_version",
+        [run_id],
+    ).fetchall()[0][0]
+    return CheckScope(run_id, trials, first_new, run_id)
 
 
 class _Checker:
@@ -155,12 +194,14 @@ class CheckRun:
 @contextmanager
 def prepared(con: duckdb.DuckDBPyConnection, run_id: int, work_dir: Path | None = None) -> Iterator[CheckRun]:
     """Register the suites and export every input (to Parquet in `work_dir`, or a temporary
-    folder, removed on leaving). Only trials touched by the run are in scope, unless a check's
-    definition changed; a run that loaded nothing and changed no definition exports nothing."""
+    folder, removed on leaving). Only trials touched by the run, and the rows it wrote, are in
+    scope, unless a check's definition changed (`CheckScope`); a run that loaded nothing and
+    changed no definition exports nothing."""
     stats = QualityStats()
     suites = {name: load_suite(name) for name in SUITES}
     changed = register_checks(con, suites)
-    stats.evaluated_trials = _define_scope(con, everything=changed)
+    scope = _define_scope(con, run_id, everything=changed)
+    stats.evaluated_trials = scope.trials
     started = time.monotonic()
     if not stats.evaluated_trials and not changed:
         stats.validated = False  # nothing loaded, no definition changed: nothing to validate
@@ -170,7 +211,7 @@ def prepared(con: duckdb.DuckDBPyConnection, run_id: int, work_dir: Path | None 
         work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tw-checks-", dir=work_dir) as folder:
         work = Path(folder)
-        inputs = {name: _export_inputs(con, suite, run_id, work) for name, suite in suites.items()}
+        inputs = {name: _export_inputs(con, suite, scope, work) for name, suite in suites.items()}
         event("check-quality", run_id, stage="inputs-exported", seconds=time.monotonic() - started)
         yield CheckRun(con, run_id, started, stats, suites, work, inputs)
 
