@@ -556,8 +556,12 @@ def test_the_full_csv_of_a_quiet_night_after_a_quiet_night_links_the_last_one(tm
         summary = run_pipeline(landing, wh, checks=True)
         return report.write_run_report(summary, reports).csv
 
+    sidecar = reports / ".findings.csv.last"
     first = night()
+    # A night with NEW findings takes no fingerprint: no other night's file can be the same.
+    assert "NEW" in first.read_text() and not sidecar.exists()
     second = night()  # quiet, but tonight's NEW findings of the first night are OPEN now
+    assert sidecar.read_text().startswith(second.name)
     third = night()  # quiet after quiet: the same rows
     assert first.read_text() != second.read_text()
     assert third.read_text() == second.read_text()

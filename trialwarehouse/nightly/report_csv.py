@@ -85,10 +85,16 @@ def _copy_csv_unless_unchanged(
     kind = _RUN_PREFIX.sub("", path.name)
     if kind == path.name:  # not a run's report file: nothing to compare with
         return _copy_csv(con, query, [], path)
+    sidecar = path.parent / f".{kind}.last"
+    if reported.rows("SELECT count(*) FROM {r} WHERE state = 'NEW'")[0][0]:
+        # A NEW finding is listed as NEW by the night that first saw it alone: no earlier file
+        # holds this one's rows, and no later night's will (the finding is OPEN by then). The
+        # fingerprint of every row (0.5 s at 570k trials) would be of no use to anyone.
+        sidecar.unlink(missing_ok=True)
+        return _copy_csv(con, query, [], path)
     rows, digest = reported.rows(f"SELECT count(*), bit_xor(hash({_CSV_CONTENT})) FROM {WITH_TEXT}")[0]
     layout = hashlib.sha256(query.replace(reported.table, "{r}").encode()).hexdigest()[:16]
     fingerprint = f"{layout}-{rows}-{digest}"
-    sidecar = path.parent / f".{kind}.last"
     last = sidecar.read_text(encoding="utf-8").split("\n") if sidecar.is_file() else []
     previous = path.parent / last[0] if len(last) == 3 else None
     # The last file is linked only as it was written (same size and modification time).
