@@ -357,46 +357,16 @@ def test_accepted_findings_are_not_reported(tmp_path):
     assert CliRunner().invoke(main, ["accept", "999999", "--note", "x", "--warehouse", str(wh)]).exit_code == 7
 
 
-def test_integrity_failure_stops_publication(tmp_path, monkeypatch):
-    from trialwarehouse import warehouse
-
-    wh = tmp_path / "trials.duckdb"
-    run_pipeline(SAMPLE_LANDING, wh, checks=True)
-    before = Path(wh).read_bytes()
-    original = warehouse.publish
-
-    def publish_then_break(con, run_id):
-        counts = original(con, run_id)
-        con.execute("UPDATE fct_trial_version SET is_current = true")  # two current versions per changed trial
-        return counts
-
-    monkeypatch.setattr(warehouse, "publish", publish_then_break)
-    night = tmp_path / "night"
-    night.mkdir()
-    (night / "withdrawn.xml").write_bytes(
-        shared_path(
-            "data/ctti-clinicaltrials__aact/history/NCT02591810/20171020_140a133b62__93b76b510c.xml"
-        ).read_bytes()
-    )
-    (night / "earlier.xml").write_bytes(
-        shared_path(
-            "data/ctti-clinicaltrials__aact/history/NCT02591810/20170130_beff82e835__98f152c0de.xml"
-        ).read_bytes()
-    )
-    with pytest.raises(quality.IntegrityError, match="current versions"):
-        run_pipeline(night, wh, checks=True)
-    assert Path(wh).read_bytes() == before
-
-
 def _second_night(tmp_path: Path) -> Path:
-    """A night that changes one trial of the sample warehouse: a later version of NCT02591810."""
+    """A night that adds one trial to the sample warehouse, NCT02591810, in two versions."""
     night = tmp_path / "night"
     night.mkdir()
-    (night / "withdrawn.xml").write_bytes(
-        shared_path(
-            "data/ctti-clinicaltrials__aact/history/NCT02591810/20171020_140a133b62__93b76b510c.xml"
-        ).read_bytes()
-    )
+    history = "data/ctti-clinicaltrials__aact/history/NCT02591810/"
+    for name, record in (
+        ("withdrawn.xml", "20171020_140a133b62__93b76b510c.xml"),
+        ("earlier.xml", "20170130_beff82e835__98f152c0de.xml"),
+    ):
+        (night / name).write_bytes(shared_path(history + record).read_bytes())
     return night
 
 
@@ -426,6 +396,7 @@ def test_a_night_checks_the_integrity_of_what_it_wrote_not_of_the_whole_warehous
 @pytest.mark.parametrize(
     "breakage, message",
     [
+        ("UPDATE fct_trial_version SET is_current = true", "NCT02591810 has 2 current versions"),
         (
             "INSERT INTO bridge_version_sponsor SELECT * FROM bridge_version_sponsor "
             "WHERE version_key = (SELECT max(version_key) FROM fct_trial_version) LIMIT 1",
@@ -437,7 +408,7 @@ def test_a_night_checks_the_integrity_of_what_it_wrote_not_of_the_whole_warehous
         ),
         (
             "UPDATE fct_record_sighting SET version_key = -1 WHERE run_id = (SELECT max(run_id) FROM fct_record_sighting)",
-            "fct_record_sighting has 1 rows whose version does not exist",
+            "fct_record_sighting has 2 rows whose version does not exist",
         ),
     ],
 )

@@ -51,6 +51,31 @@ class QualityStats:
     validated: bool = True  # False when the run had nothing to check and GX was not started
 
 
+# Below every key and run id: "from the first row on".
+_EVERY_ROW = -(2**63)
+
+
+@dataclass(frozen=True)
+class CheckScope:
+    """What a run's checks read. The curator checks read the trials in the temporary table
+    dq_scope; the integrity checks read those trials and the rows the run wrote: the rows of
+    versions keyed `first_version_key` or later (a run writes rows for its new versions only,
+    keyed after every stored one) and the sightings of runs from `first_sighting_run_id` on.
+    Over the whole warehouse both start at the first row."""
+
+    run_id: int
+    trials: int
+    first_version_key: int
+    first_sighting_run_id: int
+
+    def parameters(self) -> dict[str, int]:
+        return {
+            "run_id": self.run_id,
+            "first_version_key": self.first_version_key,
+            "first_sighting_run_id": self.first_sighting_run_id,
+        }
+
+
 def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, scope: CheckScope, path: Path) -> Path:
     """The rows of one check input, written by DuckDB straight to Parquet: streamed, so a
     registry-sized input never sits in memory."""
@@ -82,31 +107,6 @@ def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -
         return checker.integrity(suite, inputs)
 
 
-# Below every key and run id: "from the first row on".
-_EVERY_ROW = -(2**63)
-
-
-@dataclass(frozen=True)
-class CheckScope:
-    """What a run's checks read. The curator checks read the trials in the temporary table
-    dq_scope; the integrity checks read those trials and the rows the run wrote: the rows of
-    versions keyed `first_version_key` or later (a run writes rows for its new versions only,
-    keyed after every stored one) and the sightings of runs from `first_sighting_run_id` on.
-    Over the whole warehouse both start at the first row."""
-
-    run_id: int
-    trials: int
-    first_version_key: int
-    first_sighting_run_id: int
-
-    def parameters(self) -> dict[str, int]:
-        return {
-            "run_id": self.run_id,
-            "first_version_key": self.first_version_key,
-            "first_sighting_run_id": self.first_sighting_run_id,
-        }
-
-
 def _define_scope(con: duckdb.DuckDBPyConnection, run_id: int, everything: bool) -> CheckScope:
     if everything:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT nct_id FROM dim_trial")
@@ -114,9 +114,8 @@ def _define_scope(con: duckdb.DuckDBPyConnection, run_id: int, everything: bool)
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope (nct_id VARCHAR)")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE dq_scope AS SELECT DISTINCT nct_id FROM stg_versions")
-    trials = con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][
-        0
-    ]  # drained: DuckDB 2 refuses new work otherwise
+    # Drained with fetchall: DuckDB 2 refuses new work on the connection otherwise.
+    trials = con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]
     if everything:
         return CheckScope(run_id, trials, _EVERY_ROW, _EVERY_ROW)
     # The run's first new version; without one, past the last stored version: no row.
