@@ -94,3 +94,26 @@ def test_an_empty_batch_has_an_empty_hash_column():
     versions = build_frames([])["versions"]
     assert versions.height == 0
     assert versions.schema["content_hash"] == pl.String
+
+
+def test_unsigned_keys_and_child_rows_out_of_order_give_the_same_hash():
+    # Differences of unsigned keys wrap around: rows out of order must not look in order.
+    frames = build_frames(extract(shared_path(AACT_STUDY).read_bytes()).raw_frames())
+    versions = frames.pop("versions")
+    hashed = {kind: frame for kind, frame in frames.items() if kind not in UNHASHED_KINDS}
+    unsigned = {
+        kind: frame.reverse().with_columns(pl.col("record_seq").cast(pl.UInt64), pl.col("ordinal").cast(pl.UInt32))
+        for kind, frame in hashed.items()
+    }
+    rehashed = with_content_hash(
+        versions.drop("content_hash").with_columns(pl.col("record_seq").cast(pl.UInt64)), unsigned
+    )
+    assert rehashed["content_hash"].to_list() == versions["content_hash"].to_list()
+
+
+def test_two_child_rows_at_the_same_place_of_a_record_are_refused():
+    frames = build_frames(extract(shared_path(AACT_STUDY).read_bytes()).raw_frames())
+    versions = frames.pop("versions")
+    sites = frames["sites"]
+    with pytest.raises(ValueError, match="share a record_seq and an ordinal"):
+        with_content_hash(versions.drop("content_hash"), {"sites": pl.concat([sites, sites.head(1)])})

@@ -406,6 +406,10 @@ def test_a_night_checks_the_integrity_of_what_it_wrote_not_of_the_whole_warehous
             "INSERT INTO fct_version_arm (version_key, ordinal) SELECT max(version_key) + 5, 0 FROM fct_trial_version",
             "fct_version_arm has 1 rows whose version does not exist",
         ),
+        (  # on the night's own last version: pins where the rows it wrote begin
+            "INSERT INTO bridge_version_site SELECT max(version_key), 999, -1, 'RECRUITING' FROM fct_trial_version",
+            "bridge_version_site has 1 rows whose version does not exist, or whose dimension row does not",
+        ),
         (
             "UPDATE fct_record_sighting SET version_key = -1 WHERE run_id = (SELECT max(run_id) FROM fct_record_sighting)",
             "fct_record_sighting has 2 rows whose version does not exist",
@@ -524,6 +528,23 @@ def test_unchanged_suites_write_nothing_to_the_check_registry(tmp_path):
     reader = warehouse.connect(path, read_only=True)  # any write would raise
     assert not register_checks(reader, suites)
     reader.close()
+
+
+def test_the_sql_of_a_checks_input_is_part_of_its_definition(fresh_db, monkeypatch):
+    # A night's integrity checks read only what it wrote: when their SQL changes (a release),
+    # one night re-checks the whole warehouse, as for a changed rule.
+    from trialwarehouse.checks import suites as registry
+
+    suites = {name: registry.load_suite(name) for name in registry.SUITES}
+    assert registry.register_checks(fresh_db, suites)
+    before = dict(fresh_db.execute("SELECT check_name, definition_hash FROM dq_check").fetchall())
+    original = registry.read_sql
+    monkeypatch.setattr(
+        registry, "read_sql", lambda path: original(path) + ("\n-- reworked" if path.endswith("orphans.sql") else "")
+    )
+    assert registry.register_checks(fresh_db, suites)
+    after = dict(fresh_db.execute("SELECT check_name, definition_hash FROM dq_check").fetchall())
+    assert {check for check in before if before[check] != after[check]} == {"integrity_no_orphans"}
 
 
 def test_the_check_registry_follows_the_suites_and_flags_only_changed_definitions(fresh_db):

@@ -51,7 +51,7 @@ def _parser() -> duckdb.DuckDBPyConnection:
 
 
 def release_parser() -> None:
-    """Close this thread's parser: DuckDB keeps the memory of its last read (about 130 MB
+    """Close this thread's parser: DuckDB keeps the memory of its last read (about 110 MB
     after 2,000 studies) while the connection lives; the next read opens a new one."""
     con = getattr(_parsers, "con", None)
     if con is not None:
@@ -70,11 +70,9 @@ def _read_ndjson(ndjson: bytes, maximum_object_size: int | None) -> pl.DataFrame
     return relation.pl()
 
 
-def read_studies(ndjson: bytes) -> pl.DataFrame:
-    """One row per non-blank line of NDJSON studies, shaped by `STUDY_SCHEMA`. Raises
-    UnreadableStudies when a line cannot be read as it is; `conform` makes it readable."""
+def _read_ndjson_or_refuse(ndjson: bytes) -> pl.DataFrame:
     try:
-        frame = _read_ndjson(ndjson, None)
+        return _read_ndjson(ndjson, None)
     except duckdb.Error as exc:
         if "maximum_object_size" not in str(exc):
             raise UnreadableStudies(str(exc).splitlines()[0]) from exc
@@ -82,11 +80,19 @@ def read_studies(ndjson: bytes) -> pl.DataFrame:
         # room for the longest line, asked only then, so the usual buffer stays small.
         longest = max(len(line) for line in ndjson.split(b"\n"))
         try:
-            frame = _read_ndjson(ndjson, longest + 1024)
+            return _read_ndjson(ndjson, longest + 1024)
         except duckdb.Error as again:
             raise UnreadableStudies(str(again).splitlines()[0]) from again
-    if len(ndjson) >= RELEASE_AFTER_BYTES:
-        release_parser()
+
+
+def read_studies(ndjson: bytes) -> pl.DataFrame:
+    """One row per non-blank line of NDJSON studies, shaped by `STUDY_SCHEMA`. Raises
+    UnreadableStudies when a line cannot be read as it is; `conform` makes it readable."""
+    try:
+        frame = _read_ndjson_or_refuse(ndjson)
+    finally:
+        if len(ndjson) >= RELEASE_AFTER_BYTES:  # read or refused: its memory is not kept
+            release_parser()
     # The reader skips a line holding a bare number or null: count lines so none is lost.
     lines = ndjson.count(b"\n") + (not ndjson.endswith(b"\n"))
     if frame.height != lines and frame.height != len(_NON_BLANK_LINE.findall(ndjson)):

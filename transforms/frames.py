@@ -63,14 +63,23 @@ def _utf8_buffers(texts: pl.Series) -> tuple[np.ndarray, memoryview]:
     return offsets, memoryview(array.buffers()[2] or b"")
 
 
+def _keys(part: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    # Signed: a difference of unsigned keys wraps around, and a wrong order would look right.
+    return part["record_seq"].cast(pl.Int64).to_numpy(), part["ordinal"].cast(pl.Int64).to_numpy()
+
+
 def _in_record_order(part: pl.DataFrame) -> pl.DataFrame:
     """A child part in (record_seq, ordinal) order. The builders hand them over in that order
-    already; checked, because the document's order is the hash."""
-    seqs, ordinals = part["record_seq"].to_numpy(), part["ordinal"].to_numpy()
+    already; checked, because the document's order is the hash. Two rows of one kind at the
+    same place of a record have no order (the builders number them apart): refused."""
+    seqs, ordinals = _keys(part)
     step = np.diff(seqs)
-    if (step >= 0).all() and (np.diff(ordinals)[step == 0] > 0).all():
-        return part
-    return part.sort("record_seq", "ordinal", maintain_order=True)
+    if not ((step >= 0).all() and (np.diff(ordinals)[step == 0] > 0).all()):
+        part = part.sort("record_seq", "ordinal", maintain_order=True)
+        seqs, ordinals = _keys(part)
+        if ((np.diff(seqs) == 0) & (np.diff(ordinals) == 0)).any():
+            raise ValueError("two child rows of one kind share a record_seq and an ordinal")
+    return part
 
 
 def with_content_hash(versions: pl.DataFrame, children: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -89,7 +98,7 @@ def with_content_hash(versions: pl.DataFrame, children: dict[str, pl.DataFrame])
     largest part of a parse worker's peak.
     """
     content_cols = [c for c in versions.columns if c not in PROVENANCE_COLUMNS and c not in TEXT_FACT_COLUMNS]
-    seqs = versions["record_seq"].to_numpy()
+    seqs = versions["record_seq"].cast(pl.Int64).to_numpy()
     if len(np.unique(seqs)) != len(seqs):
         raise ValueError("record_seq is not unique among the versions of a batch")
     hashers = []
@@ -107,7 +116,7 @@ def with_content_hash(versions: pl.DataFrame, children: dict[str, pl.DataFrame])
         offsets, data = _utf8_buffers(
             part.select(pl.concat_str([pl.lit(f"\x1e\x1d{kind}:"), pl.col("_row").struct.json_encode()])).to_series()
         )
-        part_seqs = part["record_seq"].to_numpy()
+        part_seqs = _keys(part)[0]
         starts = np.flatnonzero(np.diff(part_seqs, prepend=part_seqs[0] - 1))
         ends = np.append(starts[1:], len(part_seqs))
         run_seqs = part_seqs[starts]

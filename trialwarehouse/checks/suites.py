@@ -1,5 +1,6 @@
 """The suites in `expectations/` (one JSON file each, found as package resources) and their
-registry in dq_check: a check whose definition changed re-checks every trial."""
+registry in dq_check: a check whose definition (its rules, or the SQL of its inputs) changed
+re-checks every trial."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import duckdb
 
 from trialwarehouse.resources import resource_dir
+from trialwarehouse.warehouse import read_sql
 
 SUITES = ("trial_checks", "site_checks", "result_checks", "warehouse_integrity")
 
@@ -19,7 +21,12 @@ def load_suite(name: str) -> dict:
 
 def _definition_hash(suite: dict, check: str) -> str:
     rules = [x for x in suite["expectations"] if x["meta"]["check"] == check]
-    return hashlib.sha256(json.dumps([rules, suite["meta"]["checks"][check]], sort_keys=True).encode()).hexdigest()
+    # The SQL that computes a check's input is part of its definition: a changed measure
+    # re-checks every trial, as a changed threshold does (and a night's scoped integrity
+    # checks are preceded by one over the whole warehouse when their SQL changes).
+    inputs = sorted({x["meta"].get("input_sql") or suite["meta"]["input_sql"] for x in rules})
+    definition = [rules, suite["meta"]["checks"][check], [read_sql(path) for path in inputs]]
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
 
 
 def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> bool:
