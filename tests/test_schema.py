@@ -75,8 +75,9 @@ def test_sql_files_are_split_by_duckdb_and_bind_only_the_parameters_they_name():
     assert [(s.type.name, s.named_parameters) for s in merge] == [("INSERT", {"run_id", "registry_study_url"})]
     # A check input is embedded in COPY (...): one statement, its semicolon gone.
     for path in sorted((warehouse.sql_dir() / "checks").glob("*.sql")):
-        statement = warehouse.single_statement(f"checks/{path.name}")
+        statement, bound = warehouse.single_statement(f"checks/{path.name}", {"run_id": 1, "unused": 2})
         assert statement.lstrip().upper().startswith(("SELECT", "WITH", "FROM")) and not statement.endswith(";")
+        assert bound == ({"run_id": 1} if "$run_id" in statement else {})
 
 
 def test_a_schema_that_fails_half_way_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):

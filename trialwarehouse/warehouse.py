@@ -154,19 +154,25 @@ def statements(relative: str) -> list[duckdb.Statement]:
     return duckdb.extract_statements(read_sql(relative))
 
 
-def single_statement(relative: str) -> str:
-    """The one statement of an SQL file, without its final semicolon (to embed in COPY)."""
+def single_statement(relative: str, params: dict | None = None) -> tuple[str, dict]:
+    """The one statement of an SQL file without its final semicolon (to embed in COPY), and
+    the values of `params` it names."""
     found = statements(relative)
     if len(found) != 1:
         raise ValueError(f"{relative} holds {len(found)} statements, expected one")
-    return found[0].query.strip().rstrip(";").rstrip()
+    return found[0].query.strip().rstrip(";").rstrip(), named_values(found[0], params)
+
+
+def named_values(statement: duckdb.Statement, params: dict | None) -> dict:
+    """The values of `params` the statement names: DuckDB refuses a named value it does not use."""
+    return {k: v for k, v in (params or {}).items() if k in statement.named_parameters}
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> int | None:
     """Run one SQL file; returns the row count of its last statement when it reports one."""
     result = None
     for statement in statements(relative):
-        needed = {k: v for k, v in (params or {}).items() if k in statement.named_parameters}
+        needed = named_values(statement, params)
         result = con.execute(statement.query, needed) if needed else con.execute(statement.query)
     if result is None:
         return None

@@ -51,8 +51,8 @@ class QualityStats:
     validated: bool = True  # False when the run had nothing to check and GX was not started
 
 
-# Below every key and run id: "from the first row on".
-_EVERY_ROW = -(2**63)
+# Below every key and run id: "from the first row on"; above them all: "no row".
+_EVERY_ROW, _NO_ROW = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,7 @@ class CheckScope:
 def _export_input(con: duckdb.DuckDBPyConnection, sql_file: str, scope: CheckScope, path: Path) -> Path:
     """The rows of one check input, written by DuckDB straight to Parquet: streamed, so a
     registry-sized input never sits in memory."""
-    statement = warehouse.single_statement(sql_file)
-    named = warehouse.statements(sql_file)[0].named_parameters
-    params = {k: v for k, v in scope.parameters().items() if k in named}
+    statement, params = warehouse.single_statement(sql_file, scope.parameters())
     # COPY takes no bound file name: the target is our own work folder, quoted.
     target = "'" + str(path).replace("'", "''") + "'"
     # The new line ends a comment the statement may close with.
@@ -118,6 +116,8 @@ def _define_scope(con: duckdb.DuckDBPyConnection, run_id: int, everything: bool)
     trials = con.execute("SELECT count(*) FROM dq_scope").fetchall()[0][0]
     if everything:
         return CheckScope(run_id, trials, _EVERY_ROW, _EVERY_ROW)
+    if not trials:  # a night that loaded nothing: nothing to look up (nothing is validated)
+        return CheckScope(run_id, trials, _NO_ROW, _NO_ROW)
     # The run's first new version; without one, past the last stored version: no row.
     first_new = con.execute(
         "SELECT coalesce(min(version_key) FILTER (WHERE first_seen_run_id = ?), max(version_key) + 1, 1) "

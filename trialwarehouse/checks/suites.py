@@ -19,13 +19,13 @@ def load_suite(name: str) -> dict:
     return json.loads((resource_dir("expectations") / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def _definition_hash(suite: dict, check: str) -> str:
+def _definition_hash(suite: dict, check: str, input_sql: dict[str, str]) -> str:
     rules = [x for x in suite["expectations"] if x["meta"]["check"] == check]
     # The SQL that computes a check's input is part of its definition: a changed measure
     # re-checks every trial, as a changed threshold does (and a night's scoped integrity
     # checks are preceded by one over the whole warehouse when their SQL changes).
     inputs = sorted({x["meta"].get("input_sql") or suite["meta"]["input_sql"] for x in rules})
-    definition = [rules, suite["meta"]["checks"][check], [read_sql(path) for path in inputs]]
+    definition = [rules, suite["meta"]["checks"][check], [input_sql[path] for path in inputs]]
     return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
 
 
@@ -36,8 +36,9 @@ def register_checks(con: duckdb.DuckDBPyConnection, suites: dict[str, dict]) -> 
     known = {row[0]: tuple(row) for row in con.execute("SELECT * FROM dq_check").fetchall()}
     changed = False
     for name, suite in suites.items():
+        input_sql = {path: read_sql(path) for path in by_input(suite)}  # each file read once a suite
         for check, info in suite["meta"]["checks"].items():
-            digest = _definition_hash(suite, check)
+            digest = _definition_hash(suite, check, input_sql)
             row = (
                 check,
                 info["severity"],
