@@ -1,9 +1,11 @@
-"""Record text on its way into GX Data Docs, escaped.
+"""Record text in GX's validation results, escaped.
 
-GX 1.24's Data Docs renderer writes the sample of failing values (`partial_unexpected_list`,
-`partial_unexpected_counts`, `observed_value`) into its HTML pages as they are: a
-`why_stopped` of `<img src=x onerror=...>` became script in a validation page. Every text
-value kept for the docs is HTML-escaped before GX stores it; counts and positions are kept.
+The results are filed beside the report (`run-NNNNNN.gx-validation.json`), where GX's own
+renderers can read them; GX 1.24's Data Docs renderer writes the sample of failing values
+(`partial_unexpected_list`, `partial_unexpected_counts`, `observed_value`) into its HTML
+pages as they are: a `why_stopped` of `<img src=x onerror=...>` became script in a
+validation page. Every text value kept in the results is HTML-escaped; counts and
+positions are kept.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ chunks' results merged into the one result GX would report for the whole input.
 GX's SQL datasource returns empty metrics on DuckDB (see expectations/README.md), so each
 input is exported by DuckDB to Parquet and validated as pandas. GX reports failing rows as
 plain positions (COMPLETE format without index columns, which costs what SUMMARY costs); the
-full result stays in memory while GX's store and Data Docs get a summary of it. The merge
-builds GX result objects from their public constructors; GX is pinned (1.24.1) and
-tests/test_quality.py exercises this path end to end.
+full result stays in memory, and the results filed beside the report (`run-NNNNNN.gx-
+validation.json`) get a summary of it. The merge builds GX result objects from their public
+constructors; GX is pinned (1.24.1) and tests/test_quality.py exercises this path end to end.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     import pandas
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
-# What GX's store and Data Docs keep of each expectation result: the counts and a sample.
+# What the filed validation results keep of each expectation result: the counts and a sample.
 SUMMARY_KEYS = (
     "element_count",
     "unexpected_count",
@@ -48,32 +47,15 @@ SUMMARY_KEYS = (
 
 
 # Input rows validated at a time: memory stays bounded whatever the number of trials.
+# Read when the checks start, in the night's process (GX's process is given the value).
 CHUNK_ROWS = 100_000
 
 
-def input_chunks(path: Path) -> Iterator[tuple[int, pl.DataFrame]]:
-    """(offset, rows) of an exported input, CHUNK_ROWS at a time; one empty chunk if none."""
+def input_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(offset, rows) of an exported input, `chunk_rows` at a time; one empty chunk if none."""
     rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-    for offset in range(0, max(rows, 1), CHUNK_ROWS):
-        yield offset, pl.scan_parquet(path).slice(offset, CHUNK_ROWS).collect()
-
-
-def warm_up() -> threading.Thread:
-    """Import GX on a thread now. Importing it is most of what GX costs a night (about 4.5 s
-    of the 6 s of a 2,500-record night's checks, profiled); started while the publication
-    runs in DuckDB (which holds no Python lock), it is done by the time the checks need it.
-    `gx_context` imports it again, which waits for this import if it is still running."""
-    offline_environment()
-    thread = threading.Thread(target=_import_gx, name="gx-import", daemon=True)
-    thread.start()
-    return thread
-
-
-def _import_gx() -> None:
-    try:
-        import great_expectations  # noqa: F401
-    except ImportError:  # said by gx_context, on the thread that needs it
-        pass
+    for offset in range(0, max(rows, 1), chunk_rows):
+        yield offset, pl.scan_parquet(path).slice(offset, chunk_rows).collect()
 
 
 def gx_context():
@@ -88,7 +70,7 @@ def gx_context():
 
 
 def _summarized(result, offset: int):
-    """A chunk's suite result as GX's store and Data Docs keep it: counts and a sample of
+    """A chunk's suite result as the filed validation results keep it: counts and a sample of
     failing values per expectation (with positions in the whole input), not the full lists
     (those can hold a million entries)."""
     from great_expectations.core.expectation_validation_result import ExpectationValidationResult
@@ -173,26 +155,6 @@ def _merged(chunks: list) -> ExpectationSuiteValidationResult:  # noqa: F821
     )
 
 
-def _store(context, gx_suite, result, run_name: str) -> None:
-    """File a suite result in GX's validation store, where Data Docs find it."""
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
-    context.validation_results_store.store_validation_results(
-        suite_validation_result=result,
-        suite_validation_result_identifier=ValidationResultIdentifier(
-            expectation_suite_identifier=suite_id,
-            run_id=RunIdentifier(run_name=run_name),
-            batch_identifier=result.batch_id,
-        ),
-        expectation_suite_identifier=suite_id,
-    )
-
-
 def _for_gx(frame: pl.DataFrame, gx_suite) -> pandas.DataFrame:  # noqa: F821
     """The columns the suite's expectations name (as a column or inside a row condition),
     as plain NumPy-backed pandas: GX filters and copies the whole frame once per row
@@ -224,11 +186,10 @@ def _run(batch, gx_suite, frame: pl.DataFrame):
 
 
 def validate_suite(
-    suite: dict, inputs: dict[str, Path], session, run_name: str, on_outcome: Callable[[RuleOutcome], None]
+    suite: dict, inputs: dict[str, Path], session, on_outcome: Callable[[RuleOutcome], None], chunk_rows: int
 ) -> dict:
-    """Run one suite over its exported inputs, chunk by chunk; every rule's outcome on every
-    chunk goes to `on_outcome`. Returns the GX result of each input (as JSON), also filed in
-    GX's store for Data Docs."""
+    """Run one suite over its exported inputs, `chunk_rows` rows at a time; every rule's
+    outcome on every chunk goes to `on_outcome`. Returns the GX result of each input (as JSON)."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     gx, context = session
@@ -245,7 +206,7 @@ def validate_suite(
             )
         gx_suite = context.suites.add(gx_suite)
         chunks = []
-        for offset, frame in input_chunks(inputs[input_sql]):
+        for offset, frame in input_chunks(inputs[input_sql], chunk_rows):
             result = _run(batch, gx_suite, frame)
             chunks.append(_summarized(result, offset))
             for rule_number, outcome in enumerate(result.results):
@@ -272,15 +233,5 @@ def validate_suite(
                         tuple(offset + int(p) for p in positions),
                     )
                 )
-        merged = _merged(chunks)
-        _store(context, gx_suite, merged, run_name)
-        reports[input_sql] = merged.to_json_dict()
+        reports[input_sql] = _merged(chunks).to_json_dict()
     return reports
-
-
-def data_docs_dir(context) -> str | None:
-    for site in context.get_docs_sites_urls():
-        url = site.get("site_url") or ""
-        if url.startswith("file://"):
-            return str(Path(url.removeprefix("file://")).parent)
-    return None

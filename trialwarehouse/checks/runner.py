@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +22,9 @@ import duckdb
 import polars as pl
 
 from trialwarehouse import warehouse
+from trialwarehouse.checks import gx
 from trialwarehouse.checks.findings import FINDING_SCHEMA, RuleOutcome, findings_frame
-from trialwarehouse.checks.gx import data_docs_dir, gx_context, validate_suite
+from trialwarehouse.checks.gx import gx_context, validate_suite
 from trialwarehouse.checks.suites import SUITES, by_input, load_suite, register_checks
 from trialwarehouse.logs import Progress, event
 
@@ -47,7 +48,6 @@ class QualityStats:
     findings_resolved: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
     validation_json: dict = field(default_factory=dict)
-    data_docs_dir: str | None = None  # GX Data Docs site built for this run (copied beside the report)
     validated: bool = True  # False when the run had nothing to check and GX was not started
 
 
@@ -101,8 +101,10 @@ def check_integrity(con: duckdb.DuckDBPyConnection, run_id: int, session=None) -
     scope = _define_scope(con, run_id, everything=True)
     with tempfile.TemporaryDirectory(prefix="tw-integrity-") as folder:
         inputs = _export_inputs(con, suite, scope, Path(folder))
-        checker = _Checker(session or gx_context(), f"run-{run_id:06d}", Path(folder))
-        return checker.integrity(suite, inputs)
+        outcome = check_suite(session or gx_context(), suite, inputs, Path(folder), None, gx.CHUNK_ROWS)
+    if outcome.failures:
+        raise IntegrityError(outcome.failures)
+    return outcome.report
 
 
 def _define_scope(con: duckdb.DuckDBPyConnection, run_id: int, everything: bool) -> CheckScope:
@@ -127,52 +129,49 @@ def _define_scope(con: duckdb.DuckDBPyConnection, run_id: int, everything: bool)
     return CheckScope(run_id, trials, first_new, run_id)
 
 
-class _Checker:
-    """One GX session for a run: validates the suites chunk by chunk, turns failing rows
-    into findings and writes them to Parquet as it goes (nothing grows with N in memory),
-    and counts, per rule, the rows evaluated and failed."""
+@dataclass
+class SuiteOutcome:
+    """What validating one suite gives back, from GX's process or this one."""
 
-    def __init__(self, session, run_name: str, work: Path):
-        self.session, self.run_name, self.work = session, run_name, work
-        self.findings_written = 0
-        self.suites_done = 0
-        self.tallies: dict[tuple[str, str, str], list[int]] = {}
+    report: dict  # GX's result of each input, as JSON
+    tallies: dict[tuple[str, str, str], list[int]]  # (check, rule, severity) -> [rows evaluated, failed]
+    failures: list[str]  # the integrity suite's failing rows, as messages (findings suites write theirs)
 
-    def _tally(self, outcome: RuleOutcome) -> None:
-        tally = self.tallies.setdefault((outcome.check, outcome.rule, outcome.severity), [0, 0])
+
+def check_suite(
+    session, suite: dict, inputs: dict[str, Path], work: Path, suite_number: int | None, chunk_rows: int
+) -> SuiteOutcome:
+    """Validate one suite in the GX `session`, `chunk_rows` input rows at a time. A findings
+    suite (`suite_number`, 0 for the first) writes its findings to Parquet in `work` as it
+    goes, so nothing grows with N in memory; the integrity suite (None) returns its failures.
+    Runs in GX's process (`gx_process`) or in this one: what goes in and out is plain data."""
+    tallies: dict[tuple[str, str, str], list[int]] = {}
+    failures: list[str] = []
+    written = 0
+
+    def take(outcome: RuleOutcome) -> None:
+        nonlocal written
+        tally = tallies.setdefault((outcome.check, outcome.rule, outcome.severity), [0, 0])
         tally[0] += outcome.evaluated
         tally[1] += outcome.failed.height
+        frame = findings_frame(suite, outcome)
+        if suite_number is None:
+            failures.extend(frame["message"].to_list())
+        elif frame.height:
+            # `position` orders findings by suite, input, rule and row of the whole input,
+            # so their keys do not depend on how the input was chunked.
+            input_number, rule_number = outcome.order
+            prefix = ((suite_number * 64 + input_number) * 1024 + rule_number) << 36
+            numbered = frame.with_columns((pl.Series(outcome.rows, dtype=pl.Int64) + prefix).alias("position"))
+            numbered.write_parquet(work / f"findings-{suite_number:02d}-{written:012d}.parquet")
+            written += frame.height
 
-    def integrity(self, suite: dict, inputs: dict[str, Path]) -> dict:
-        failures: list[str] = []
+    report = validate_suite(suite, inputs, session, take, chunk_rows)
+    return SuiteOutcome(report, tallies, failures)
 
-        def collect(outcome: RuleOutcome) -> None:
-            self._tally(outcome)
-            failures.extend(findings_frame(suite, outcome)["message"].to_list())
 
-        report = validate_suite(suite, inputs, self.session, self.run_name, collect)
-        if failures:
-            raise IntegrityError(failures)
-        return report
-
-    def findings(self, suite: dict, inputs: dict[str, Path]) -> dict:
-        suite_number = self.suites_done
-
-        def keep(outcome: RuleOutcome) -> None:
-            self._tally(outcome)
-            frame = findings_frame(suite, outcome)
-            if frame.height:
-                # `position` orders findings by suite, input, rule and row of the whole input,
-                # so their keys do not depend on how the input was chunked.
-                input_number, rule_number = outcome.order
-                prefix = ((suite_number * 64 + input_number) * 1024 + rule_number) << 36
-                numbered = frame.with_columns((pl.Series(outcome.rows, dtype=pl.Int64) + prefix).alias("position"))
-                numbered.write_parquet(self.work / f"findings-{self.findings_written:012d}.parquet")
-                self.findings_written += frame.height
-
-        report = validate_suite(suite, inputs, self.session, self.run_name, keep)
-        self.suites_done += 1
-        return report
+def _in_this_process(session) -> Callable[..., SuiteOutcome]:
+    return lambda function, *args: function(session, *args)
 
 
 @dataclass
@@ -187,7 +186,7 @@ class CheckRun:
     suites: dict[str, dict]
     work: Path | None = None  # None: nothing to validate
     inputs: dict[str, dict[str, Path]] = field(default_factory=dict)
-    checker: _Checker | None = None
+    tallies: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -215,32 +214,43 @@ def prepared(con: duckdb.DuckDBPyConnection, run_id: int, work_dir: Path | None 
         yield CheckRun(con, run_id, started, stats, suites, work, inputs)
 
 
-def validate(check: CheckRun) -> None:
-    """Integrity first (raises IntegrityError), then the curator checks."""
+# Integrity first: a broken warehouse stops the night before any finding is written.
+VALIDATION_ORDER = ("warehouse_integrity", "trial_checks", "site_checks", "result_checks")
+
+
+def validate(check: CheckRun, in_gx: Callable[..., SuiteOutcome] | None = None) -> None:
+    """Integrity first (raises IntegrityError), then the curator checks. `in_gx(function,
+    *args)` calls `function(session, *args)` where a GX session lives (`GxProcess.run`);
+    without it, this process makes a session of its own."""
     if check.work is None:
         return
-    checker = check.checker = _Checker(gx_context(), f"run-{check.run_id:06d}", check.work)
-    stats, suites, inputs = check.stats, check.suites, check.inputs
-    progress = Progress("checks", check.run_id, 5, unit="suites and data docs")
-    stats.validation_json = {
-        "warehouse_integrity": checker.integrity(suites["warehouse_integrity"], inputs["warehouse_integrity"])
-    }
-    progress.advance()
-    for name in ("trial_checks", "site_checks", "result_checks"):
-        stats.validation_json[name] = checker.findings(suites[name], inputs[name])
+    run = in_gx or _in_this_process(gx_context())
+    progress = Progress("checks", check.run_id, len(VALIDATION_ORDER), unit="suites")
+    findings_suites = 0
+    for name in VALIDATION_ORDER:
+        integrity = name == "warehouse_integrity"
+        number = None if integrity else findings_suites
+        outcome: SuiteOutcome = run(
+            check_suite, check.suites[name], check.inputs[name], check.work, number, gx.CHUNK_ROWS
+        )
+        for key, (evaluated, failed) in outcome.tallies.items():
+            tally = check.tallies.setdefault(key, [0, 0])
+            tally[0] += evaluated
+            tally[1] += failed
+        if outcome.failures:
+            raise IntegrityError(outcome.failures)
+        check.stats.validation_json[name] = outcome.report
+        findings_suites += not integrity
         progress.advance()
-    checker.session[1].build_data_docs()
-    progress.advance()
     progress.done()
-    stats.data_docs_dir = data_docs_dir(checker.session[1])
 
 
 def persist(check: CheckRun) -> QualityStats:
     """The findings' life cycle (NEW, OPEN, RESOLVED) and the per-rule counts, in the warehouse."""
     stats = check.stats
-    if check.checker:
+    if check.work is not None:
         event("check-quality", check.run_id, stage="validated", seconds=time.monotonic() - check.started)
-    _persist(check.con, check.run_id, check.checker, stats)
+    _persist(check.con, check.run_id, check.work, check.tallies, stats)
     if not stats.validated:
         event(
             "check-quality",
@@ -262,10 +272,16 @@ def persist(check: CheckRun) -> QualityStats:
     return stats
 
 
-def _persist(con: duckdb.DuckDBPyConnection, run_id: int, checker: _Checker | None, stats: QualityStats) -> None:
-    files = sorted(checker.work.glob("findings-*.parquet")) if checker else []
-    if checker and files:
-        source = "read_parquet('" + str(checker.work / "findings-*.parquet").replace("'", "''") + "')"
+def _persist(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    work: Path | None,
+    tallies: dict[tuple[str, str, str], list[int]],
+    stats: QualityStats,
+) -> None:
+    files = sorted(work.glob("findings-*.parquet")) if work else []
+    if work and files:
+        source = "read_parquet('" + str(work / "findings-*.parquet").replace("'", "''") + "')"
     else:
         con.register("dq_batch", pl.DataFrame(schema={**FINDING_SCHEMA, "position": pl.Int64}))
         source = "dq_batch"
@@ -285,7 +301,7 @@ def _persist(con: duckdb.DuckDBPyConnection, run_id: int, checker: _Checker | No
     checks = pl.DataFrame(
         [
             (check, rule, severity, evaluated, failed)
-            for (check, rule, severity), (evaluated, failed) in (checker.tallies.items() if checker else [])
+            for (check, rule, severity), (evaluated, failed) in tallies.items()
         ],
         schema={
             "check_name": pl.String,

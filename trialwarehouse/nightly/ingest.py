@@ -33,13 +33,19 @@ def parse_sequentially(jobs: Iterable[ParseJob]) -> Iterator[ParsedJob]:
     return (parse_raw_files(job) for job in jobs)
 
 
-def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, workers_stage: bool = True) -> IngestStats:
+def ingest(
+    ctx: RunContext,
+    parse_files: ParseFiles = parse_sequentially,
+    workers_stage: bool = True,
+    on_new_file: Callable[[], object] | None = None,
+) -> IngestStats:
     """Read every new raw file, stage its records, quarantine what cannot be used.
 
     `parse_files` yields one ParsedJob per job, in order; the nightly flow can pass one
     that parses on a Prefect task runner (processes, or a Dask cluster), while DuckDB stays
     the single writer here. Parsers write their batches to the run's staging folder, unless
     `workers_stage` is False (workers on other machines): then this process writes them.
+    `on_new_file` is called once, as the first file not read before is found.
     """
     started = time.monotonic()
     stats = IngestStats()
@@ -64,6 +70,8 @@ def ingest(ctx: RunContext, parse_files: ParseFiles = parse_sequentially, worker
 
         def job(raws: list[RawFile]) -> ParseJob:
             nonlocal jobs
+            if not jobs and on_new_file is not None:
+                on_new_file()
             jobs += 1
             return ParseJob(tuple(raws), jobs - 1, ctx.settings.batch_size, ctx.staging_dir if workers_stage else None)
 

@@ -13,6 +13,7 @@ from typing import IO
 import duckdb
 
 from trialwarehouse import warehouse
+from trialwarehouse.checks.gx_process import GxProcess
 from trialwarehouse.logs import event
 from trialwarehouse.nightly import files, runlog
 from trialwarehouse.nightly.quarantine_folders import fresh_run_folder, set_aside_failed
@@ -32,10 +33,23 @@ class RunContext:
     lock_handle: IO[str]
     quarantine_dir: Path
     staging_dir: Path
+    # Great Expectations' process, from when the night knows it will validate (its first new
+    # file, or its checks) until its checks end (`trialwarehouse.checks.gx_process`).
+    gx: GxProcess | None = None
 
     @property
     def live(self) -> Path:
         return self.settings.warehouse
+
+    def start_gx(self) -> GxProcess:
+        if self.gx is None:
+            self.gx = GxProcess()
+        return self.gx
+
+    def stop_gx(self) -> None:
+        gx, self.gx = self.gx, None
+        if gx is not None:
+            gx.close()
 
 
 def _import_unfinished_runs(con: duckdb.DuckDBPyConnection, live: Path) -> None:
@@ -139,6 +153,7 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
 
 def abort_run(ctx: RunContext, error: BaseException) -> None:
     """Discard the building copy; the failure is logged and lands in etl_run next run."""
+    ctx.stop_gx()
     try:
         ctx.con.close()
     except duckdb.Error:

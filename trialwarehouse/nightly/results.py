@@ -49,5 +49,4 @@ class RunSummary:
         data = asdict(self)
         if isinstance(data.get("quality"), dict):
             data["quality"].pop("validation_json", None)  # kept in its own file
-            data["quality"].pop("data_docs_dir", None)  # a temporary folder, copied beside the report
         return data

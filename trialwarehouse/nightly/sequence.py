@@ -95,7 +95,10 @@ def run_night(
     ctx = steps.open_run(settings, raw_dir)
     try:
         if parse_files is None:
-            ingested = steps.ingest(ctx)
+            # Parsed here, on one core: GX's process starts with the first new file and
+            # imports GX on another. A fan-out's parsers take every core; after one, GX's
+            # process starts with the checks (`transaction.publish_and_check`).
+            ingested = steps.ingest(ctx, on_new_file=ctx.start_gx if checks else None)
         else:  # the fan-out submits tasks itself: ingest stays a plain call, DuckDB its single writer
             ingested = ingest.ingest(ctx, parse_files, workers_stage=workers_stage)
         published, checked = steps.publish_and_check(ctx, checks)

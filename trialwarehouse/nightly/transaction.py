@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 
 from trialwarehouse import warehouse
-from trialwarehouse.checks import gx
 from trialwarehouse.checks import runner as checks
 from trialwarehouse.checks.runner import QualityStats
 from trialwarehouse.logs import event
@@ -25,15 +24,17 @@ from trialwarehouse.nightly.results import PublishStats
 
 def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishStats, QualityStats | None]:
     """Publish the staged batch in one transaction, then run the checks; returns both counts."""
-    if checks_on and warehouse.has_staged_records(ctx.con):
-        gx.warm_up()  # imported while DuckDB publishes, not after
     ctx.con.execute("BEGIN TRANSACTION")
     published = _publish(ctx)
     _commit(ctx)
     if not checks_on:
         return published, None
     with checks.prepared(ctx.con, ctx.run_id, work_dir=ctx.staging_dir) as check:
-        checks.validate(check)
+        if check.work is not None:
+            # Started by ingest when it parsed here; after a fan-out, only now: idle through
+            # the publication, GX's process would add its 300 MB to the load's peak (570k).
+            checks.validate(check, ctx.start_gx().run)
+        ctx.stop_gx()  # its memory goes before the findings are persisted and reported
         return published, checks.persist(check)
 
 

@@ -1,0 +1,72 @@
+"""Great Expectations in a process of its own, for one run's checks.
+
+Importing GX costs about 3.5 s of CPU and building its context 0.4 s, on every night that
+validates anything (profiled); and what validating leaves in a process (GX's registries,
+pandas, about 450 MB after the checks of a 570k full load) stays there until the process
+exits. In a process of its own, started before the checks need it, GX is imported while the
+night still parses or publishes (on the core a night's single parser leaves idle), and its
+memory is given back when the checks end (`close`). The process runs the very function the
+checks run in-process (`runner.check_suite`), with the one GX session it made at its start.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+_SESSION: Any = None  # in the GX process: (the gx module, its context), made as it starts
+
+
+def _start_session() -> None:
+    global _SESSION
+    # The module of the suites' calls (DuckDB, polars, the findings), imported before any call.
+    from trialwarehouse.checks import runner  # noqa: F401
+    from trialwarehouse.checks.gx import gx_context
+    from trialwarehouse.logs import console_of_a_worker
+
+    console_of_a_worker()  # not across the parent's live display
+    _SESSION = gx_context()
+
+
+def _with_session(function: Callable[..., Any], args: tuple) -> Any:
+    return function(_SESSION, *args)
+
+
+class GxProcessFailed(RuntimeError):
+    """The GX process ended before it answered (killed, out of memory, GX not importable)."""
+
+
+class GxProcess:
+    """One spawned process holding a GX session: `run(function, *args)` calls
+    `function(session, *args)` there and returns its result (both picklable)."""
+
+    def __init__(self) -> None:
+        # Spawned, not forked: the night's process holds a DuckDB connection and Prefect's
+        # threads, which a forked child would inherit in whatever state they were.
+        context = multiprocessing.get_context("spawn")
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(1, context, initializer=_start_session)
+        self._pool.submit(int)  # the pool starts its process at the first task: now
+
+    def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        if self._pool is None:
+            raise GxProcessFailed("the GX process was closed")
+        try:
+            return self._pool.submit(_with_session, function, args).result()
+        except (BrokenProcessPool, CancelledError) as ended:  # died, or closed while this waited
+            raise GxProcessFailed(f"the Great Expectations process ended before it answered ({ended})") from None
+
+    def close(self) -> None:
+        """End the process (idempotent). It is terminated, not asked to exit: nothing is left
+        in it that anyone needs (each call's results came back, its findings files are
+        closed), and an interpreter full of GX took about 1 s to tear itself down, which the
+        night waited for. Work still running (a night interrupted mid-suite) is abandoned."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # The executor offers no way to stop its processes before Python 3.14.
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
