@@ -164,13 +164,14 @@ def start_temporary_server() -> TemporaryServer | None:
 
 @contextmanager
 def serving(server: TemporaryServer | None) -> Iterator[None]:
-    """Prefect pointed at the temporary server from here on: this process's
-    settings (Prefect read them when imported, before the server's URL existed; its own
-    threads, such as the process pool's message forwarding, read the process-wide ones) and
-    every process started within (through the environment). A server named by Prefect's own
-    settings (a profile, prefect.toml) wins, and the temporary one is stopped unused."""
+    """Prefect pointed at the temporary server from here on, without flow run heartbeats:
+    this process's settings (Prefect read them when imported, before the server's URL
+    existed; its own threads, such as the process pool's message forwarding, read the
+    process-wide ones) and every process started within (through the environment). A server
+    named by Prefect's own settings (a profile, prefect.toml) wins, and the temporary one is
+    stopped unused."""
     from prefect.context import refresh_global_settings_context
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     if server is None:
         yield
@@ -185,5 +186,9 @@ def serving(server: TemporaryServer | None) -> Iterator[None]:
     # Not undone after the block: the server lives until this process exits, and Prefect's
     # log and event workers send their last batches from their exit handlers; a worker that
     # found no URL then would start a server of its own.
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+    # No flow run heartbeats: they tell a lasting server that a run still lives (for its
+    # automations to mark crashed runs), and this one ends with the run, so nobody could ever
+    # miss one. They cost the run's end a wait: it joins their thread, which sleeps in 1 s
+    # steps (0.93 s of a night, py-spy). A server named by a URL keeps Prefect's default.
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield

@@ -38,7 +38,7 @@ def test_a_taken_port_moves_the_server_to_another(prefect_home, monkeypatch):
 
 @pytest.mark.prefect
 def test_a_server_named_by_prefect_settings_wins(prefect_home):
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     server = prefect_server.TemporaryServer()
     process = server.process
@@ -46,6 +46,8 @@ def test_a_server_named_by_prefect_settings_wins(prefect_home):
     with temporary_settings(updates={PREFECT_API_URL: configured}):
         with prefect_server.serving(server):
             assert PREFECT_API_URL.value() == configured
+            # A lasting server's automations may watch heartbeats: Prefect's default stays.
+            assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == 180
     assert process is not None and process.poll() is not None  # the spawned server was stopped
     assert server.process is None
 
@@ -56,13 +58,15 @@ def test_serving_points_this_process_its_threads_and_its_children_at_the_server(
     import threading
 
     from prefect.context import refresh_global_settings_context
-    from prefect.settings import PREFECT_API_URL
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
 
     server = prefect_server.TemporaryServer()
     seen_by_a_thread = []
     try:
         with prefect_server.serving(server):
             assert PREFECT_API_URL.value() == server.api_url
+            # Nobody outlives this server to watch a flow run's heartbeats: none are sent.
+            assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() is None
             assert os.environ["PREFECT_API_URL"] == server.api_url  # inherited by worker processes
             # A thread starts without this context's settings (the process pool's message
             # forwarding did, and started a second server): it reads the process-wide ones.
