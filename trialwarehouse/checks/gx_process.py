@@ -3,10 +3,11 @@
 Importing GX costs about 3.5 s of CPU and building its context 0.4 s, on every night that
 validates anything (profiled); and what validating leaves in a process (GX's registries,
 pandas, about 450 MB after the checks of a 570k full load) stays there until the process
-exits. In a process of its own, started before the checks need it, GX is imported while the
-night still parses or publishes (on the core a night's single parser leaves idle), and its
-memory is given back when the checks end (`close`). The process runs the very function the
-checks run in-process (`runner.check_suite`), with the one GX session it made at its start.
+exits. In a process of its own, started with the night's first new file when the night
+parses in its own process, GX is imported on the core that parse leaves idle, before the
+checks need it; and its memory is given back when the checks end (`close`). The process runs
+the very function the checks run in-process (`runner.check_suite`), with the one GX session
+it made at its start.
 """
 
 from __future__ import annotations
