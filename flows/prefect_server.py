@@ -164,12 +164,12 @@ def start_temporary_server() -> TemporaryServer | None:
 
 @contextmanager
 def serving(server: TemporaryServer | None) -> Iterator[None]:
-    """Prefect pointed at the temporary server from here on, without flow run heartbeats:
-    this process's settings (Prefect read them when imported, before the server's URL
-    existed; its own threads, such as the process pool's message forwarding, read the
-    process-wide ones) and every process started within (through the environment). A server
-    named by Prefect's own settings (a profile, prefect.toml) wins, and the temporary one is
-    stopped unused."""
+    """Prefect pointed at the temporary server from here on: this process's settings (Prefect
+    read them when imported, before the server's URL existed; its own threads, such as the
+    process pool's message forwarding, read the process-wide ones) and every process started
+    within (through the environment). This process's flow runs send it no heartbeats. A
+    server named by Prefect's own settings (a profile, prefect.toml) wins, and the temporary
+    one is stopped unused."""
     from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 

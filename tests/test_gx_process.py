@@ -17,6 +17,7 @@ import duckdb
 import pytest
 from conftest import SAMPLE_LANDING, run_pipeline
 
+from trialwarehouse import warehouse
 from trialwarehouse.checks.gx_process import GxProcess, GxProcessFailed
 
 # Run in GX's process: module-level, so that they reach it by name.
@@ -59,6 +60,7 @@ def test_a_process_that_dies_fails_the_call_in_one_line():
 
 def test_closing_stops_a_suite_still_running(tmp_path):
     # A night interrupted while GX validates: the process is ended, not waited for.
+    children_before = set(multiprocessing.active_children())
     process = GxProcess()
     flag = tmp_path / "running"
     outcome: list[BaseException] = []
@@ -78,7 +80,7 @@ def test_closing_stops_a_suite_still_running(tmp_path):
     process.close()
     waiter.join(timeout=120)
     assert not waiter.is_alive() and len(outcome) == 1
-    assert not multiprocessing.active_children()
+    assert set(multiprocessing.active_children()) == children_before
 
 
 def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -93,8 +95,17 @@ def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, mon
         calls.append(function.__name__)
         return original_run(self, function, *args)
 
+    publish = warehouse.publish
+
+    def note_then_publish(con, run_id):
+        started_by_then.append(len(started))
+        return publish(con, run_id)
+
+    started_by_then: list[int] = []
     monkeypatch.setattr(GxProcess, "__init__", counted_init)
     monkeypatch.setattr(GxProcess, "run", counted_run)
+    monkeypatch.setattr(warehouse, "publish", note_then_publish)
+    children_before = set(multiprocessing.active_children())
     # Any temporary file of the night's (GX's Data Docs went there, 4.5 MB a night) lands here.
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -103,7 +114,8 @@ def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, mon
     wh = tmp_path / "wh" / "trials.duckdb"
     summary = run_pipeline(SAMPLE_LANDING, wh, checks=True)
 
-    assert len(started) == 1  # one process, from the first new file to the end of the checks
+    assert len(started) == 1  # one process, from the first parse job to the end of the checks
+    assert started_by_then == [1]  # started by ingest: GX imported while this process parsed
     assert calls == ["check_suite"] * 4  # integrity and the three curator suites
     assert summary.quality.findings_new > 0
     con = duckdb.connect(str(wh), read_only=True)
@@ -112,8 +124,28 @@ def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, mon
     finally:
         con.close()
     assert stored == summary.quality.findings_new
-    assert not multiprocessing.active_children()  # GX's process ended with the checks
+    assert set(multiprocessing.active_children()) == children_before  # GX's ended with the checks
     assert list(scratch.iterdir()) == []
 
     quiet = run_pipeline(SAMPLE_LANDING, wh, checks=True)  # nothing new: nothing to validate
     assert len(started) == 1 and not quiet.quality.validated
+
+
+def test_a_failed_night_ends_its_gx_process(tmp_path, monkeypatch):
+    started = []
+    original_init = GxProcess.__init__
+
+    def counted_init(self):
+        started.append(self)
+        original_init(self)
+
+    def broken_publish(con, run_id):
+        raise RuntimeError("the publication broke")
+
+    monkeypatch.setattr(GxProcess, "__init__", counted_init)
+    monkeypatch.setattr(warehouse, "publish", broken_publish)
+    children_before = set(multiprocessing.active_children())
+    with pytest.raises(RuntimeError, match="the publication broke"):
+        run_pipeline(SAMPLE_LANDING, tmp_path / "wh" / "trials.duckdb", checks=True)
+    assert len(started) == 1  # it was running when the night failed
+    assert set(multiprocessing.active_children()) == children_before

@@ -22,8 +22,8 @@ def checked_night(tmp_path_factory):
 
 
 def test_validation_results_hold_record_text_escaped(checked_night):
-    # GX's renderers write the sample of failing values into HTML as it is; the results filed
-    # beside the report keep record text escaped.
+    # GX's renderers write the sample of failing values into HTML as it is; the results (filed
+    # beside the report as run-NNNNNN.gx-validation.json) keep record text escaped.
     _, summary = checked_night
     filed = json.dumps(summary.quality.validation_json)
     assert "<img src=x" not in filed

@@ -44,10 +44,11 @@ def test_a_server_named_by_prefect_settings_wins(prefect_home):
     process = server.process
     configured = "http://127.0.0.1:9/api"  # as a profile or prefect.toml would name it
     with temporary_settings(updates={PREFECT_API_URL: configured}):
+        heartbeats = PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value()
         with prefect_server.serving(server):
             assert PREFECT_API_URL.value() == configured
-            # A lasting server's automations may watch heartbeats: Prefect's default stays.
-            assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == 180
+            # A lasting server's automations may watch heartbeats: they are left as they were.
+            assert heartbeats is not None and PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == heartbeats
     assert process is not None and process.poll() is not None  # the spawned server was stopped
     assert server.process is None
 

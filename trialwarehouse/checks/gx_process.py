@@ -13,26 +13,47 @@ it made at its start.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 _SESSION: Any = None  # in the GX process: (the gx module, its context), made as it starts
+_START_ERROR: BaseException | None = None  # or why it could not be made, said at the first call
 
 
 def _start_session() -> None:
-    global _SESSION
-    # The module of the suites' calls (DuckDB, polars, the findings), imported before any call.
-    from trialwarehouse.checks import runner  # noqa: F401
-    from trialwarehouse.checks.gx import gx_context
-    from trialwarehouse.logs import console_of_a_worker
+    global _SESSION, _START_ERROR
+    # Ctrl-C reaches the whole process group: the night ends this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_the_night, daemon=True).start()
+    try:
+        # The module of the suites' calls (DuckDB, polars, the findings), imported before any call.
+        from trialwarehouse.checks import runner  # noqa: F401
+        from trialwarehouse.checks.gx import gx_context
+        from trialwarehouse.logs import console_of_a_worker
 
-    console_of_a_worker()  # not across the parent's live display
-    _SESSION = gx_context()
+        console_of_a_worker()  # not across the parent's live display
+        _SESSION = gx_context()
+    except Exception as error:  # raised in the night, by the first call, not lost in this console
+        _START_ERROR = error
+
+
+def _exit_with_the_night() -> None:
+    """A pool's worker waits for its next call forever, even once the night's process is gone
+    (killed, out of memory): it would hold GX's memory until the machine restarts."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 def _with_session(function: Callable[..., Any], args: tuple) -> Any:
+    if _START_ERROR is not None:
+        raise _START_ERROR
     return function(_SESSION, *args)
 
 
@@ -57,7 +78,7 @@ class GxProcess:
         try:
             return self._pool.submit(_with_session, function, args).result()
         except (BrokenProcessPool, CancelledError) as ended:  # died, or closed while this waited
-            raise GxProcessFailed(f"the Great Expectations process ended before it answered ({ended})") from None
+            raise GxProcessFailed(f"the Great Expectations process ended before it answered ({ended})") from ended
 
     def close(self) -> None:
         """End the process (idempotent). It is terminated, not asked to exit: nothing is left

@@ -6,7 +6,8 @@ Failing rows become findings (`findings.py`) whose fingerprint follows them from
 (NEW, OPEN, RESOLVED). Only trials touched by the run are re-checked: every measure is
 relative to the record's own capture date, so an untouched trial's findings cannot change.
 When a check's definition changes, every trial is re-checked. A run that loaded nothing and
-changed no definition has nothing to validate and does not start GX at all.
+changed no definition has nothing to validate: GX validates nothing (a quiet night never starts
+it; one whose new files were all refused ends the process it started for them, unused).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class QualityStats:
     findings_resolved: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
     validation_json: dict = field(default_factory=dict)
-    validated: bool = True  # False when the run had nothing to check and GX was not started
+    validated: bool = True  # False when the run had nothing to check and GX validated nothing
 
 
 # Below every key and run id: "from the first row on"; above them all: "no row".

@@ -45,7 +45,7 @@ def ingest(
     that parses on a Prefect task runner (processes, or a Dask cluster), while DuckDB stays
     the single writer here. Parsers write their batches to the run's staging folder, unless
     `workers_stage` is False (workers on other machines): then this process writes them.
-    `on_new_file` is called once, as the first file not read before is found.
+    `on_new_file` is called once, as the first parse job is made (its files not read before).
     """
     started = time.monotonic()
     stats = IngestStats()

@@ -33,8 +33,8 @@ class RunContext:
     lock_handle: IO[str]
     quarantine_dir: Path
     staging_dir: Path
-    # Great Expectations' process, from when the night knows it will validate (its first new
-    # file, or its checks) until its checks end (`trialwarehouse.checks.gx_process`).
+    # Great Expectations' process, from the night's first parse job (when it parses here) or
+    # its checks, to the end of its checks (`trialwarehouse.checks.gx_process`).
     gx: GxProcess | None = None
 
     @property
@@ -153,11 +153,16 @@ def complete_run(ctx: RunContext, ingest_stats: IngestStats, publish_stats: Publ
 
 def abort_run(ctx: RunContext, error: BaseException) -> None:
     """Discard the building copy; the failure is logged and lands in etl_run next run."""
-    ctx.stop_gx()
     try:
+        ctx.stop_gx()
         ctx.con.close()
     except duckdb.Error:
         pass
+    finally:
+        _discard(ctx, error)
+
+
+def _discard(ctx: RunContext, error: BaseException) -> None:
     try:
         files.remove_building(ctx.building)
         shutil.rmtree(ctx.staging_dir, ignore_errors=True)

@@ -30,11 +30,15 @@ def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishS
     if not checks_on:
         return published, None
     with checks.prepared(ctx.con, ctx.run_id, work_dir=ctx.staging_dir) as check:
-        if check.work is not None:
-            # Started by ingest when it parsed here; after a fan-out, only now: idle through
-            # the publication, GX's process would add its 300 MB to the load's peak (570k).
-            checks.validate(check, ctx.start_gx().run)
-        ctx.stop_gx()  # its memory goes before the findings are persisted and reported
+        try:
+            if check.work is not None:
+                # Started by ingest when it parsed here; after a fan-out, only now: idle through
+                # the publication, GX's process would add its 300 MB to the load's peak (570k).
+                checks.validate(check, ctx.start_gx().run)
+        finally:
+            # Its memory goes before the findings are persisted and reported; on a failure,
+            # before the work folder it writes in is removed.
+            ctx.stop_gx()
         return published, checks.persist(check)
 
 
