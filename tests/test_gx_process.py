@@ -37,6 +37,15 @@ def _sleep_after_saying_so(session, flag: str) -> None:
     time.sleep(600)
 
 
+def _still_running(before: set) -> list:
+    """The child processes started since `before` that have not ended within a minute: GX's
+    process is asked to exit, not waited for, and takes about a second to tear itself down."""
+    started = set(multiprocessing.active_children()) - before
+    for child in started:
+        child.join(timeout=60)
+    return [child for child in started if child.is_alive()]
+
+
 def test_the_process_runs_a_function_with_its_own_gx_session():
     process = GxProcess()
     try:
@@ -80,7 +89,7 @@ def test_closing_stops_a_suite_still_running(tmp_path):
     process.close()
     waiter.join(timeout=120)
     assert not waiter.is_alive() and len(outcome) == 1
-    assert set(multiprocessing.active_children()) == children_before
+    assert set(multiprocessing.active_children()) == children_before  # terminated, and waited for
 
 
 def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -124,7 +133,7 @@ def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, mon
     finally:
         con.close()
     assert stored == summary.quality.findings_new
-    assert set(multiprocessing.active_children()) == children_before  # GX's ended with the checks
+    assert _still_running(children_before) == []  # GX's process ended with the checks
     assert list(scratch.iterdir()) == []
 
     quiet = run_pipeline(SAMPLE_LANDING, wh, checks=True)  # nothing new: nothing to validate
@@ -148,4 +157,4 @@ def test_a_failed_night_ends_its_gx_process(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="the publication broke"):
         run_pipeline(SAMPLE_LANDING, tmp_path / "wh" / "trials.duckdb", checks=True)
     assert len(started) == 1  # it was running when the night failed
-    assert set(multiprocessing.active_children()) == children_before
+    assert _still_running(children_before) == []

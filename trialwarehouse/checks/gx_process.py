@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -70,23 +70,28 @@ class GxProcess:
         # threads, which a forked child would inherit in whatever state they were.
         context = multiprocessing.get_context("spawn")
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(1, context, initializer=_start_session)
-        self._pool.submit(int)  # the pool starts its process at the first task: now
+        self._running: Future = self._pool.submit(int)  # the pool starts its process at the first task: now
 
     def run(self, function: Callable[..., Any], *args: Any) -> Any:
         if self._pool is None:
             raise GxProcessFailed("the GX process was closed")
+        self._running = self._pool.submit(_with_session, function, args)
         try:
-            return self._pool.submit(_with_session, function, args).result()
+            return self._running.result()
         except (BrokenProcessPool, CancelledError) as ended:  # died, or closed while this waited
             raise GxProcessFailed(f"the Great Expectations process ended before it answered ({ended})") from ended
 
     def close(self) -> None:
-        """End the process (idempotent). It is terminated, not asked to exit: nothing is left
-        in it that anyone needs (each call's results came back, its findings files are
-        closed), and an interpreter full of GX took about 1 s to tear itself down, which the
-        night waited for. Work still running (a night interrupted mid-suite) is abandoned."""
+        """End the process (idempotent). An idle one is asked to exit and not waited for: an
+        interpreter full of GX takes about 1 s to tear itself down, which the night can spend
+        on its report (its exit hooks must run: killed, it left the named semaphores it made
+        to the resource tracker, which warned at the night's end). Work still running (a
+        night interrupted mid-suite) is abandoned: the process is terminated."""
         pool, self._pool = self._pool, None
         if pool is None:
+            return
+        if self._running.done():
+            pool.shutdown(wait=False, cancel_futures=True)
             return
         # The executor offers no way to stop its processes before Python 3.14.
         for process in list((pool._processes or {}).values()):
