@@ -105,6 +105,7 @@ def test_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(tmp_path):
 def test_a_file_deleted_while_the_run_reads_is_listed_and_the_night_loads(tmp_path, monkeypatch):
     # One job a file, so the first file is parsed before the last one is hashed.
     monkeypatch.setattr(ingest, "SMALL_JOB_BYTES", 1)
+    monkeypatch.setattr(ingest, "FAN_OUT_JOB_BYTES", 1)
     landing = _landing(tmp_path)
     doomed = landing / "zz-deleted.json"
     doomed.write_text(json.dumps(_study("NCT09000006")))

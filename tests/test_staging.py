@@ -52,6 +52,7 @@ def test_small_files_parsed_together_give_the_same_warehouse_as_one_job_a_file(t
     )
     assert len(jobs) < sum(jobs) == together.ingest.files_loaded + together.ingest.files_quarantined
     monkeypatch.setattr(ingest, "SMALL_JOB_BYTES", 1)
+    monkeypatch.setattr(ingest, "FAN_OUT_JOB_BYTES", 1)
     jobs.clear()
     alone = run_night(
         Settings(raw_dir=landing, warehouse=tmp_path / "alone.duckdb"), parse_files=counting, checks=False
@@ -88,3 +89,47 @@ def test_an_ndjson_file_longer_than_a_batch_then_an_xml_record_loses_nothing(tmp
         con.close()
     expected = [("a.ndjson", 12), ("b.xml", 1)] if layout == "files in one job" else [("mixed.zip", 13)]
     assert sources == expected
+
+
+def test_job_bytes_shrink_to_one_file_a_job_towards_the_end_of_a_fan_out():
+    """Issue 18: a fanned-out job is a Prefect task run (about 0.4 s of a worker's CPU and
+    0.14 s of the server's apiece), so jobs gather files while much is left, and get small
+    at the end, where one big job would leave the other workers idle."""
+    mib = 1024 * 1024
+    assert ingest.job_bytes(13_000 * mib, 2) == ingest.FAN_OUT_JOB_BYTES
+    assert ingest.job_bytes(800 * mib, 2) == 100 * mib
+    assert ingest.job_bytes(40 * mib, 2) == ingest.SMALL_JOB_BYTES
+    assert ingest.job_bytes(13_000 * mib, 1) == ingest.SMALL_JOB_BYTES  # in one process: as before
+
+
+def test_a_fan_out_parses_files_in_guided_jobs_and_loads_the_same_warehouse(tmp_path, monkeypatch):
+    """Twelve files on two workers: several files a job first, one a job at the end, and the
+    warehouse row for row the one that one job a file loads."""
+    lines = (build_json(120, tmp_path / "json") / "studies-0000.ndjson").read_bytes().splitlines(keepends=True)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for number in range(12):
+        (landing / f"part-{number:02d}.ndjson").write_bytes(b"".join(lines[number * 10 : number * 10 + 10]))
+    size = (landing / "part-00.ndjson").stat().st_size
+    monkeypatch.setattr(ingest, "SMALL_JOB_BYTES", 1)
+    monkeypatch.setattr(ingest, "FAN_OUT_JOB_BYTES", 3 * size)
+    jobs: list[int] = []
+
+    def counting(parse_jobs):
+        for job in parse_jobs:
+            jobs.append(len(job.raws))
+            yield from ingest.parse_sequentially([job])
+
+    settings = Settings(raw_dir=landing, warehouse=tmp_path / "guided.duckdb", workers=2)
+    guided = run_night(settings, parse_files=counting, checks=False)
+    assert sum(jobs) == 12 and jobs[0] > 1 and jobs[-3:] == [1, 1, 1]
+    assert jobs == sorted(jobs, reverse=True)
+    monkeypatch.setattr(ingest, "FAN_OUT_JOB_BYTES", 1)
+    jobs.clear()
+    alone = run_night(
+        settings.model_copy(update={"warehouse": tmp_path / "alone.duckdb"}), parse_files=counting, checks=False
+    )
+    assert set(jobs) == {1} and len(jobs) == 12
+    assert guided.ingest == alone.ingest
+    assert guided.ingest.records_loaded == 120
+    assert snapshot(tmp_path / "guided.duckdb") == snapshot(tmp_path / "alone.duckdb")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -26,6 +27,12 @@ ParseFiles = Callable[[Iterable[ParseJob]], Iterator[ParsedJob]]
 # TW_BATCH_SIZE files) a job: their records then share batches. A folder of single-trial
 # XML files (the registry's legacy dump unpacked) took 0.14 s a file parsed one by one.
 SMALL_JOB_BYTES = 8 * 1024 * 1024
+# Fanned out, each job is a Prefect task run: about 0.4 s of a parse worker's CPU (a client,
+# its TLS context, settings rebuilt) and 0.14 s of the server's apiece, py-spy on a 100k full
+# load, against 2 s to parse a file of 2,000 studies. So a fan-out's jobs hold several files
+# while much is left to read, up to this many bytes, and shrink to one file each towards the
+# end (guided self-scheduling), where a big job would leave the other workers idle.
+FAN_OUT_JOB_BYTES = 256 * 1024 * 1024
 
 
 def parse_sequentially(jobs: Iterable[ParseJob]) -> Iterator[ParsedJob]:
@@ -38,6 +45,7 @@ def ingest(
     parse_files: ParseFiles = parse_sequentially,
     workers_stage: bool = True,
     on_new_file: Callable[[], object] | None = None,
+    spread_over: int = 1,
 ) -> IngestStats:
     """Read every new raw file, stage its records, quarantine what cannot be used.
 
@@ -46,6 +54,7 @@ def ingest(
     the single writer here. Parsers write their batches to the run's staging folder, unless
     `workers_stage` is False (workers on other machines): then this process writes them.
     `on_new_file` is called once, as the first parse job is made (its files not read before).
+    `spread_over`: how many workers `parse_files` parses on at once (`job_bytes`).
     """
     started = time.monotonic()
     stats = IngestStats()
@@ -62,11 +71,12 @@ def ingest(
 
     def new_files() -> Iterator[ParseJob]:
         """Jobs for the files not read before, made as the files are hashed: the parsers start
-        on the first job while the next files are still being hashed. Small files in a row
-        make one job; a file of SMALL_JOB_BYTES or more is a job of its own."""
+        on the first job while the next files are still being hashed. Files in a row make one
+        job of up to `job_bytes`; a file of that size or more is a job of its own."""
         tonight: set[str] = set()  # the same bytes twice tonight are read once
         small: list[RawFile] = []
         small_bytes = jobs = 0
+        unread = _unread_bytes(paths, ctx.raw_dir, known_stats)
 
         def job(raws: list[RawFile]) -> ParseJob:
             nonlocal jobs
@@ -85,13 +95,16 @@ def ingest(
                 continue
             seen.append(raw)
             stats.files_seen += 1
+            target = job_bytes(unread, spread_over)
+            if raw.stat is None or _stat_of(known_stats, raw.relative) != raw.stat:
+                unread -= raw.size
             if raw.sha256 in known_files:
                 run_files.add(raw.relative, known_files[raw.sha256], "unchanged", 0)
             elif raw.sha256 in tonight:
                 repeats.append(raw)
             else:
                 tonight.add(raw.sha256)
-                if raw.size >= SMALL_JOB_BYTES:
+                if raw.size >= target:
                     if small:
                         yield job(small)
                         small, small_bytes = [], 0
@@ -99,7 +112,7 @@ def ingest(
                     continue
                 small.append(raw)
                 small_bytes += raw.size
-                if small_bytes >= SMALL_JOB_BYTES or len(small) >= ctx.settings.batch_size:
+                if small_bytes >= target or len(small) >= ctx.settings.batch_size:
                     yield job(small)
                     small, small_bytes = [], 0
                 continue
@@ -140,6 +153,34 @@ def ingest(
     for entry in stats.skipped:
         event("skipped", ctx.run_id, path=entry["path"], reason=entry["reason"])
     return stats
+
+
+def job_bytes(unread: int, spread_over: int) -> int:
+    """How many bytes of files the next parse job gathers, with `unread` bytes of new files
+    still to read on `spread_over` workers: a quarter of each worker's share, between
+    SMALL_JOB_BYTES and FAN_OUT_JOB_BYTES; in one process, SMALL_JOB_BYTES."""
+    if spread_over <= 1:
+        return SMALL_JOB_BYTES
+    return max(SMALL_JOB_BYTES, min(FAN_OUT_JOB_BYTES, unread // (4 * spread_over)))
+
+
+def _stat_of(known: dict[str, tuple[FileStat, str]], relative: str) -> FileStat | None:
+    entry = known.get(relative)
+    return entry[0] if entry else None
+
+
+def _unread_bytes(paths: list[Path], raw_dir: Path, known: dict[str, tuple[FileStat, str]]) -> int:
+    """Bytes of the landing files not read before, as far as their stat tells (a file that
+    is gone counts nothing: the loop says why)."""
+    total = 0
+    for path in paths:
+        try:
+            stat = FileStat.of(path)
+        except OSError:
+            continue
+        if _stat_of(known, display_name(path.relative_to(raw_dir).as_posix())) != stat:
+            total += stat.size
+    return total
 
 
 def _known_file_stats(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[FileStat, str]]:

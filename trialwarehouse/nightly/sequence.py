@@ -100,7 +100,7 @@ def run_night(
             # process starts with the checks (`transaction.publish_and_check`).
             ingested = steps.ingest(ctx, on_new_file=ctx.start_gx if checks else None)
         else:  # the fan-out submits tasks itself: ingest stays a plain call, DuckDB its single writer
-            ingested = ingest.ingest(ctx, parse_files, workers_stage=workers_stage)
+            ingested = ingest.ingest(ctx, parse_files, workers_stage=workers_stage, spread_over=settings.workers)
         published, checked = steps.publish_and_check(ctx, checks)
         quarantined = steps.list_quarantined(ctx.con, ctx.run_id)
         seconds = steps.complete_run(ctx, ingested, published)
