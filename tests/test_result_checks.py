@@ -44,6 +44,12 @@ def _at_risk(count: int):
     return change
 
 
+def _tied_groups_at_risk(groups: list) -> None:
+    # No flow group has these titles: both are compared with the whole trial, 400 at risk each.
+    for group, title in zip(groups, ["Cohort A", "Cohort B"], strict=False):
+        group.update(title=title, seriousNumAtRisk=400, otherNumAtRisk=400, deathsNumAtRisk=400)
+
+
 def _total_denom(units: str, value: str):
     def change(denoms: list) -> None:
         denoms[:] = [
@@ -144,6 +150,12 @@ CASES = {
     ),
     # ... but with its first period (317), not with all periods added up (560): a crossover's
     # periods hold the same people.
+    # Two adverse-event groups equally beyond the whole trial: the finding names the one listed
+    # first, and its counts are that group's.
+    "tied_groups_at_risk": (
+        [(R + "adverseEventsModule.eventGroups", _tied_groups_at_risk)],
+        {"ae_at_risk_vs_started": "more_at_risk_than_started"},
+    ),
     "crossover_more_at_risk_than_started": (
         [(R + "adverseEventsModule.eventGroups.0", _at_risk(400)), (R + "participantFlowModule", _crossover)],
         {"ae_at_risk_vs_started": "more_at_risk_than_started"},
@@ -331,6 +343,9 @@ def test_baseline_adverse_event_and_outcome_messages(checked):
         '400 participants are at risk of adverse events in group "Placebo", more than the 317 who STARTED '
         "the first period of the crossover (no flow group has that title)."
     )
+    message, evidence = _message(checked, "tied_groups_at_risk", "ae_at_risk_vs_started")
+    assert message.startswith('400 participants are at risk of adverse events in group "Cohort A", more than the ')
+    assert evidence["values"]["ae_group_title"] == "Cohort A" and evidence["values"]["ae_at_risk"] == 400
     message, _ = _message(checked, "reported_primary_not_registered", "primary_outcomes_vs_registered")
     assert message == (
         "1 of the 11 primary outcomes reported in the results match none of the 11 registered primary outcomes, "
