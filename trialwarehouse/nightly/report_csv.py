@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from trialwarehouse.atomic import write_bytes_atomically
-from trialwarehouse.csvsafe import neutralized_query
+from trialwarehouse.csvsafe import sql_text
 from trialwarehouse.nightly.report_data import EVERYTHING, TRIAGE_ORDER, WITH_TEXT, Portfolio, ReportedFindings
 
 
@@ -27,14 +27,15 @@ def write_sponsor_counts_csv(
     if reported is None:
         with ReportedFindings(con, portfolio) as derived:
             return write_sponsor_counts_csv(con, path, portfolio, derived)
+    sponsor = "coalesce(lead_sponsor, '(no lead sponsor)')"
     query = f"""
-        SELECT coalesce(lead_sponsor, '(no lead sponsor)') AS lead_sponsor, count(DISTINCT nct_id) AS trials,
+        SELECT {sql_text(sponsor)} AS lead_sponsor, count(DISTINCT nct_id) AS trials,
                count(*) AS findings, count(*) FILTER (WHERE severity = 'error') AS errors,
                count(*) FILTER (WHERE severity = 'warning') AS warnings,
                count(*) FILTER (WHERE severity = 'info') AS info, count(*) FILTER (WHERE state = 'NEW') AS new
-        FROM {reported.table} GROUP BY 1 ORDER BY errors DESC, findings DESC, trials DESC, lead_sponsor
+        FROM {reported.table} GROUP BY {sponsor} ORDER BY errors DESC, findings DESC, trials DESC, {sponsor}
         """
-    return _copy_csv(con, neutralized_query(query, ["lead_sponsor"]), [], path)
+    return _copy_csv(con, query, [], path)
 
 
 def write_findings_csv(
@@ -52,14 +53,27 @@ def write_findings_csv(
         with ReportedFindings(con, portfolio) as derived:
             return write_findings_csv(con, path, only_new, portfolio, derived)
     only = " WHERE r.state = 'NEW'" if only_new else ""
-    query = (
-        'SELECT r.finding_key AS finding_id, r.state, r.severity, r."check", r.rule, r.nct_id, t.registry_url, '
-        "d.message, d.evidence, r.first_seen_run, r.weight AS check_weight, r.brief_title, r.lead_sponsor "
-        f"FROM {WITH_TEXT.format(r=reported.table)}{only} {TRIAGE_ORDER}"
-    )
-    # Curators open it in a spreadsheet: record text must not start a formula there.
-    text_columns = ["state", "severity", "check", "rule", "nct_id", "registry_url", "message", "evidence"]
-    query = neutralized_query(query, [*text_columns, "brief_title", "lead_sponsor"])
+    # Curators open it in a spreadsheet: record text must not start a formula there. The text
+    # cells are neutralized in the select list itself, so TRIAGE_ORDER orders what is written:
+    # wrapped in a query around it (`neutralized_query`), the order was lost (at 570k trials,
+    # most rows out of place).
+    columns = [
+        ("r.finding_key", "finding_id", False),
+        ("r.state", "state", True),
+        ("r.severity", "severity", True),
+        ('r."check"', "check", True),
+        ("r.rule", "rule", True),
+        ("r.nct_id", "nct_id", True),
+        ("t.registry_url", "registry_url", True),
+        ("d.message", "message", True),
+        ("d.evidence", "evidence", True),
+        ("r.first_seen_run", "first_seen_run", False),
+        ("r.weight", "check_weight", False),
+        ("r.brief_title", "brief_title", True),
+        ("r.lead_sponsor", "lead_sponsor", True),
+    ]
+    select = ", ".join(f'{sql_text(expr) if text else expr} AS "{name}"' for expr, name, text in columns)
+    query = f"SELECT {select} FROM {WITH_TEXT.format(r=reported.table)}{only} {TRIAGE_ORDER}"
     if only_new:
         return _copy_csv(con, query, [], path)
     return _copy_csv_unless_unchanged(con, query, reported, path)
