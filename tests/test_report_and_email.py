@@ -27,7 +27,7 @@ from conftest import SAMPLE_LANDING, run_pipeline, shared_path
 from trialwarehouse import warehouse
 from trialwarehouse.checks import runner as quality
 from trialwarehouse.commands.accept import accept_findings
-from trialwarehouse.nightly import mailer, messages, report, results
+from trialwarehouse.nightly import mailer, messages, report, report_csv, results
 from trialwarehouse.nightly.report_data import TRIAGE_ORDER, ReportedFindings
 from trialwarehouse.settings import Settings
 
@@ -838,3 +838,19 @@ def test_the_findings_csv_keeps_triage_order_past_a_few_thousand_rows(tmp_path):
         written = list(csv.DictReader(handle))
     assert [int(row["finding_id"]) for row in written] == expected
     assert {row["message"] for row in written if row["finding_id"] == "1000"} == {"'=HYPERLINK(1)"}
+
+
+def test_an_ordered_csv_is_written_within_the_memory_limit(tmp_path):
+    """Issue 18: the ordered COPY on two threads ran out of the report's memory at 570k trials
+    (it holds sorted batches that arrive before their turn); written on one thread, it spills
+    and streams. 400,000 rows of 300 bytes under a 64MB limit fail on two threads."""
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "64MB", "temp_directory": str(tmp_path / "spill")})
+    con.execute(
+        "CREATE TEMP TABLE t AS SELECT range AS id, hash(range) % 100000 AS k, repeat('x', 300) AS payload "
+        "FROM range(400000)"
+    )
+    path = report_csv._copy_csv(con, "SELECT id, payload FROM t ORDER BY k, id", [], tmp_path / "ordered.csv")
+    expected = [key for (key,) in con.execute("SELECT id FROM t ORDER BY k, id").fetchall()]
+    with path.open(encoding="utf-8", newline="") as handle:
+        assert [int(row["id"]) for row in csv.DictReader(handle)] == expected
+    assert con.execute("SELECT current_setting('threads')").fetchall() == [(2,)]  # the connection's own again
