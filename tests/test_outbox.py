@@ -239,6 +239,20 @@ def test_a_message_cut_off_during_data_is_never_sent_again(tmp_path, smtp):
     assert (settings.resolved_outbox_dir() / "refused" / "run-000001.eml").exists()
 
 
+def test_a_read_timing_out_at_the_bound_is_the_conversation_cut_off(tmp_path, smtp, monkeypatch):
+    """The read's own timeout is the bound too: when it ends the conversation before the
+    watchdog's thread wakes (a busy CI machine did), the error still says the bound was
+    reached, and the recipients are unknown, never sent again."""
+    monkeypatch.setattr(outbox._Watchdog, "_fire", lambda self: None)  # a watchdog that wakes too late
+    controller, server = smtp
+    server.data_seconds = 3.0
+    settings = _settings(tmp_path, controller.port, smtp_conversation_seconds=1.0)
+    _queue(settings, "run-000001")
+    first = outbox.flush_outbox(settings, settings.resolved_outbox_dir())
+    assert first.unknown == [("run-000001.eml", "a@example.org"), ("run-000001.eml", "b@example.org")]
+    assert first.error == "ConversationTimeout: SMTP conversation cut off after 1 s"
+
+
 def test_a_kill_during_data_leaves_recipients_unknown_not_resent(tmp_path, smtp):
     """A state file that says `sending` is what a process killed during DATA leaves."""
     controller, server = smtp

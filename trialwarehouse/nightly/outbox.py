@@ -163,6 +163,11 @@ class _Watchdog:
             except OSError:
                 pass
 
+    def expired(self) -> bool:
+        """Has the bound passed? Also when a read's own timeout (the bound too, below 30 s)
+        ended the conversation just before this thread woke up to cut it, as on a busy machine."""
+        return self.fired or time.monotonic() >= self.deadline
+
     def __enter__(self) -> _Watchdog:
         self.thread.start()
         return self
@@ -230,7 +235,7 @@ def _converse(settings: Settings, message: Path, state: dict, pending: list[str]
                 sending = [r for r in pending if state["recipients"][r]["status"] == "sending"]
                 _mark(state, sending, "unknown", f"{type(exc).__name__} while sending: {exc}"[:300])
                 _save_state(message, state)
-            if watchdog.fired:
+            if watchdog.expired():
                 raise ConversationTimeout(f"SMTP conversation cut off after {seconds:.0f} s") from None
             if isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
                 _mark(state, pending, "refused", _reply(exc.smtp_code, exc.smtp_error))
