@@ -76,7 +76,8 @@ def ingest(
         tonight: set[str] = set()  # the same bytes twice tonight are read once
         small: list[RawFile] = []
         small_bytes = jobs = 0
-        unread = _unread_bytes(paths, ctx.raw_dir, known_stats)
+        # Only a fan-out sizes its jobs by what is left (`job_bytes`): one process need not stat it.
+        unread = _unread_bytes(paths, ctx.raw_dir, known_stats) if spread_over > 1 else 0
 
         def job(raws: list[RawFile]) -> ParseJob:
             nonlocal jobs
@@ -96,7 +97,7 @@ def ingest(
             seen.append(raw)
             stats.files_seen += 1
             target = job_bytes(unread, spread_over)
-            if raw.stat is None or _stat_of(known_stats, raw.relative) != raw.stat:
+            if raw.stat is None or _stat_of(known_stats, raw.relative) != raw.stat:  # as `_unread_bytes` counts
                 unread -= raw.size
             if raw.sha256 in known_files:
                 run_files.add(raw.relative, known_files[raw.sha256], "unchanged", 0)

@@ -15,6 +15,31 @@ from trialwarehouse.atomic import write_bytes_atomically
 from trialwarehouse.csvsafe import sql_text
 from trialwarehouse.nightly.report_data import EVERYTHING, TRIAGE_ORDER, WITH_TEXT, Portfolio, ReportedFindings
 
+# The findings CSV's columns: (expression over WITH_TEXT, header). Curators open it in a
+# spreadsheet, so every text cell is neutralized, in the select list itself: the CSV's ORDER BY
+# then orders what is written (wrapped in a query around it, `neutralized_query`, the order was
+# lost: at 570k trials most rows were out of place).
+_FINDINGS_COLUMNS = [
+    ("r.finding_key", "finding_id"),
+    ("r.state", "state"),
+    ("r.severity", "severity"),
+    ('r."check"', "check"),
+    ("r.rule", "rule"),
+    ("r.nct_id", "nct_id"),
+    ("t.registry_url", "registry_url"),
+    ("d.message", "message"),
+    ("d.evidence", "evidence"),
+    ("r.first_seen_run", "first_seen_run"),
+    ("r.weight", "check_weight"),
+    ("r.brief_title", "brief_title"),
+    ("r.lead_sponsor", "lead_sponsor"),
+]
+_NUMBERS = {"finding_id", "first_seen_run", "check_weight"}
+_FINDINGS_SELECT = ", ".join(
+    f'{expression if header in _NUMBERS else sql_text(expression)} AS "{header}"'
+    for expression, header in _FINDINGS_COLUMNS
+)
+
 
 def write_sponsor_counts_csv(
     con: duckdb.DuckDBPyConnection,
@@ -53,37 +78,14 @@ def write_findings_csv(
         with ReportedFindings(con, portfolio) as derived:
             return write_findings_csv(con, path, only_new, portfolio, derived)
     only = " WHERE r.state = 'NEW'" if only_new else ""
-    # Curators open it in a spreadsheet: record text must not start a formula there. The text
-    # cells are neutralized in the select list itself, so TRIAGE_ORDER orders what is written:
-    # wrapped in a query around it (`neutralized_query`), the order was lost (at 570k trials,
-    # most rows out of place).
-    columns = [
-        ("r.finding_key", "finding_id", False),
-        ("r.state", "state", True),
-        ("r.severity", "severity", True),
-        ('r."check"', "check", True),
-        ("r.rule", "rule", True),
-        ("r.nct_id", "nct_id", True),
-        ("t.registry_url", "registry_url", True),
-        ("d.message", "message", True),
-        ("d.evidence", "evidence", True),
-        ("r.first_seen_run", "first_seen_run", False),
-        ("r.weight", "check_weight", False),
-        ("r.brief_title", "brief_title", True),
-        ("r.lead_sponsor", "lead_sponsor", True),
-    ]
-    select = ", ".join(f'{sql_text(expr) if text else expr} AS "{name}"' for expr, name, text in columns)
-    query = f"SELECT {select} FROM {WITH_TEXT.format(r=reported.table)}{only} {TRIAGE_ORDER}"
+    query = f"SELECT {_FINDINGS_SELECT} FROM {WITH_TEXT.format(r=reported.table)}{only} {TRIAGE_ORDER}"
     if only_new:
         return _copy_csv(con, query, [], path)
     return _copy_csv_unless_unchanged(con, query, reported, path)
 
 
 # What makes a row of the findings CSV and its place: equal fingerprints, equal files.
-_CSV_CONTENT = (
-    'r.finding_key, r.state, r.severity, r."check", r.rule, r.nct_id, t.registry_url, d.message, d.evidence, '
-    "r.first_seen_run, r.weight, r.brief_title, r.lead_sponsor, r.position, r.triage_key"
-)
+_CSV_CONTENT = ", ".join([*(expression for expression, _ in _FINDINGS_COLUMNS), "r.position", "r.triage_key"])
 _RUN_PREFIX = re.compile(r"^run-\d+-")
 
 
