@@ -150,12 +150,12 @@ def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: Pa
     with path.open("wb") as out, ThreadPoolExecutor(max_workers=1) as writer:
         written = None
         for batch in reader:
-            frame = pl.from_arrow(batch)
+            frame = pl.DataFrame(batch)
             if written is not None:
                 written.result()  # one batch in hand, one being written: memory stays flat
             written = writer.submit(frame.write_csv, out, include_header=written is None)
         if written is None:  # no rows: the header alone
-            pl.from_arrow(reader.schema.empty_table()).write_csv(out)
+            pl.DataFrame(reader.schema.empty_table()).write_csv(out)
         else:
             written.result()
     return path
