@@ -452,6 +452,51 @@ def test_checks_read_the_committed_load(tmp_path, monkeypatch):
     assert seen and set(seen) == {"after the commit"}
 
 
+def test_the_flow_gives_its_cache_back_while_gx_validates(tmp_path, monkeypatch):
+    """Issue 18: while GX's process validates, the flow's connection waits; at 570k trials its
+    cached blocks (about 700 MB) and GX's process took the full load past 2 GB. Its limit is
+    lowered then, and the loading limit holds again for the findings' persistence."""
+    seen = []
+    validate = quality.validate
+
+    def probe_then_validate(check, in_gx=None):
+        seen.append(check.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return validate(check, in_gx)
+
+    persist = quality.persist
+
+    def probe_then_persist(check):
+        seen.append(check.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return persist(check)
+
+    monkeypatch.setattr(quality, "validate", probe_then_validate)
+    monkeypatch.setattr(quality, "persist", probe_then_persist)
+    run_pipeline(SAMPLE_LANDING, tmp_path / "trials.duckdb", checks=True, duckdb_memory_limit="700MB")
+    assert seen == ["61.0 MiB", "667.5 MiB"]
+
+
+def test_a_released_cache_is_memory_given_back(tmp_path):
+    """What the flow's process holds after a query (DuckDB keeps the memory it used) goes back to
+    the system while the cache is released, and the connection's limit comes back after, even
+    when the work it waited for failed."""
+
+    def resident_mb() -> int:
+        return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+
+    con = warehouse.connect(tmp_path / "w.duckdb", memory_limit="1GB")
+    con.execute("CREATE TABLE t AS SELECT range AS id, repeat('x', 200) || range AS payload FROM range(1000000)")
+    con.execute("SELECT count(DISTINCT payload) FROM t").fetchall()  # a 300 MB hash table, then freed
+    holding = resident_mb()
+    with warehouse.cache_released(con, "1GB"):
+        released = resident_mb()
+    assert holding - released > 150
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("953.6 MiB",)]
+    with pytest.raises(RuntimeError), warehouse.cache_released(con, "900MB"):
+        raise RuntimeError("GX's process failed")
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("858.3 MiB",)]
+    con.close()
+
+
 def test_every_integrity_rule_flags_a_broken_warehouse(fresh_db):
     fresh_db.execute("INSERT INTO dim_source_file VALUES (1, 'abc', 'f.json', 1, 'x', 'loaded', 2, 1)")
     fresh_db.execute(

@@ -34,7 +34,8 @@ def publish_and_check(ctx: RunContext, checks_on: bool = True) -> tuple[PublishS
             if check.work is not None:
                 # Started by ingest when it parsed here; after a fan-out, only now: idle through
                 # the publication, GX's process would add its 300 MB to the load's peak (570k).
-                checks.validate(check, ctx.start_gx().run)
+                with warehouse.cache_released(ctx.con, ctx.settings.duckdb_memory_limit):
+                    checks.validate(check, ctx.start_gx().run)
         finally:
             # Its memory goes before the findings are persisted and reported; on a failure,
             # before the work folder it writes in is removed.
