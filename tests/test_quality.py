@@ -17,6 +17,7 @@ from record_edits import set_path
 from trialwarehouse import warehouse
 from trialwarehouse.checks import gx
 from trialwarehouse.checks import runner as quality
+from trialwarehouse.nightly import transaction
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
 
@@ -487,11 +488,11 @@ def test_a_released_cache_is_memory_given_back(tmp_path):
     con.execute("CREATE TABLE t AS SELECT range AS id, repeat('x', 200) || range AS payload FROM range(1000000)")
     con.execute("SELECT count(DISTINCT payload) FROM t").fetchall()  # a 300 MB hash table, then freed
     holding = resident_mb()
-    with warehouse.cache_released(con, "1GB"):
+    with transaction.cache_released(con, "1GB"):
         released = resident_mb()
     assert holding - released > 150
     assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("953.6 MiB",)]
-    with pytest.raises(RuntimeError), warehouse.cache_released(con, "900MB"):
+    with pytest.raises(RuntimeError), transaction.cache_released(con, "900MB"):
         raise RuntimeError("GX's process failed")
     assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("858.3 MiB",)]
     con.close()

@@ -8,8 +8,7 @@ names listed here, never from record content.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -203,23 +202,6 @@ def connect(
     path.parent.mkdir(parents=True, exist_ok=True)
     settings["temp_directory"] = str(path.with_name(path.name + ".tmp"))
     return duckdb.connect(str(path), config=settings)
-
-
-# What a connection keeps while another process does the work (GX validating the exported inputs).
-IDLE_MEMORY_LIMIT = "64MB"
-
-
-@contextmanager
-def cache_released(con: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterator[None]:
-    """While the connection waits, its memory limit is lowered, so DuckDB evicts the blocks it
-    cached and gives their memory back; on leaving, `memory_limit` holds again. A full load's
-    validation at 570k trials had GX's process (up to 1 GB) on top of the flow's cached
-    blocks (about 700 MB) and the server: 2.28 GB. The next statements read again what they need."""
-    con.execute(f"SET memory_limit = '{IDLE_MEMORY_LIMIT}'")
-    try:
-        yield
-    finally:
-        con.execute("SET memory_limit = ?", [memory_limit])
 
 
 def read_freshness(con: duckdb.DuckDBPyConnection) -> dict:
