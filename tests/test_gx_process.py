@@ -89,7 +89,10 @@ def test_closing_stops_a_suite_still_running(tmp_path):
     process.close()
     waiter.join(timeout=120)
     assert not waiter.is_alive() and len(outcome) == 1
-    assert set(multiprocessing.active_children()) == children_before  # terminated, and waited for
+    # Terminated, and waited for: no child started here is left. Compared with equality, a child of
+    # an earlier test that was still exiting when this one began (and is reaped meanwhile) failed it
+    # once, under faketime on a busy machine.
+    assert set(multiprocessing.active_children()) - children_before == set()
 
 
 def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, monkeypatch):
