@@ -419,7 +419,6 @@ def test_a_night_checks_the_integrity_of_what_it_wrote_not_of_the_whole_warehous
     ],
 )
 def test_a_broken_row_written_by_the_night_stops_its_publication(tmp_path, monkeypatch, breakage, message):
-
     wh = tmp_path / "trials.duckdb"
     run_pipeline(SAMPLE_LANDING, wh, checks=True)
     before = Path(wh).read_bytes()

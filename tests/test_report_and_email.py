@@ -850,10 +850,11 @@ def test_an_ordered_csv_is_written_within_the_memory_limit(tmp_path):
         "CREATE TEMP TABLE t AS SELECT range AS id, hash(range) % 100000 AS k, repeat('x', 300) AS payload "
         "FROM range(800000)"
     )
-    path = report_csv._copy_csv(con, "SELECT id, payload FROM t ORDER BY k, id", [], tmp_path / "ordered.csv")
+    path = report_csv._write_csv(con, "SELECT id, payload FROM t ORDER BY k, id", [], tmp_path / "ordered.csv")
     expected = [key for (key,) in con.execute("SELECT id FROM t ORDER BY k, id").fetchall()]
     with path.open(encoding="utf-8", newline="") as handle:
         assert [int(row["id"]) for row in csv.DictReader(handle)] == expected
+    assert con.execute("SELECT current_setting('threads')").fetchall() == [(2,)]  # the connection's own
 
 
 def test_the_streamed_csv_is_what_duckdb_would_write(tmp_path):
@@ -869,5 +870,5 @@ def test_the_streamed_csv_is_what_duckdb_would_write(tmp_path):
     for name, sql in (("rows", query), ("empty", f"{query} LIMIT 0")):
         duck = tmp_path / f"{name}-duckdb.csv"
         con.execute(f"COPY ({sql}) TO '{duck}' (FORMAT csv, HEADER)")
-        ours = report_csv._copy_csv(con, sql, [], tmp_path / f"{name}.csv")
+        ours = report_csv._write_csv(con, sql, [], tmp_path / f"{name}.csv")
         assert ours.read_bytes() == duck.read_bytes(), name

@@ -62,7 +62,7 @@ def write_sponsor_counts_csv(
                count(*) FILTER (WHERE severity = 'info') AS info, count(*) FILTER (WHERE state = 'NEW') AS new
         FROM {reported.table} GROUP BY {sponsor} ORDER BY errors DESC, findings DESC, trials DESC, {sponsor}
         """
-    return _copy_csv(con, query, [], path)
+    return _write_csv(con, query, [], path)
 
 
 def write_findings_csv(
@@ -82,8 +82,8 @@ def write_findings_csv(
     only = " WHERE r.state = 'NEW'" if only_new else ""
     query = f"SELECT {_FINDINGS_SELECT} FROM {WITH_TEXT.format(r=reported.table)}{only} {TRIAGE_ORDER}"
     if only_new:
-        return _copy_csv(con, query, [], path)
-    return _copy_csv_unless_unchanged(con, query, reported, path)
+        return _write_csv(con, query, [], path)
+    return _write_csv_unless_unchanged(con, query, reported, path)
 
 
 # What makes a row of the findings CSV and its place: equal fingerprints, equal files.
@@ -91,7 +91,7 @@ _CSV_CONTENT = ", ".join([*(expression for expression, _ in _FINDINGS_COLUMNS), 
 _RUN_PREFIX = re.compile(r"^run-\d+-")
 
 
-def _copy_csv_unless_unchanged(
+def _write_csv_unless_unchanged(
     con: duckdb.DuckDBPyConnection, query: str, reported: ReportedFindings, path: Path
 ) -> Path:
     """Write the CSV of every reported finding, unless the last report's is the same file:
@@ -102,14 +102,14 @@ def _copy_csv_unless_unchanged(
     CSV layout is written afresh); it is kept beside the reports, one per kind of CSV."""
     kind = _RUN_PREFIX.sub("", path.name)
     if kind == path.name:  # not a run's report file: nothing to compare with
-        return _copy_csv(con, query, [], path)
+        return _write_csv(con, query, [], path)
     sidecar = path.parent / f".{kind}.last"
     if reported.rows("SELECT count(*) FROM {r} WHERE state = 'NEW'")[0][0]:
         # A NEW finding is listed as NEW by the night that first saw it alone: no earlier file
         # holds this one's rows, and no later night's will (the finding is OPEN by then). The
         # fingerprint of every row (0.5 s at 570k trials) would be of no use to anyone.
         sidecar.unlink(missing_ok=True)
-        return _copy_csv(con, query, [], path)
+        return _write_csv(con, query, [], path)
     rows, digest = reported.rows(f"SELECT count(*), bit_xor(hash({_CSV_CONTENT})) FROM {WITH_TEXT}")[0]
     layout = hashlib.sha256(query.replace(reported.table, "{r}").encode()).hexdigest()[:16]
     fingerprint = f"{layout}-{rows}-{digest}"
@@ -123,7 +123,7 @@ def _copy_csv_unless_unchanged(
             return path
         except OSError:  # a file system without links: write it
             pass
-    _copy_csv(con, query, [], path)
+    _write_csv(con, query, [], path)
     write_bytes_atomically(sidecar, f"{path.name}\n{fingerprint}\n{_stamp(path)}".encode())
     return path
 
@@ -136,7 +136,7 @@ def _stamp(path: Path) -> str:
     return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
-def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: Path) -> Path:
+def _write_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: Path) -> Path:
     """Write the rows of `query`, in its order, as CSV (header first, DuckDB's quoting).
 
     DuckDB runs the query (its sort spills past the connection's memory limit) and hands
@@ -148,16 +148,16 @@ def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: Pa
     path.unlink(missing_ok=True)  # it may be a link to an earlier report's file: never write through it
     reader = con.sql(query, params=params or None).to_arrow_reader(_CSV_BATCH_ROWS)
     with path.open("wb") as out, ThreadPoolExecutor(max_workers=1) as writer:
-        written = None
+        pending = None  # the batch being written
         for batch in reader:
             frame = pl.DataFrame(batch)
-            if written is not None:
-                written.result()  # one batch in hand, one being written: memory stays flat
-            written = writer.submit(frame.write_csv, out, include_header=written is None)
-        if written is None:  # no rows: the header alone
+            if pending is not None:
+                pending.result()  # one batch in hand, one being written: memory stays flat
+            pending = writer.submit(frame.write_csv, out, include_header=pending is None)
+        if pending is None:  # no rows: the header alone
             pl.DataFrame(reader.schema.empty_table()).write_csv(out)
         else:
-            written.result()
+            pending.result()
     return path
 
 
