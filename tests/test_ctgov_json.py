@@ -145,3 +145,50 @@ def test_protocol_lists_give_a_row_per_element_and_none_for_a_missing_or_empty_l
         (0, 2, "Bergen", None),
         (3, 0, "Lund", None),
     ]
+
+
+def _real_ndjson(count: int) -> bytes:
+    """The first `count` studies of the website's zip, as NDJSON."""
+    with zipfile.ZipFile(
+        shared_path("data/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip")
+    ) as z:
+        return b"\n".join(orjson.dumps(orjson.loads(z.read(name))) for name in z.namelist()[:count])
+
+
+def test_studies_are_read_through_a_scratch_file_that_is_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    from transforms.ctgov_json_reader import read_studies
+
+    ndjson = _real_ndjson(40)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    opened: list[str] = []
+    real = tempfile.NamedTemporaryFile
+
+    def recorded(*args, **kwargs):
+        scratch = real(*args, **kwargs)
+        opened.append(scratch.name)
+        return scratch
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", recorded)
+    frame = read_studies(ndjson)
+    assert frame.height == 40
+    assert len(opened) == 1 and opened[0].startswith(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # the scratch copy is gone after the read
+
+
+def test_studies_are_read_the_same_without_a_scratch_file(monkeypatch):
+    """No temporary folder to write in (or a full disk): the bytes are read from memory,
+    slower, with the same result."""
+    import tempfile
+
+    from transforms.ctgov_json_reader import read_studies
+
+    ndjson = _real_ndjson(40)
+    through_file = read_studies(ndjson)
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_space)
+    assert read_studies(ndjson).equals(through_file)

@@ -53,6 +53,7 @@ def test_format_is_detected_from_content_not_name():
     [
         (b"", "empty file"),
         (b"   \n\t ", "empty file"),
+        (b"\r\n\x0b\x0c ", "empty file"),  # every byte str.strip() would remove
         (b'{"studies": [{"protocolSection": {"identificationModule": {"nctId": "NCT0000', "truncated JSON"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("Überschrift".encode("latin-1") + b" text", "not valid UTF-8"),
@@ -79,6 +80,13 @@ def test_utf8_bom_json_is_accepted():
     assert (
         extract(b"\xef\xbb\xbf" + json.dumps(_study("NCT00000001")).encode()).as_records()[0]["nct_id"] == "NCT00000001"
     )
+
+
+def test_utf8_bom_ndjson_takes_the_fast_path_whole():
+    ndjson = "\n".join(json.dumps(_study(f"NCT0000000{i}")) for i in range(1, 4)).encode()
+    extraction = extract(b"\xef\xbb\xbf" + ndjson)
+    assert extraction.study_frame is not None  # read as NDJSON, not line by line
+    assert [r["nct_id"] for r in extraction.as_records()] == ["NCT00000001", "NCT00000002", "NCT00000003"]
 
 
 def test_website_zip_members_are_single_studies():

@@ -872,3 +872,23 @@ def test_the_streamed_csv_is_what_duckdb_would_write(tmp_path):
         con.execute(f"COPY ({sql}) TO '{duck}' (FORMAT csv, HEADER)")
         ours = report_csv._write_csv(con, sql, [], tmp_path / f"{name}.csv")
         assert ours.read_bytes() == duck.read_bytes(), name
+
+
+def test_an_empty_csv_does_not_import_pandas(tmp_path):
+    """The new-findings CSV of a night without new findings is a header alone. pyarrow's
+    empty_table() imported pandas for it: 0.26 s of such a night, in a process that never
+    uses pandas otherwise. Checked in a fresh interpreter, where nothing imported it before."""
+    import sys
+
+    script = (
+        "import sys, duckdb\n"
+        "from pathlib import Path\n"
+        "from trialwarehouse.nightly import report_csv\n"
+        "con = duckdb.connect()\n"
+        "path = report_csv._write_csv(con, \"SELECT 1 AS finding_id, 'x' AS nct_id WHERE false\", [], "
+        f"Path({str(tmp_path / 'new.csv')!r}))\n"
+        "assert path.read_text() == 'finding_id,nct_id\\n', path.read_text()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert answer.stdout.strip() == "False"

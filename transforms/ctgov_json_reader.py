@@ -4,13 +4,17 @@ DuckDB's JSON reader (yyjson) fills the nested columns about four times faster t
 own NDJSON reader on real 16 KB studies (0.06 against 0.26 ms a study on one core), so an
 in-memory DuckDB is used as the parser: bytes in, a polars frame out. It never touches the
 warehouse. Studies the fast reader cannot take as they are go through `conform` first.
+Its one I/O is a private scratch copy of the bytes, removed after the read (`_readable`).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import orjson
@@ -59,15 +63,33 @@ def release_parser() -> None:
         con.close()
 
 
+@contextmanager
+def _readable(data: bytes) -> Iterator[str | io.BytesIO]:
+    """The bytes where DuckDB reads them fastest: a private scratch file. DuckDB reads a
+    Python file object through fsspec, call by call: 0.28 s for 2,000 studies (47 MB), against
+    0.17 s for the same bytes in a file, plus 0.02 s to write it. Where no scratch file can be
+    written (no writable temp folder, a full disk), the file object: slower, never refused."""
+    try:
+        scratch = tempfile.NamedTemporaryFile(prefix="tw-studies-", suffix=".ndjson")  # noqa: SIM115 (closed below)
+        try:
+            scratch.write(data)
+            scratch.flush()
+        except OSError:
+            scratch.close()
+            raise
+    except OSError:
+        yield io.BytesIO(data)
+        return
+    with scratch:
+        yield scratch.name
+
+
 def _read_ndjson(ndjson: bytes, maximum_object_size: int | None) -> pl.DataFrame:
-    source = io.BytesIO(ndjson)
+    options: dict[str, object] = {"columns": _DUCKDB_COLUMNS, "format": "newline_delimited"}
     if maximum_object_size:
-        relation = _parser().read_json(
-            source, columns=_DUCKDB_COLUMNS, format="newline_delimited", maximum_object_size=maximum_object_size
-        )
-    else:
-        relation = _parser().read_json(source, columns=_DUCKDB_COLUMNS, format="newline_delimited")
-    return relation.pl()
+        options["maximum_object_size"] = maximum_object_size
+    with _readable(ndjson) as source:
+        return _parser().read_json(source, **options).pl()  # type: ignore[arg-type]
 
 
 def _read_ndjson_or_refuse(ndjson: bytes) -> pl.DataFrame:

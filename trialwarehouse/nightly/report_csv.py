@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from trialwarehouse.atomic import write_bytes_atomically
 from trialwarehouse.csvsafe import sql_text
@@ -155,7 +156,8 @@ def _write_csv(con: duckdb.DuckDBPyConnection, query: str, params: list, path: P
                 pending.result()  # one batch in hand, one being written: memory stays flat
             pending = writer.submit(frame.write_csv, out, include_header=pending is None)
         if pending is None:  # no rows: the header alone
-            pl.DataFrame(reader.schema.empty_table()).write_csv(out)
+            # Not schema.empty_table(): pyarrow imports pandas for it, 0.26 s of a quiet night.
+            pl.DataFrame(pa.Table.from_batches([], schema=reader.schema)).write_csv(out)
         else:
             pending.result()
     return path
