@@ -17,8 +17,8 @@ import duckdb
 import pytest
 from conftest import SAMPLE_LANDING, run_pipeline
 
-from trialwarehouse import warehouse
 from trialwarehouse.checks.gx_process import GxProcess, GxProcessFailed
+from trialwarehouse.nightly import publication
 
 # Run in GX's process: module-level, so that they reach it by name.
 
@@ -107,7 +107,7 @@ def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, mon
         calls.append(function.__name__)
         return original_run(self, function, *args)
 
-    publish = warehouse.publish
+    publish = publication.publish
 
     def note_then_publish(con, run_id):
         started_by_then.append(len(started))
@@ -116,7 +116,7 @@ def test_a_night_validates_in_gx_process_and_leaves_nothing_behind(tmp_path, mon
     started_by_then: list[int] = []
     monkeypatch.setattr(GxProcess, "__init__", counted_init)
     monkeypatch.setattr(GxProcess, "run", counted_run)
-    monkeypatch.setattr(warehouse, "publish", note_then_publish)
+    monkeypatch.setattr(publication, "publish", note_then_publish)
     children_before = set(multiprocessing.active_children())
     # Any temporary file of the night's (GX's Data Docs went there, 4.5 MB a night) lands here.
     scratch = tmp_path / "tmp"
@@ -155,7 +155,7 @@ def test_a_failed_night_ends_its_gx_process(tmp_path, monkeypatch):
         raise RuntimeError("the publication broke")
 
     monkeypatch.setattr(GxProcess, "__init__", counted_init)
-    monkeypatch.setattr(warehouse, "publish", broken_publish)
+    monkeypatch.setattr(publication, "publish", broken_publish)
     children_before = set(multiprocessing.active_children())
     with pytest.raises(RuntimeError, match="the publication broke"):
         run_pipeline(SAMPLE_LANDING, tmp_path / "wh" / "trials.duckdb", checks=True)

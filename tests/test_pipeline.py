@@ -10,7 +10,7 @@ from conftest import run_pipeline, shared_path, snapshot
 
 from transforms.frames import build_frames
 from trialwarehouse import warehouse
-from trialwarehouse.nightly import files, lifecycle
+from trialwarehouse.nightly import files, lifecycle, publication
 from trialwarehouse.settings import Settings
 
 
@@ -89,12 +89,12 @@ def test_a_night_that_staged_nothing_attaches_no_staging_and_publishes_nothing(l
         assert not staged & {name for (name,) in left}
         assert not warehouse.has_staged_records(con)
         # No record and no full-sync listing: not even the pull steps run.
-        assert warehouse.publish(con, 99) == {}
+        assert publication.publish(con, 99) == {}
         assert con.execute(flagged).fetchone()[0] == 0
         # A full sync that listed no trial still runs them: every trial is flagged.
         con.execute("BEGIN TRANSACTION")
         con.execute("INSERT INTO stg_full_sync VALUES ('pull-1', NULL)")
-        assert warehouse.publish(con, 99) == {"mark_removed_trials": 6}
+        assert publication.publish(con, 99) == {"mark_removed_trials": 6}
         assert con.execute(flagged).fetchone()[0] == 6
         con.execute("ROLLBACK")
     finally:
@@ -187,7 +187,7 @@ def test_failed_run_leaves_warehouse_as_it_was_and_is_recorded(landing, tmp_path
         )
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(warehouse, "publish", explode)
+    monkeypatch.setattr(publication, "publish", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_pipeline(extra, wh)
     assert snapshot(wh) == before

@@ -17,7 +17,7 @@ from record_edits import set_path
 from trialwarehouse import warehouse
 from trialwarehouse.checks import gx
 from trialwarehouse.checks import runner as quality
-from trialwarehouse.nightly import transaction
+from trialwarehouse.nightly import publication, transaction
 
 BASE = "data/ctti-clinicaltrials__aact/spec/support/json_data/NCT02552212.json"
 
@@ -422,14 +422,14 @@ def test_a_broken_row_written_by_the_night_stops_its_publication(tmp_path, monke
     wh = tmp_path / "trials.duckdb"
     run_pipeline(SAMPLE_LANDING, wh, checks=True)
     before = Path(wh).read_bytes()
-    original = warehouse.publish
+    original = publication.publish
 
     def publish_then_break(con, run_id):
         counts = original(con, run_id)
         con.execute(breakage)
         return counts
 
-    monkeypatch.setattr(warehouse, "publish", publish_then_break)
+    monkeypatch.setattr(publication, "publish", publish_then_break)
     with pytest.raises(quality.IntegrityError, match=message):
         run_pipeline(_second_night(tmp_path), wh, checks=True)
     assert Path(wh).read_bytes() == before

@@ -1,6 +1,7 @@
 """The warehouse documents itself: every table, view and column has a COMMENT."""
 
 from trialwarehouse import warehouse
+from trialwarehouse.nightly import publication
 
 REQUIRED_CURRENT_COLUMNS = """nct_id brief_title official_title overall_status last_known_status why_stopped study_type
 phases allocation intervention_model masking primary_purpose enrollment_count enrollment_type start_date start_date_type
@@ -29,7 +30,7 @@ def test_schema_files_match_the_declared_objects(fresh_db):
     assert on_disk == set(warehouse.TABLES)
     from trialwarehouse.checks.runner import LIFECYCLE_STEPS
 
-    expected_steps = set(warehouse.PUBLISH_STEPS) | {f"dq_{step}" for step in LIFECYCLE_STEPS}
+    expected_steps = set(publication.PUBLISH_STEPS) | {f"dq_{step}" for step in LIFECYCLE_STEPS}
     assert {p.stem for p in (warehouse.sql_dir() / "load").glob("*.sql")} == expected_steps
 
 

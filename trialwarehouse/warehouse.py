@@ -1,4 +1,4 @@
-"""The DuckDB warehouse: schema from `sql/`, staging of normalized frames, publication.
+"""The DuckDB warehouse: schema from `sql/`, staging of normalized frames, the SQL runner.
 
 All SQL lives in `sql/` (one file per table, view or load operation) and is run through
 `run_sql_file`, which binds values as parameters; identifiers come only from the file
@@ -15,7 +15,6 @@ import duckdb
 import polars as pl
 
 from transforms.canonical import CHILD_FIELDS
-from trialwarehouse.logs import Progress
 from trialwarehouse.resources import resource_dir
 
 # The trial's page on clinicaltrials.gov is this prefix and its NCT id. Stored once per trial
@@ -95,54 +94,7 @@ VIEWS = (
     "v_dq_findings",
 )
 MACROS = ("trial_as_of",)
-# Publication steps, in order (sql/load/<name>.sql).
-PUBLISH_STEPS = (
-    "merge_dim_trial",
-    "merge_dim_status",
-    "merge_dim_phase",
-    "insert_fct_trial_version",
-    "widen_version_capture_dates",
-    "map_new_versions",
-    "merge_dim_organization",
-    "merge_dim_condition",
-    "merge_dim_intervention",
-    "merge_dim_facility",
-    "insert_bridge_version_condition",
-    "insert_bridge_version_intervention",
-    "insert_bridge_version_sponsor",
-    "insert_bridge_version_site",
-    "insert_bridge_version_keyword",
-    "insert_bridge_version_mesh_term",
-    "insert_fct_version_arm",
-    "insert_fct_version_outcome",
-    "insert_fct_version_secondary_id",
-    "insert_fct_version_official",
-    "insert_fct_version_contact",
-    "insert_fct_version_site_geo",
-    "insert_fct_version_reference",
-    "insert_fct_version_link",
-    "insert_fct_version_mesh_browse",
-    "insert_fct_version_large_document",
-    "insert_fct_version_available_ipd",
-    "insert_fct_version_result",
-    "insert_fct_version_result_group",
-    "insert_fct_version_flow_count",
-    "insert_fct_version_result_measure",
-    "insert_fct_version_result_denom",
-    "insert_fct_version_result_measurement",
-    "insert_fct_version_outcome_analysis",
-    "insert_fct_version_adverse_event",
-    "insert_fct_version_result_event",
-    "insert_fct_record_sighting",
-    "merge_dim_date",
-    "rebuild_version_timeline",
-    "rebuild_fct_trial_change",
-    "mark_removed_trials",
-)
 STAGING_TABLES = ("versions", *CHILD_FIELDS)
-# The publication steps that read the night's pulls (what a full sync listed), not its
-# staged records: on a night that staged no record they are the only ones to run.
-PULL_STEPS = ("mark_removed_trials",)
 
 
 def read_sql(relative: str) -> str:
@@ -375,25 +327,3 @@ def has_full_sync_listing(con: duckdb.DuckDBPyConnection) -> bool:
     if "stg_full_sync" not in _temporary_relations(con):
         return False
     return con.execute("SELECT EXISTS (SELECT 1 FROM stg_full_sync)").fetchall()[0][0]
-
-
-def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
-    """Merge the staged batch into the star schema; returns row counts per step. A night
-    that staged no record runs only the steps that read its pulls (every other step reads
-    the staged records, and 40 statements over nothing took 0.4 s of a quiet night), and
-    those only when a pull listed the registry's trials for a full sync."""
-    counts: dict[str, int] = {}
-    steps: tuple[str, ...]
-    if has_staged_records(con):
-        steps = PUBLISH_STEPS
-    elif has_full_sync_listing(con):
-        steps = PULL_STEPS
-    else:  # an UPDATE of dim_trial over an empty listing still scanned it: 0.1 s at 100k trials
-        return counts
-    progress = Progress("publish", run_id, len(steps), unit="load steps")
-    for step in steps:
-        params = {"run_id": run_id, "registry_study_url": REGISTRY_STUDY_URL}
-        counts[step] = run_sql_file(con, f"load/{step}.sql", params) or 0
-        progress.advance()
-    progress.done()
-    return counts

@@ -18,10 +18,10 @@ from contextlib import contextmanager
 
 import duckdb
 
-from trialwarehouse import warehouse
 from trialwarehouse.checks import runner as checks
 from trialwarehouse.checks.runner import QualityStats
 from trialwarehouse.logs import event
+from trialwarehouse.nightly import publication
 from trialwarehouse.nightly.lifecycle import RunContext
 from trialwarehouse.nightly.results import PublishStats
 
@@ -67,7 +67,7 @@ def cache_released(con: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterato
 def _publish(ctx: RunContext) -> PublishStats:
     started = time.monotonic()
     con = ctx.con
-    counts = warehouse.publish(con, ctx.run_id)
+    counts = publication.publish(con, ctx.run_id)
     stats = PublishStats(
         versions_added=counts.get("insert_fct_trial_version", 0), trials_new=counts.get("merge_dim_trial", 0)
     )
