@@ -192,3 +192,37 @@ def test_studies_are_read_the_same_without_a_scratch_file(monkeypatch):
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_space)
     assert read_studies(ndjson).equals(through_file)
+
+
+def test_a_scratch_file_that_cannot_be_written_is_removed_and_the_studies_read_from_memory(tmp_path, monkeypatch):
+    import tempfile
+
+    from transforms.ctgov_json_reader import read_studies
+
+    ndjson = _real_ndjson(5)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real = tempfile.NamedTemporaryFile
+
+    def full_disk(*args, **kwargs):
+        scratch = real(*args, **kwargs)
+
+        def no_space(data):
+            raise OSError(28, "No space left on device")
+
+        scratch.write = no_space
+        return scratch
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full_disk)
+    assert read_studies(ndjson).height == 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scratch_file_is_removed_when_the_studies_cannot_be_read(tmp_path, monkeypatch):
+    import tempfile
+
+    from transforms.ctgov_json_reader import UnreadableStudies, read_studies
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(UnreadableStudies):
+        read_studies(b'{"protocolSection": 5}\n{"protocolSection": {}}\n')
+    assert list(tmp_path.iterdir()) == []

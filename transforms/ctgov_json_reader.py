@@ -69,15 +69,16 @@ def _readable(data: bytes) -> Iterator[str | io.BytesIO]:
     Python file object through fsspec, call by call: 0.28 s for 2,000 studies (47 MB), against
     0.17 s for the same bytes in a file, plus 0.02 s to write it. Where no scratch file can be
     written (no writable temp folder, a full disk), the file object: slower, never refused."""
+    scratch = None
     try:
         scratch = tempfile.NamedTemporaryFile(prefix="tw-studies-", suffix=".ndjson")  # noqa: SIM115 (closed below)
-        try:
-            scratch.write(data)
-            scratch.flush()
-        except OSError:
-            scratch.close()
-            raise
+        scratch.write(data)
+        scratch.flush()
     except OSError:
+        if scratch is not None:
+            scratch.close()
+        scratch = None
+    if scratch is None:
         yield io.BytesIO(data)
         return
     with scratch:

@@ -2,7 +2,8 @@
 
 All SQL lives in `sql/` (one file per table, view or load operation) and is run through
 `run_sql_file`, which binds values as parameters; identifiers come only from the file
-names listed here, never from record content.
+names listed in code (here, and the publication's steps in `nightly/publication.py`), never
+from record content.
 """
 
 from __future__ import annotations

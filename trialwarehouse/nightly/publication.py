@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 
 import duckdb
 
@@ -92,10 +92,16 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
 
 @contextmanager
 def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The connection on one thread for the block, its own thread count again after it."""
+    """The connection on one thread for the block, its own thread count again after it. When
+    the block fails inside a transaction, DuckDB refuses every statement, SET too, until the
+    transaction ends: the block's own error is what the night reports (its building copy is
+    discarded with the connection)."""
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute("SET threads = 1")
     try:
         yield
-    finally:
-        con.execute("SET threads = ?", [threads])
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("SET threads = ?", [threads])
+        raise
+    con.execute("SET threads = ?", [threads])
