@@ -209,7 +209,7 @@ def test_a_scratch_file_that_cannot_be_written_is_removed_and_the_studies_read_f
         def no_space(data):
             raise OSError(28, "No space left on device")
 
-        scratch.write = no_space
+        monkeypatch.setattr(scratch, "write", no_space)
         return scratch
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", full_disk)
