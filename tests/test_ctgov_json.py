@@ -1,5 +1,6 @@
 """API v2 JSON extraction, golden values read from the raw files in ../shared/data."""
 
+import tempfile
 import zipfile
 from datetime import date
 
@@ -7,6 +8,7 @@ import orjson
 import pytest
 from conftest import shared_path
 
+from transforms.ctgov_json_reader import UnreadableStudies, read_studies
 from transforms.extract import extract
 from transforms.frames import build_frames
 
@@ -123,7 +125,6 @@ def test_protocol_lists_give_a_row_per_element_and_none_for_a_missing_or_empty_l
     import polars as pl
 
     from transforms.ctgov_json_lists import CHILD_BUILDERS
-    from transforms.ctgov_json_reader import read_studies
 
     def study(nct: str, locations: object) -> bytes:
         module = {} if locations is None else {"locations": locations}
@@ -156,10 +157,6 @@ def _real_ndjson(count: int) -> bytes:
 
 
 def test_studies_are_read_through_a_scratch_file_that_is_removed(tmp_path, monkeypatch):
-    import tempfile
-
-    from transforms.ctgov_json_reader import read_studies
-
     ndjson = _real_ndjson(40)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     opened: list[str] = []
@@ -180,10 +177,6 @@ def test_studies_are_read_through_a_scratch_file_that_is_removed(tmp_path, monke
 def test_studies_are_read_the_same_without_a_scratch_file(monkeypatch):
     """No temporary folder to write in (or a full disk): the bytes are read from memory,
     slower, with the same result."""
-    import tempfile
-
-    from transforms.ctgov_json_reader import read_studies
-
     ndjson = _real_ndjson(40)
     through_file = read_studies(ndjson)
 
@@ -195,10 +188,6 @@ def test_studies_are_read_the_same_without_a_scratch_file(monkeypatch):
 
 
 def test_a_scratch_file_that_cannot_be_written_is_removed_and_the_studies_read_from_memory(tmp_path, monkeypatch):
-    import tempfile
-
-    from transforms.ctgov_json_reader import read_studies
-
     ndjson = _real_ndjson(5)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     real = tempfile.NamedTemporaryFile
@@ -218,10 +207,6 @@ def test_a_scratch_file_that_cannot_be_written_is_removed_and_the_studies_read_f
 
 
 def test_the_scratch_file_is_removed_when_the_studies_cannot_be_read(tmp_path, monkeypatch):
-    import tempfile
-
-    from transforms.ctgov_json_reader import UnreadableStudies, read_studies
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(UnreadableStudies):
         read_studies(b'{"protocolSection": 5}\n{"protocolSection": {}}\n')

@@ -81,8 +81,8 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
     else:  # an UPDATE of dim_trial over an empty listing still scanned it: 0.1 s at 100k trials
         return counts
     progress = Progress("publish", run_id, len(steps), unit="load steps")
+    params = {"run_id": run_id, "registry_study_url": warehouse.REGISTRY_STUDY_URL}
     for step in steps:
-        params = {"run_id": run_id, "registry_study_url": warehouse.REGISTRY_STUDY_URL}
         with one_thread(con) if step in ONE_THREAD_STEPS else nullcontext():
             counts[step] = warehouse.run_sql_file(con, f"load/{step}.sql", params) or 0
         progress.advance()
